@@ -1,0 +1,47 @@
+"""What a rule sees: one file's document, model and shell commands, each built once.
+
+Everything here is computed lazily and cached, so a file is parsed, modelled and its
+RUN scripts shell-parsed at most once, however many rules ask.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from dlint.syntax.nodes import Document, Instruction
+
+if TYPE_CHECKING:
+    from dlint.model import Model
+    from dlint.shell import Script
+
+
+class LintContext:
+    def __init__(self, document: Document, display_path: str, context_dir: str | None = None,
+                 settings: dict[str, Any] | None = None):
+        self.document = document
+        self.display_path = display_path       # the path as findings show it
+        self.context_dir = context_dir         # build context, when known (cache-aware rules)
+        self.settings = settings or {}         # global config ([tool.dlint] top-level keys)
+        self._scripts: dict[int, Script] = {}
+
+    @cached_property
+    def model(self) -> Model:
+        from dlint.model import build_model
+
+        return build_model(self.document)
+
+    def script(self, instruction: Instruction) -> Script:
+        """The shell script of a RUN (shell form, `sh -c` exec form, heredoc bodies).
+
+        Windows stages (SHELL powershell/cmd, Windows base image) give an empty script
+        marked `posix=False`: rules then stay quiet instead of misreading PowerShell.
+        """
+        key = id(instruction)
+        script = self._scripts.get(key)
+        if script is None:
+            from dlint.shell import script_of
+
+            script = script_of(instruction, self.model.state_at(instruction))
+            self._scripts[key] = script
+        return script
