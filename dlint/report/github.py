@@ -12,6 +12,7 @@ how many were left without an annotation.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice", "style": "notice"}
 ANNOTATIONS_PER_KIND = 10  # per step, per kind
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def command(severity: str) -> str:
@@ -31,6 +33,7 @@ def command(severity: str) -> str:
 
 
 def escape_data(text: str) -> str:
+    text = _CONTROL.sub("\ufffd", text)  # no raw control bytes (ESC, BEL, ...) in the log
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -79,7 +79,7 @@ def _synthetic_descriptor(finding: Finding) -> dict:
         "name": name,
         "shortDescription": {"text": text},
         "fullDescription": {"text": text},
-        "helpUri": _common.rule_help_uri(finding.code),
+        "helpUri": _common.INFORMATION_URI,  # no docs page for an unknown code
         "help": {"text": text, "markdown": text},
         "defaultConfiguration": {"level": level(finding.severity)},
         "properties": {"tags": ["dockerfile", *finding.aliases][:MAX_TAGS]},
