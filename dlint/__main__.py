@@ -1,0 +1,7 @@
+"""``python -m dlint``."""
+
+import sys
+
+from dlint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,152 @@
+"""The typer app: option parsing and help only; the work is in library calls."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import List, Optional
+
+import typer
+
+from dlint.cli.check import FORMAT_CHOICES, THRESHOLD_CHOICES, CheckOptions, run_check
+from dlint.cli.output import error, write
+
+APP_SETTINGS = dict(
+    # rich help panels and pretty tracebacks import rich (~50 ms) and print tracebacks
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _choice(value: Optional[str], choices: tuple[str, ...], option: str) -> Optional[str]:
+    if value is not None and value not in choices:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
+    return value
+
+
+def _version(value: bool) -> None:
+    if value:
+        from dlint import __version__
+
+        typer.echo(f"dlint {__version__}")
+        raise typer.Exit(0)
+
+
+def check(
+    paths: List[str] = typer.Argument(None, metavar="[PATH]...", help="Dockerfiles, directories (searched recursively), or - for stdin."),
+    format: str = typer.Option("tty", "--format", help="Output format: " + "|".join(FORMAT_CHOICES) + "."),
+    select: List[str] = typer.Option(None, "--select", help="Only these rules (codes, names, aliases or ALL; comma-separated, repeatable)."),
+    ignore: List[str] = typer.Option(None, "--ignore", help="Skip these rules (codes, names, aliases or ALL)."),
+    severity_threshold: Optional[str] = typer.Option(
+        None, "--severity-threshold", help="Exit 1 only for findings at or above: error|warning|info|style (default style)."),
+    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place."),
+    config: Optional[str] = typer.Option(None, "--config", help="Config file (default: nearest .dlint.toml or pyproject.toml [tool.dlint])."),
+    root: Optional[str] = typer.Option(None, "--root", help="Relative PATHs and displayed paths are relative to this directory (default: cwd)."),
+) -> None:
+    """Lint Dockerfiles. Exit 0 clean, 1 findings at or above the threshold, 2 usage or input error."""
+    _choice(format, FORMAT_CHOICES, "--format")
+    _choice(severity_threshold, THRESHOLD_CHOICES, "--severity-threshold")
+    options = CheckOptions(list(paths or []), format, list(select or []), list(ignore or []),
+                           severity_threshold, fix, config, root)
+    raise typer.Exit(run_check(options))
+
+
+def rules(format: str = typer.Option("tty", "--format", help="tty|json")) -> None:
+    """List every rule: code, name, severity, enabled, aliases, summary."""
+    _choice(format, ("tty", "json"), "--format")
+    from dlint.lint.registry import default_registry
+
+    registry = default_registry()
+    for problem in registry.errors:
+        error(problem)
+    rows = [
+        {"code": r.code, "name": r.name, "severity": r.severity, "enabled": r.enabled,
+         "aliases": list(r.aliases), "summary": r.summary()}
+        for r in registry.rules
+    ]
+    if format == "json":
+        write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    else:
+        headers = {"code": "CODE", "name": "NAME", "severity": "SEVERITY", "enabled": "ENABLED", "aliases": "ALIASES"}
+        table = [headers] + [
+            {**row, "enabled": "yes" if row["enabled"] else "no", "aliases": ",".join(row["aliases"]) or "-"} for row in rows
+        ]
+        widths = {k: max(len(str(t[k])) for t in table) for k in headers}
+        lines = []
+        for t, row in zip(table, [None] + rows):
+            cells = "  ".join(str(t[k]).ljust(widths[k]) for k in headers)
+            lines.append(f"{cells}  {row['summary'] if row else 'SUMMARY'}".rstrip())
+        write("\n".join(lines) + "\n")
+    raise typer.Exit(2 if registry.errors else 0)
+
+
+def rule(selector: str = typer.Argument(..., metavar="CODE|NAME|ALIAS", help="A rule code, name or alias.")) -> None:
+    """Show a rule's documentation."""
+    from dlint.lint.registry import default_registry
+
+    registry = default_registry()
+    found = registry.resolve(selector) if selector.upper() != "ALL" else []
+    exact = registry.get(selector)
+    if exact is not None and selector.lower() in (exact.code.lower(), exact.name.lower()):
+        found = [exact]
+    if not found:
+        error(f"unknown rule {selector!r} (see `dlint rules` for codes, names and aliases)")
+        raise typer.Exit(2)
+    pages = []
+    for r in found:
+        meta = [r.severity, "enabled by default" if r.enabled else "disabled by default"]
+        if r.aliases:
+            meta.append("aliases: " + ", ".join(r.aliases))
+        if r.options:
+            meta.append("options: " + ", ".join(f"{k} (default {r.defaults.get(k)!r})" for k in r.options))
+        pages.append(f"# {r.code} {r.name}\n\n{' · '.join(meta)}\n\n{r.docs()}\n")
+    write("\n".join(pages))
+
+
+def parse(
+    file: str = typer.Argument(..., metavar="FILE", help="A Dockerfile, or - for stdin."),
+    format: str = typer.Option("json", "--format", help="json"),
+) -> None:
+    """Print the AST (SPEC §6) as JSON."""
+    _choice(format, ("json",), "--format")
+    from dlint.lint.engine import os_error_cause
+    from dlint.syntax import NotText, decode_source
+    from dlint.syntax import parse as parse_source
+    from dlint.syntax import to_json
+
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()
+    except OSError as exc:
+        error(f"{file}: {os_error_cause(exc)}")
+        raise typer.Exit(2)
+    try:
+        text = decode_source(data)
+    except NotText as exc:
+        error(f"{file}: not a text file: {exc}")
+        raise typer.Exit(2)
+    document = parse_source(text, file if file != "-" else "-")
+    write(json.dumps(to_json(document), indent=2, ensure_ascii=False) + "\n")
+
+
+def build_app(with_cache: bool = True) -> typer.Typer:
+    app = typer.Typer(help="dlint: a Dockerfile linter and build-cache analyzer.", **APP_SETTINGS)
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ) -> None:
+        """dlint: a Dockerfile linter and build-cache analyzer."""
+
+    app.command()(check)
+    app.command()(rules)
+    app.command()(rule)
+    app.command()(parse)
+    if with_cache:  # imported only for `dlint cache ...` and top-level help
+        from dlint.cli.cache import app as cache_app
+
+        app.add_typer(cache_app, name="cache")
+    return app

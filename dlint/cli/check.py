@@ -1,0 +1,90 @@
+"""`dlint check`, independent of typer so the argv fast path (dlint.cli.main) can call it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+from dlint.cli.output import error, use_color, write
+
+FORMAT_CHOICES = ("tty", "json", "sarif", "github", "gitlab", "checkstyle", "junit")
+THRESHOLD_CHOICES = ("error", "warning", "info", "style")
+
+
+@dataclass
+class CheckOptions:
+    paths: list[str] = field(default_factory=list)
+    format: str = "tty"
+    select: list[str] = field(default_factory=list)    # raw, possibly comma-separated
+    ignore: list[str] = field(default_factory=list)
+    severity_threshold: str | None = None
+    fix: bool = False
+    config: str | None = None
+    root: str | None = None
+
+
+def reporter_available(fmt: str) -> bool:
+    import importlib.util
+
+    from dlint.report import FORMATS
+
+    try:
+        return importlib.util.find_spec(f"dlint.report.{FORMATS[fmt]}") is not None
+    except (KeyError, ImportError):
+        return False
+
+
+def run_check(options: CheckOptions) -> int:
+    """Lint, print the report, return the exit code (SPEC §5: 0 clean, 1 findings, 2 errors)."""
+    from dlint import __version__
+    from dlint.lint.config import ConfigError, split_selectors
+    from dlint.lint.engine import lint_paths
+    from dlint.lint.registry import default_registry
+    from dlint.report import Report, render
+
+    if not reporter_available(options.format):
+        error(f"output format {options.format!r} is not available in this installation "
+              f"(module dlint.report.{options.format} is missing)")
+        return 2
+    registry = default_registry()
+    for problem in registry.errors:
+        error(problem)
+    root = os.path.abspath(options.root or os.getcwd())
+    kwargs = dict(
+        config_path=options.config,
+        select=split_selectors(options.select) or None,
+        ignore=split_selectors(options.ignore) or None,
+        severity_threshold=options.severity_threshold,
+        root=root,
+        registry=registry,
+    )
+    paths = options.paths or ["."]
+    if "-" in paths:  # read once: --fix lints again
+        kwargs["stdin"] = sys.stdin.buffer.read()
+    try:
+        run = lint_paths(paths, **kwargs)
+        fixed_note = None
+        if options.fix:
+            from dlint.fix import fix_run
+
+            fixed_note, run = fix_run(run, lambda: lint_paths(paths, **kwargs))
+    except ConfigError as exc:
+        error(str(exc))
+        return 2
+    for problem in run.errors:
+        error(problem)
+    if fixed_note:
+        write(fixed_note + "\n", sys.stderr)
+    report = Report(
+        rules=list(registry.rules),
+        files=run.files,
+        sources=run.sources,
+        root=root,
+        color=options.format == "tty" and use_color(),
+        version=__version__,
+    )
+    write(render(options.format, run.findings, report))
+    if registry.errors:
+        return 2
+    return run.exit_code

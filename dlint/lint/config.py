@@ -1,0 +1,299 @@
+"""Configuration: ``.dlint.toml`` or ``[tool.dlint]`` in ``pyproject.toml``.
+
+Discovery: for each linted file, the nearest directory upwards (up to the filesystem
+root) holding a ``.dlint.toml``, or a ``pyproject.toml`` with a ``[tool.dlint]`` table,
+gives the configuration (``.dlint.toml`` wins in the same directory). The nearest file
+wins outright; files further up are not merged. ``--config PATH`` replaces discovery.
+
+Keys (``.dlint.toml`` top level, or under ``[tool.dlint]``)::
+
+    select = ["DF101", "untagged-image", "DL3006", "ALL"]   # replaces the default set
+    extend-select = [...]                                    # adds to it
+    ignore = [...]                                           # removes from it
+    severity-threshold = "warning"                           # exit 1 only at or above
+    exclude = ["vendor", "**/testdata/*"]                    # directory discovery only
+    [severity]            # per-rule severity override   ([tool.dlint.severity])
+    DF101 = "error"
+    [rules.<name>]        # per-rule options, checked against Rule.options
+
+Selection order: the rules enabled by default, replaced by config ``select``, plus
+``extend-select``, minus config ``ignore``; then ``--select`` on the command line
+replaces that whole set (config ``ignore`` included) and ``--ignore`` removes from it.
+
+Every problem is a ConfigError with one line naming the file, the key and what is
+allowed; the CLI prints it and exits 2.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dlint.lint.finding import SEVERITIES
+from dlint.lint.registry import Registry
+from dlint.lint.rule import Rule
+
+CONFIG_NAMES = (".dlint.toml", "pyproject.toml")
+KEYS = ("select", "extend-select", "ignore", "severity-threshold", "severity", "rules", "exclude")
+
+
+class ConfigError(Exception):
+    """A configuration problem, as one line for the user."""
+
+
+def _toml_loads(text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib.loads(text)
+
+
+@dataclass(frozen=True)
+class Config:
+    """One configuration file's settings (or the defaults, when ``path`` is None)."""
+
+    path: str | None = None
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity_threshold: str | None = None
+    severity: tuple[tuple[str, str], ...] = ()               # (selector, severity)
+    rules: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()  # (rule code, options)
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def directory(self) -> Path:
+        return Path(self.path).parent if self.path else Path.cwd()
+
+    def excludes(self, path: Path) -> bool:
+        """Whether a discovered path matches an ``exclude`` pattern (relative to the config)."""
+        if not self.exclude:
+            return False
+        try:
+            rel = path.resolve().relative_to(self.directory.resolve()).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        parts = rel.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        for pattern in self.exclude:
+            pattern = pattern.strip("/")
+            for candidate in prefixes:
+                if fnmatch.fnmatchcase(candidate, pattern):
+                    return True
+            if "/" not in pattern and any(fnmatch.fnmatchcase(p, pattern) for p in parts):
+                return True
+        return False
+
+
+def _fail(path: str, key: str, problem: str) -> ConfigError:
+    return ConfigError(f"{path}: {key}: {problem}")
+
+
+def _string_list(path: str, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(path, key, "must be a list of strings (rule codes, names, aliases or ALL)")
+    return tuple(item.strip() for v in value for item in v.split(",") if item.strip())
+
+
+def _check_selectors(path: str, key: str, selectors: tuple[str, ...], registry: Registry) -> None:
+    for selector in selectors:
+        if not registry.resolve(selector):
+            raise _fail(path, key, f"unknown rule {selector!r} (use a rule code, name, alias or ALL; see `dlint rules`)")
+
+
+def _check_option(path: str, key: str, value: Any, expected: Any) -> None:
+    origin = getattr(expected, "__origin__", None)
+    base = origin or expected
+    ok = True
+    if base is bool:
+        ok = isinstance(value, bool)
+    elif base is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif base is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif isinstance(base, type):
+        ok = isinstance(value, base)
+        args = getattr(expected, "__args__", ())
+        if ok and base in (list, tuple, set, frozenset) and args and isinstance(args[0], type):
+            ok = all(isinstance(v, args[0]) for v in value)
+    if not ok:
+        name = getattr(expected, "__name__", None) if origin is None else str(expected)
+        raise _fail(path, key, f"must be {name or expected}, got {value!r}")
+
+
+def parse_config(data: dict[str, Any], path: str, registry: Registry) -> Config:
+    """Validate a ``[tool.dlint]`` / ``.dlint.toml`` table."""
+    unknown = [k for k in data if k not in KEYS]
+    if unknown:
+        raise _fail(path, unknown[0], f"unknown key (allowed: {', '.join(KEYS)})")
+    select = None
+    if "select" in data:
+        select = _string_list(path, "select", data["select"])
+        _check_selectors(path, "select", select, registry)
+    extend_select = _string_list(path, "extend-select", data.get("extend-select", []))
+    _check_selectors(path, "extend-select", extend_select, registry)
+    ignore = _string_list(path, "ignore", data.get("ignore", []))
+    _check_selectors(path, "ignore", ignore, registry)
+    threshold = data.get("severity-threshold")
+    if threshold is not None and threshold not in SEVERITIES:
+        raise _fail(path, "severity-threshold", f"{threshold!r} is not one of {', '.join(SEVERITIES)}")
+    severity_table = data.get("severity", {})
+    if not isinstance(severity_table, dict):
+        raise _fail(path, "severity", "must be a table of rule = \"error|warning|info|style\"")
+    severity: list[tuple[str, str]] = []
+    for selector, level in severity_table.items():
+        _check_selectors(path, f"severity.{selector}", (selector,), registry)
+        if level not in SEVERITIES:
+            raise _fail(path, f"severity.{selector}", f"{level!r} is not one of {', '.join(SEVERITIES)}")
+        severity.append((selector, level))
+    rules_table = data.get("rules", {})
+    if not isinstance(rules_table, dict):
+        raise _fail(path, "rules", "must be a table of [rules.<rule-name>] tables")
+    rules: list[tuple[str, tuple[tuple[str, Any], ...]]] = []
+    for selector, options in rules_table.items():
+        key = f"rules.{selector}"
+        rule = registry.get(selector)
+        if rule is None or selector.upper() == "ALL":
+            raise _fail(path, key, f"unknown rule {selector!r} (use a rule name or code; see `dlint rules`)")
+        if not isinstance(options, dict):
+            raise _fail(path, key, "must be a table of options")
+        for option, value in options.items():
+            if option not in rule.options:
+                allowed = ", ".join(rule.options) or "none"
+                raise _fail(path, f"{key}.{option}", f"unknown option for {rule.code} {rule.name} (allowed: {allowed})")
+            _check_option(path, f"{key}.{option}", value, rule.options[option])
+        rules.append((rule.code, tuple(options.items())))
+    exclude = _string_list(path, "exclude", data.get("exclude", []))
+    return Config(path, select, extend_select, ignore, threshold, tuple(severity), tuple(rules), exclude)
+
+
+def load_config(path: str | os.PathLike[str], registry: Registry) -> Config:
+    """Read one config file: ``pyproject.toml`` uses ``[tool.dlint]``, anything else is top level."""
+    path_str = os.fspath(path)
+    try:
+        with open(path_str, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        raise ConfigError(f"{path_str}: no such config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path_str}: cannot read config: {exc.strerror or exc}") from None
+    try:
+        data = _toml_loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path_str}: not UTF-8 text") from None
+    except ValueError as exc:  # tomllib.TOMLDecodeError
+        raise ConfigError(f"{path_str}: invalid TOML: {exc}") from None
+    if os.path.basename(path_str) == "pyproject.toml":
+        tool = data.get("tool", {})
+        data = tool.get("dlint", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise _fail(path_str, "tool.dlint", "must be a table")
+    return parse_config(data, path_str, registry)
+
+
+def _has_dlint_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    if "tool.dlint" not in text and "[tool]" not in text:  # cheap pre-check before parsing
+        return False
+    try:
+        tool = _toml_loads(text).get("tool", {})
+    except ValueError:
+        return "[tool.dlint" in text  # let load_config report the TOML error
+    return isinstance(tool, dict) and "dlint" in tool
+
+
+class ConfigFinder:
+    """Finds and loads the config for each directory, caching both per directory."""
+
+    def __init__(self, registry: Registry, override: str | os.PathLike[str] | None = None):
+        self.registry = registry
+        self._override = load_config(override, registry) if override is not None else None
+        self._by_dir: dict[Path, Config] = {}
+        self._by_file: dict[str, Config] = {}
+
+    def config_file_for(self, directory: Path) -> Path | None:
+        for d in (directory, *directory.parents):
+            candidate = d / ".dlint.toml"
+            if candidate.is_file():
+                return candidate
+            candidate = d / "pyproject.toml"
+            if candidate.is_file() and _has_dlint_table(candidate):
+                return candidate
+        return None
+
+    def for_directory(self, directory: str | os.PathLike[str]) -> Config:
+        if self._override is not None:
+            return self._override
+        key = Path(os.path.abspath(directory))
+        config = self._by_dir.get(key)
+        if config is None:
+            found = self.config_file_for(key)
+            if found is None:
+                config = Config()
+            else:
+                config = self._by_file.get(str(found))
+                if config is None:
+                    config = self._by_file[str(found)] = load_config(found, self.registry)
+            self._by_dir[key] = config
+        return config
+
+    def for_file(self, path: str | os.PathLike[str]) -> Config:
+        return self.for_directory(os.path.dirname(os.path.abspath(path)))
+
+
+@dataclass
+class RuleSet:
+    """The rules to run under one Config plus command-line overrides, instantiated."""
+
+    rules: list[Rule] = field(default_factory=list)
+    severity_threshold: str = "style"
+    severity_overrides: dict[str, str] = field(default_factory=dict)  # code -> severity
+
+
+def resolve_rules(
+    registry: Registry,
+    config: Config,
+    cli_select: list[str] | None = None,
+    cli_ignore: list[str] | None = None,
+    cli_threshold: str | None = None,
+) -> RuleSet:
+    """Apply the selection order documented above; selectors are validated by the caller."""
+
+    def codes(selectors) -> set[str]:
+        return {r.code for s in selectors for r in registry.resolve(s)}
+
+    selected = {r.code for r in registry.rules if r.enabled}
+    if config.select is not None:
+        selected = codes(config.select)
+    selected |= codes(config.extend_select)
+    selected -= codes(config.ignore)
+    if cli_select:
+        selected = codes(cli_select)
+    selected -= codes(cli_ignore or ())
+    overrides: dict[str, str] = {}
+    for selector, level in config.severity:
+        for rule in registry.resolve(selector):
+            overrides[rule.code] = level
+    options = dict(config.rules)
+    rules = [
+        rule(dict(options.get(rule.code, ())), overrides.get(rule.code))
+        for rule in registry.rules
+        if rule.code in selected
+    ]
+    threshold = cli_threshold or config.severity_threshold or "style"
+    return RuleSet(rules, threshold, overrides)
+
+
+def split_selectors(values: list[str] | None) -> list[str]:
+    """``--select A,B --select C`` -> ["A", "B", "C"]."""
+    return [item.strip() for v in values or () for item in v.split(",") if item.strip()]

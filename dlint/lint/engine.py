@@ -1,0 +1,263 @@
+"""The lint engine: files -> documents -> rules -> findings. It knows no rule by name.
+
+Each file is read and parsed once and gets one LintContext, shared by every rule. Rules
+run in code order; a rule without ``checks_broken_files`` skips a file whose document has
+syntax errors. A rule that raises is reported as one line (``LintRun.errors``, exit 2),
+never a traceback, and the other rules still run. Then suppression pragmas and severity
+overrides apply, and findings are sorted by (file, line, column, code).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dlint.lint.config import Config, ConfigError, ConfigFinder, RuleSet, resolve_rules
+from dlint.lint.context import LintContext
+from dlint.lint.finding import Finding, severity_rank
+from dlint.lint.registry import Registry, default_registry
+from dlint.lint.suppress import find_suppressions
+from dlint.syntax.nodes import Document
+
+STDIN = "-"
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".direnv", ".eggs",
+})
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """Dockerfile, Dockerfile.*, *.Dockerfile, *.dockerfile, Containerfile, Containerfile.*"""
+    if name.endswith(".dockerignore"):  # "Dockerfile.dockerignore" is BuildKit's per-file ignore
+        return False
+    return (
+        name in ("Dockerfile", "Containerfile")
+        or name.startswith(("Dockerfile.", "Containerfile."))
+        or name.endswith((".Dockerfile", ".dockerfile"))
+    )
+
+
+@dataclass
+class LintRun:
+    """The outcome of linting some paths."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)               # displayed paths, in order
+    sources: dict[str, list[str]] = field(default_factory=dict)  # displayed path -> lines
+    errors: list[str] = field(default_factory=list)              # one line each, no "dlint:" prefix
+    failing: bool = False  # some finding at or above its file's severity threshold
+    # for --fix: displayed path -> absolute path (files only, not stdin)
+    paths: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return 2
+        return 1 if self.failing else 0
+
+
+def _rule_set(registry: Registry, config: Config | RuleSet | None) -> RuleSet:
+    if isinstance(config, RuleSet):
+        return config
+    return resolve_rules(registry, config or Config())
+
+
+def lint_document(
+    document: Document,
+    display_path: str,
+    config: Config | RuleSet | None = None,
+    *,
+    registry: Registry | None = None,
+    context_dir: str | None = None,
+    errors: list[str] | None = None,
+) -> list[Finding]:
+    """Findings for one parsed document, suppressions and severity overrides applied, sorted.
+
+    A rule that raises adds one line to ``errors`` (or to stderr when no list is given)."""
+    rule_set = _rule_set(registry or default_registry(), config)
+    ctx = LintContext(document, display_path, context_dir)
+    broken = bool(document.errors)
+    findings: list[Finding] = []
+    for rule in rule_set.rules:
+        if broken and not rule.checks_broken_files:
+            continue
+        try:
+            for finding in rule.check(ctx) or ():
+                findings.append(finding)
+        except Exception as exc:  # a buggy rule must not take the run down
+            message = (
+                f"internal error in rule {rule.code} ({rule.name}) on {display_path}: "
+                f"{type(exc).__name__}: {_one_line(str(exc))}"
+            )
+            if os.environ.get("DLINT_DEBUG") == "1":
+                import traceback
+
+                traceback.print_exc()
+            if errors is None:
+                print(f"dlint: {message}", file=sys.stderr)
+            else:
+                errors.append(message)
+    findings = find_suppressions(document).apply(findings)
+    for finding in findings:
+        level = rule_set.severity_overrides.get(finding.code)
+        if level is not None:
+            finding.severity = level
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return Path(os.path.relpath(path, root)).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+def discover(directory: Path, config_for: Callable[[Path], Config | None]) -> Iterator[Path]:
+    """Dockerfiles under a directory, recursively, in sorted order; skips VCS dirs, venvs,
+    node_modules and config ``exclude`` patterns (``config_for(dir)`` gives the config)."""
+    for dirpath, dirnames, filenames in os.walk(directory):
+        here = Path(dirpath)
+        config = config_for(here) or Config()
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in SKIP_DIRS
+            and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))
+            and not config.excludes(here / d)
+        )
+        for name in sorted(filenames):
+            if is_dockerfile_name(name):
+                path = here / name
+                if not config.excludes(path):
+                    yield path
+
+
+def read_source(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def os_error_cause(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    return (exc.strerror or str(exc) or type(exc).__name__).lower()
+
+
+def lint_paths(
+    paths: Iterable[str],
+    *,
+    config_path: str | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    severity_threshold: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+    registry: Registry | None = None,
+    stdin: bytes | None = None,
+) -> LintRun:
+    """Lint files, directories (discovery) and ``-`` (stdin, read from ``stdin`` or sys.stdin).
+
+    Relative paths are taken relative to ``root`` (default: the current directory), and
+    findings show paths relative to it with ``/``. Unreadable or non-text files, missing
+    paths and directories without Dockerfiles become ``errors``; the rest is still linted.
+    Raises ConfigError for a bad config file or an unknown --select/--ignore item."""
+    from dlint.syntax import NotText, decode_source, parse
+
+    registry = registry or default_registry()
+    root_path = Path(os.path.abspath(root or os.getcwd()))
+    for selector in (*(select or ()), *(ignore or ())):
+        if not registry.resolve(selector):
+            raise ConfigError(f"unknown rule {selector!r} in --select/--ignore (use a rule code, name, alias or ALL)")
+    finder = ConfigFinder(registry, config_path)
+    run = LintRun()
+    rule_sets: dict[int, RuleSet] = {}
+    seen: set[str] = set()
+
+    def rule_set_for(config: Config) -> RuleSet:
+        key = id(config)
+        if key not in rule_sets:
+            rule_sets[key] = resolve_rules(registry, config, select, ignore, severity_threshold)
+        return rule_sets[key]
+
+    def lint_one(data: bytes, shown: str, config: Config, context_dir: str | None) -> None:
+        try:
+            text = decode_source(data)
+        except NotText as exc:
+            run.errors.append(f"{shown}: not a text file: {exc}")
+            return
+        document = parse(text, shown)
+        rule_set = rule_set_for(config)
+        findings = lint_document(document, shown, rule_set, registry=registry, context_dir=context_dir, errors=run.errors)
+        run.files.append(shown)
+        run.sources[shown] = document.lines
+        run.findings.extend(findings)
+        floor = severity_rank(rule_set.severity_threshold)
+        if any(severity_rank(f.severity) >= floor for f in findings):
+            run.failing = True
+
+    bad_configs: set[str] = set()
+
+    def config_for(directory: Path) -> Config | None:
+        """The directory's config; a broken config file is reported once, its files skipped."""
+        try:
+            return finder.for_directory(directory)
+        except ConfigError as exc:
+            if str(exc) not in bad_configs:
+                bad_configs.add(str(exc))
+                run.errors.append(str(exc))
+            return None
+
+    def targets() -> Iterator[tuple[str, Path | None]]:
+        for raw in paths:
+            if raw == STDIN:
+                yield raw, None
+                continue
+            path = root_path / os.path.expanduser(raw)
+            if path.is_dir():
+                found = False
+                for file in discover(path, config_for):
+                    found = True
+                    yield raw, file
+                if not found:
+                    run.errors.append(f"{display_path(path, root_path)}: no Dockerfiles found in this directory")
+            else:
+                yield raw, path
+
+    for raw, path in targets():
+        if path is None:
+            if STDIN in seen:
+                continue
+            seen.add(STDIN)
+            config = config_for(root_path)
+            data = stdin if stdin is not None else sys.stdin.buffer.read()
+            if config is not None:
+                lint_one(data, STDIN, config, None)
+            continue
+        key = os.path.normcase(os.path.abspath(path))
+        if key in seen:
+            continue
+        seen.add(key)
+        shown = display_path(path, root_path)
+        try:
+            data = read_source(path)
+        except OSError as exc:
+            run.errors.append(f"{shown}: {os_error_cause(exc)}")
+            continue
+        config = config_for(path.parent)
+        if config is None:
+            continue
+        run.paths[shown] = str(path)
+        lint_one(data, shown, config, str(path.parent))
+    run.findings.sort(key=Finding.sort_key)
+    return run

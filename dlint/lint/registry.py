@@ -1,0 +1,276 @@
+"""Rule discovery and validation.
+
+Rules come from the entry-point group ``dlint.rules``. An entry point may name a module,
+a package (every submodule is loaded) or a Rule class. The built-in bundle is the entry
+point ``builtin = "dlint.rules"``.
+
+Startup: ``importlib.metadata.entry_points()`` costs 35-80 ms (importing
+importlib.metadata and email.*, then reading every distribution's metadata), more than
+the whole lint of a typical file. So the built-ins are imported directly, and the
+entry-point scan is cached in ``$XDG_CACHE_HOME/dlint/entry-points-<hash>.json`` keyed on
+the mtimes of the sys.path directories: installing or removing a distribution adds or
+removes a ``*.dist-info`` directory, which changes its directory's mtime, so the cache
+invalidates itself. A cache hit costs a few stat() calls. ``DLINT_NO_PLUGINS=1`` skips
+third-party rules entirely.
+
+A rule that breaks the contract (duplicate code or name, bad name, hadolint-like code,
+bad severity, missing doc sections, bad options) or that fails to import is left out and
+reported in ``Registry.errors``: one line each, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from dlint.lint.finding import SEVERITIES
+from dlint.lint.rule import Rule, rule_classes_in
+
+GROUP = "dlint.rules"
+BUILTIN_PACKAGE = "dlint.rules"
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
+
+CODE_RE = re.compile(r"^[A-Z]{1,5}[0-9]{1,5}$")
+RESERVED_CODE_RES = (re.compile(r"^DL\d{4}$"), re.compile(r"^SC\d+$"))  # hadolint / ShellCheck
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass
+class Registry:
+    """The valid rules, sorted by code, and one line per rule that was rejected."""
+
+    rules: list[type[Rule]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._index: dict[str, list[type[Rule]]] | None = None
+
+    def _lookup_index(self) -> dict[str, list[type[Rule]]]:
+        if self._index is None:
+            index: dict[str, list[type[Rule]]] = {}
+            for rule in self.rules:
+                for key in (rule.code, rule.name, *rule.aliases):
+                    bucket = index.setdefault(key.lower(), [])
+                    if rule not in bucket:
+                        bucket.append(rule)
+            self._index = index
+        return self._index
+
+    def resolve(self, selector: str) -> list[type[Rule]]:
+        """Rules matching a code, name or alias (case-insensitive), or ALL. [] if unknown.
+
+        An alias may name several rules (one hadolint rule split in two)."""
+        selector = selector.strip()
+        if selector.upper() == "ALL":
+            return list(self.rules)
+        return list(self._lookup_index().get(selector.lower(), ()))
+
+    def get(self, selector: str) -> type[Rule] | None:
+        """The rule with this code or name, else the first rule with this alias."""
+        matches = self.resolve(selector) if selector.upper() != "ALL" else []
+        for rule in matches:
+            if selector.lower() in (rule.code.lower(), rule.name.lower()):
+                return rule
+        return matches[0] if matches else None
+
+    def by_code(self) -> dict[str, type[Rule]]:
+        return {rule.code: rule for rule in self.rules}
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+def _where(rule: type) -> str:
+    return f"{rule.__module__}.{rule.__qualname__}"
+
+
+def validate_rule(rule: type[Rule]) -> list[str]:
+    """Contract violations of one rule class, as readable sentences ([] when valid)."""
+    problems: list[str] = []
+    code = getattr(rule, "code", None)
+    name = getattr(rule, "name", None)
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        problems.append(f"code {code!r} must be upper-case letters then digits, like 'DF101'")
+    elif any(r.match(code) for r in RESERVED_CODE_RES) or code == "ALL":
+        problems.append(f"code {code!r} could be confused with a hadolint/ShellCheck code")
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        problems.append(f"name {name!r} must be kebab-case, like 'untagged-image'")
+    if rule.severity not in SEVERITIES:
+        problems.append(f"severity {rule.severity!r} must be one of {', '.join(SEVERITIES)}")
+    if not isinstance(rule.enabled, bool):
+        problems.append("enabled must be True or False")
+    if not isinstance(rule.aliases, (tuple, list)) or not all(isinstance(a, str) and a for a in rule.aliases):
+        problems.append("aliases must be a tuple of non-empty strings")
+    if not isinstance(rule.options, dict) or not isinstance(rule.defaults, dict):
+        problems.append("options and defaults must be dicts")
+    else:
+        extra = set(rule.defaults) - set(rule.options)
+        if extra:
+            problems.append(f"defaults for undeclared options: {', '.join(sorted(extra))}")
+    if "check" not in {k for c in rule.__mro__ if c is not Rule for k in vars(c)}:
+        problems.append("defines no check() method")
+    try:
+        missing = [s for s in REQUIRED_SECTIONS if not rule.doc_section(s)]
+    except Exception as exc:  # a broken docs() override
+        missing = [f"(docs unreadable: {exc})"]
+    if missing:
+        problems.append("docs (the module docstring) lack the sections: " + ", ".join(f"'## {s}'" for s in missing))
+    return problems
+
+
+def build_registry(candidates: Iterable[type[Rule]], errors: Iterable[str] = ()) -> Registry:
+    """Validate the candidates; the first rule to claim a code or name keeps it."""
+    out_errors = list(errors)
+
+    def reject(rule: type, problems: list[str]) -> None:
+        label = getattr(rule, "code", None) or rule.__name__
+        out_errors.append(f"invalid rule {label} ({_where(rule)}): " + "; ".join(problems))
+
+    claimed: dict[str, type[Rule]] = {}  # lower-cased code/name -> rule
+    valid: list[type[Rule]] = []
+    for rule in dict.fromkeys(candidates):  # de-duplicated, order kept
+        problems = validate_rule(rule)
+        if not problems:
+            for key in (rule.code, rule.name):
+                other = claimed.get(key.lower())
+                if other is not None:
+                    problems.append(f"{key!r} is already used by {_where(other)}")
+        if problems:
+            reject(rule, problems)
+            continue
+        claimed[rule.code.lower()] = claimed[rule.name.lower()] = rule
+        valid.append(rule)
+    accepted: list[type[Rule]] = []
+    for rule in valid:  # an alias must not shadow another rule's code or name
+        clashes = [f"alias {a!r} is the code or name of {_where(claimed[a.lower()])}"
+                   for a in rule.aliases if claimed.get(a.lower(), rule) is not rule]
+        if clashes:
+            reject(rule, clashes)
+        else:
+            accepted.append(rule)
+    return Registry(sorted(accepted, key=lambda r: r.code), out_errors)
+
+
+# -- loading ------------------------------------------------------------------------------
+
+
+def _rules_of_module(module: ModuleType, errors: list[str]) -> list[type[Rule]]:
+    """Rule classes defined in a module, or in every submodule of a package."""
+    found = [r for r in rule_classes_in(vars(module).values()) if r.__module__ == module.__name__]
+    path = getattr(module, "__path__", None)
+    if path is not None:
+        import pkgutil
+
+        for info in sorted(pkgutil.iter_modules(path), key=lambda i: i.name):
+            if info.name.startswith("_"):
+                continue
+            qualified = f"{module.__name__}.{info.name}"
+            try:
+                sub = importlib.import_module(qualified)
+            except Exception as exc:
+                errors.append(f"cannot load rule module {qualified}: {type(exc).__name__}: {exc}")
+                continue
+            found.extend(_rules_of_module(sub, errors))
+    return found
+
+
+def _load_entry_point(value: str, errors: list[str]) -> list[type[Rule]]:
+    module_name, _, attr = value.partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name.strip())
+        for part in filter(None, attr.strip().split(".")):
+            obj = getattr(obj, part)
+    except Exception as exc:
+        errors.append(f"cannot load rule plugin {value!r}: {type(exc).__name__}: {exc}")
+        return []
+    if isinstance(obj, ModuleType):
+        return _rules_of_module(obj, errors)
+    if isinstance(obj, type) and issubclass(obj, Rule):
+        return [obj]
+    if isinstance(obj, (list, tuple)):
+        rules = list(rule_classes_in(obj))
+        if len(rules) == len(obj):
+            return rules
+    errors.append(f"rule plugin {value!r} is not a module, a package or a Rule class")
+    return []
+
+
+def _cache_file() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    # one file per interpreter/environment: sys.prefix differs between venvs
+    import zlib
+
+    tag = zlib.crc32(f"{sys.prefix}\0{sys.version}".encode()) & 0xFFFFFFFF
+    return os.path.join(base, "dlint", f"entry-points-{tag:08x}.json")
+
+
+def _path_key() -> list[list[Any]]:
+    key: list[list[Any]] = []
+    for entry in sys.path:
+        try:
+            key.append([entry, os.stat(entry or ".").st_mtime_ns])
+        except OSError:
+            key.append([entry, None])
+    return key
+
+
+def scan_entry_points(use_cache: bool = True) -> list[tuple[str, str]]:
+    """(name, value) of every ``dlint.rules`` entry point, through the mtime-keyed cache."""
+    key = _path_key()
+    path = _cache_file()
+    if use_cache:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                cached = json.load(fh)
+            if cached.get("key") == key:
+                return [(n, v) for n, v in cached["entry_points"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    from importlib.metadata import entry_points
+
+    found = sorted({(ep.name, ep.value) for ep in entry_points(group=GROUP)})
+    if use_cache:
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = f"{path}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump({"key": key, "entry_points": found}, fh)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only home only costs speed
+    return found
+
+
+def load_registry(extra: Iterable[type[Rule]] = (), *, builtin: bool = True, plugins: bool | None = None) -> Registry:
+    """Every valid rule: built-ins, entry-point plugins, then ``extra`` classes (tests)."""
+    errors: list[str] = []
+    candidates: list[type[Rule]] = []
+    if builtin:
+        candidates.extend(_load_entry_point(BUILTIN_PACKAGE, errors))
+    if plugins is None:
+        plugins = os.environ.get("DLINT_NO_PLUGINS", "") in ("", "0")
+    if plugins:
+        for name, value in scan_entry_points():
+            if value.strip() == BUILTIN_PACKAGE:
+                continue  # the built-in bundle, loaded above
+            candidates.extend(_load_entry_point(value, errors))
+    candidates.extend(extra)
+    return build_registry(candidates, errors)
+
+
+_default: Registry | None = None
+
+
+def default_registry() -> Registry:
+    """The process-wide registry (built-ins and plugins), loaded once."""
+    global _default
+    if _default is None:
+        _default = load_registry()
+    return _default

@@ -1,0 +1,15 @@
+"""`--format json`: one array of findings, sorted by file, line, column, code (SPEC §5)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dlint.lint.finding import Finding
+    from dlint.report import Report
+
+
+def render(findings: list[Finding], report: Report) -> str:
+    ordered = sorted(findings, key=lambda f: f.sort_key())
+    return json.dumps([f.to_json() for f in ordered], indent=2, ensure_ascii=False) + "\n"
