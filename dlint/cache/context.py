@@ -1,0 +1,532 @@
+"""Build-context snapshots: what `COPY`/`ADD` sources and bind mounts can see.
+
+A snapshot is a directory (the working tree) or a git revision read through
+`git ls-tree` / `git cat-file --batch` (nothing is checked out). It is lazy: listing
+paths is cheap and done once; file content is read only for the files a step selects
+(`Snapshot.read` is the one place that reads content, so tests can instrument it).
+
+What counts, as on Docker Engine 26.1.5 (reference/buildkit-cache.md): content, mode,
+symlink targets, the set of names (renames, new empty directories); not mtime, not
+ownership (the docker CLI and BuildKit both send uid/gid 0). `.dockerignore` is applied
+the way the client does before sending the context; the Dockerfile and `.dockerignore`
+are context files like any other unless `.dockerignore` excludes them (E04b-e).
+
+Content hashes are git blob ids (sha1 of "blob <size>\\0" + bytes) so that a working tree
+can be compared with a revision without reading the revision's blobs. Git only knows
+the executable bit, so when one side is a revision, modes are compared as git sees them
+(644/755), and the working tree's `.git` folder is left out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+
+class ContextError(Exception):
+    """A context or revision that cannot be read: one line for the user."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str                  # relative POSIX path, "" never appears
+    kind: str                  # "file", "dir", "symlink", "submodule", "other"
+    mode: int | None = None    # permission bits; None until stat'ed (directory snapshots)
+    blob: str | None = None    # git blob id when known without reading (revisions)
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What a copy sees of one path: enough to tell whether the copy would differ."""
+
+    path: str
+    kind: str
+    mode: int
+    digest: str                # content (files), link target (symlinks), "" (dirs)
+
+
+# --------------------------------------------------------------------------- dockerignore
+
+_SDK_BUILD = None
+
+
+def _sdk_build_module():
+    """docker.utils.build (PatternMatcher), without running `docker/__init__` (~230 ms:
+    it imports requests and the whole API client). The two SDK files we need import
+    only `re`, `os`, `tarfile` and `docker.constants`, so they are loaded under a
+    private package name; if the SDK is already imported, its own module is used."""
+    global _SDK_BUILD
+    if _SDK_BUILD is not None:
+        return _SDK_BUILD
+    if "docker.utils.build" in sys.modules:
+        _SDK_BUILD = sys.modules["docker.utils.build"]
+        return _SDK_BUILD
+    import importlib
+    import importlib.util
+    import types
+
+    spec = importlib.util.find_spec("docker")  # locates the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise ContextError("the docker SDK (package 'docker') is not installed")
+    root = list(spec.submodule_search_locations)[0]
+    name = "_dlint_docker_sdk"
+    if name not in sys.modules:
+        pkg = types.ModuleType(name)
+        pkg.__path__ = [root]
+        utils = types.ModuleType(name + ".utils")
+        utils.__path__ = [os.path.join(root, "utils")]
+        sys.modules[name] = pkg
+        sys.modules[name + ".utils"] = utils
+    _SDK_BUILD = importlib.import_module(name + ".utils.build")
+    return _SDK_BUILD
+
+
+def read_dockerignore(text: str) -> list[str]:
+    """Patterns of a .dockerignore as the docker CLI reads them: one per line,
+    whitespace trimmed, blank lines and `#` comments dropped."""
+    patterns = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            patterns.append(line)
+    return patterns
+
+
+class IgnoreMatcher:
+    """`.dockerignore` semantics through the docker SDK's PatternMatcher (a port of
+    moby's fileutils: last matching pattern wins, `!` re-includes, a pattern matching a
+    parent directory matches everything below it, `**`).
+
+    Two differences from the SDK, both to follow the engine: the SDK matches
+    case-insensitively (it lower-cases name and pattern; Go's filepath.Match on Linux
+    does not), and it always re-includes `.dockerignore` (it must send the file; the
+    engine then hides an excluded `.dockerignore` from COPY, E04e). Known remaining
+    difference from moby's patternmatcher: the SDK's `[...]` classes follow Python's
+    fnmatch (`[!a]`), Go's use `[^a]`."""
+
+    def __init__(self, patterns: list[str]):
+        self.patterns = list(patterns)
+        self._matcher = None
+        if patterns:
+            build = _sdk_build_module()
+            matcher = build.PatternMatcher(self.patterns)
+            matcher.patterns.pop()  # the SDK's appended "!.dockerignore"
+            fnmatchcase = sys.modules[build.__name__.rsplit(".", 1)[0] + ".fnmatch"].fnmatchcase
+            for pattern in matcher.patterns:
+                pattern.match = (lambda p: lambda path: fnmatchcase(path, p.cleaned_pattern))(pattern)
+            self._matcher = matcher
+
+    def __bool__(self) -> bool:
+        return self._matcher is not None
+
+    def excluded(self, path: str) -> bool:
+        return self._matcher is not None and self._matcher.matches(path)
+
+    def may_reinclude_below(self, directory: str) -> bool:
+        """Whether an exception pattern (`!x`) could re-include something under an
+        excluded directory, so that its subtree must still be walked (as moby does)."""
+        if self._matcher is None:
+            return False
+        prefix = directory + "/"
+        for pattern in self._matcher.patterns:
+            if pattern.exclusion and (pattern.cleaned_pattern.startswith(prefix)
+                                      or _has_magic(pattern.cleaned_pattern)):
+                return True
+        return False
+
+
+# --------------------------------------------------------------------------- path patterns
+
+_MAGIC = re.compile(r"[*?\[\\]")
+
+
+def _has_magic(text: str) -> bool:
+    return bool(_MAGIC.search(text))
+
+
+@lru_cache(maxsize=512)
+def _component_regex(pattern: str) -> re.Pattern[str]:
+    """Go's filepath.Match for one path component: `*`, `?`, `[...]` (with `^`
+    negation and ranges), `\\x` escapes."""
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        i += 1
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "\\" and i < n:
+            out.append(re.escape(pattern[i]))
+            i += 1
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j < 0:
+                out.append(re.escape(c))
+                continue
+            body = pattern[i:j]
+            i = j + 1
+            negate = body.startswith("^")
+            if negate:
+                body = body[1:]
+            body = body.replace("\\", "\\\\")
+            out.append(f"[{'^' if negate else ''}{body}]")
+        else:
+            out.append(re.escape(c))
+    return re.compile("".join(out) + r"\Z")
+
+
+def clean_source(source: str) -> str:
+    """A COPY/ADD source as BuildKit resolves it against the context root: leading `/`
+    and `./` dropped, `..` cannot leave the root, "" means the whole context."""
+    parts: list[str] = []
+    for part in source.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/".join(parts)
+
+
+# --------------------------------------------------------------------------- snapshots
+
+def blob_id(data: bytes) -> str:
+    """The git blob id of these bytes (sha1 of the header and content)."""
+    h = hashlib.sha1(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
+
+
+class Snapshot:
+    """A build context: entries listed once, content read lazily."""
+
+    label: str = ""
+    git_modes: bool = False     # modes known only as git records them (644/755)
+
+    def __init__(self) -> None:
+        self._entries: dict[str, Entry] | None = None
+        self._children: dict[str, list[str]] | None = None
+        self._visible: dict[str, Entry] | None = None
+        self._visible_children: dict[str, list[str]] | None = None
+        self._ignore_text: str | None = None
+        self._digests: dict[str, str] = {}
+
+    # -- to implement
+    def _list(self) -> dict[str, Entry]:
+        raise NotImplementedError
+
+    def read(self, path: str) -> bytes:
+        """The content of one file (the only method that reads file content)."""
+        raise NotImplementedError
+
+    def _stat_mode(self, entry: Entry) -> int:
+        return entry.mode if entry.mode is not None else 0o644
+
+    def _link_target(self, entry: Entry) -> str:
+        return self.read(entry.path).decode("utf-8", "surrogateescape")
+
+    # -- listing
+    def entries(self) -> dict[str, Entry]:
+        """Every path of the context, .dockerignore not applied."""
+        if self._entries is None:
+            self._entries = self._list()
+        return self._entries
+
+    def has_file(self, path: str) -> bool:
+        entry = self.entries().get(path)
+        return entry is not None and entry.kind in ("file", "symlink")
+
+    def read_text(self, path: str) -> str:
+        return self.read(path).decode("utf-8", "replace")
+
+    def dockerignore(self) -> IgnoreMatcher:
+        if self._ignore_text is None:
+            self._ignore_text = self.read_text(".dockerignore") if self.has_file(".dockerignore") else ""
+        return IgnoreMatcher(read_dockerignore(self._ignore_text))
+
+    def visible(self) -> dict[str, Entry]:
+        """The entries the builder sees after .dockerignore (excluded directories are
+        pruned unless an exception pattern may re-include something below them)."""
+        if self._visible is not None:
+            return self._visible
+        entries = self.entries()
+        ignore = self.dockerignore()
+        if not ignore:
+            self._visible = entries
+            return entries
+        children = self._child_index(entries)
+        visible: dict[str, Entry] = {}
+
+        def walk(directory: str) -> None:
+            for path in children.get(directory, ()):
+                entry = entries[path]
+                excluded = ignore.excluded(path)
+                if not excluded:
+                    visible[path] = entry
+                if entry.kind == "dir" and (not excluded or ignore.may_reinclude_below(path)):
+                    walk(path)
+
+        walk("")
+        self._visible = visible
+        return visible
+
+    @staticmethod
+    def _child_index(entries: dict[str, Entry]) -> dict[str, list[str]]:
+        children: dict[str, list[str]] = {}
+        for path in entries:
+            parent = path.rpartition("/")[0]
+            children.setdefault(parent, []).append(path)
+        return children
+
+    def _visible_child_index(self) -> dict[str, list[str]]:
+        if self._visible_children is None:
+            self._visible_children = self._child_index(self.visible())
+        return self._visible_children
+
+    # -- selection
+    def match(self, source: str) -> list[str]:
+        """Visible paths a COPY/ADD source (or a bind-mount source) names: the path
+        itself, or every match of a wildcard pattern; "" is the context root."""
+        source = clean_source(source)
+        if source == "":
+            return [""]
+        visible = self.visible()
+        if not _has_magic(source):
+            return [source] if source in visible else []
+        children = self._visible_child_index()
+        current = [""]
+        for part in source.split("/"):
+            nxt = []
+            if _has_magic(part):
+                regex = _component_regex(part)
+                for directory in current:
+                    for child in children.get(directory, ()):
+                        if regex.match(child.rpartition("/")[2]):
+                            nxt.append(child)
+            else:
+                for directory in current:
+                    child = f"{directory}/{part}" if directory else part
+                    if child in visible:
+                        nxt.append(child)
+            current = nxt
+            if not current:
+                break
+        return sorted(current)
+
+    def subtree(self, root: str) -> list[str]:
+        """`root` and every visible path below it ("" = the whole context), sorted."""
+        visible = self.visible()
+        if root == "":
+            return sorted(visible)
+        entry = visible.get(root)
+        if entry is None:
+            return []
+        out = [root]
+        if entry.kind == "dir":
+            children = self._visible_child_index()
+            stack = [root]
+            while stack:
+                for child in children.get(stack.pop(), ()):
+                    out.append(child)
+                    if visible[child].kind == "dir":
+                        stack.append(child)
+        return sorted(out)
+
+    def state(self, path: str, *, git_modes: bool = False) -> FileState:
+        """Content state of one visible path. `git_modes` compares modes as git does."""
+        entry = self.visible()[path]
+        mode = self._stat_mode(entry)
+        if entry.kind == "file":
+            digest = self.digest(path)
+        elif entry.kind == "symlink":
+            digest = entry.blob or self._digest_link(entry)
+        elif entry.kind == "submodule":
+            digest = entry.blob or ""
+        else:
+            digest = ""
+        if git_modes or self.git_modes:
+            mode = _git_mode(entry.kind, mode)
+        return FileState(path, entry.kind, mode, digest)
+
+    def _digest_link(self, entry: Entry) -> str:
+        return blob_id(self._link_target(entry).encode("utf-8", "surrogateescape"))
+
+    def digest(self, path: str) -> str:
+        """Content hash of one file: the git blob id (known for revisions, computed by
+        reading the file for directories)."""
+        known = self._digests.get(path)
+        if known is None:
+            entry = self.entries()[path]
+            known = entry.blob or blob_id(self.read(path))
+            self._digests[path] = known
+        return known
+
+    def select(self, source: str, *, git_modes: bool = False) -> tuple[FileState, ...]:
+        """What one source brings into a step: every matched path and its subtree."""
+        states: dict[str, FileState] = {}
+        for root in self.match(source):
+            for path in self.subtree(root):
+                if path not in states:
+                    states[path] = self.state(path, git_modes=git_modes)
+        return tuple(states[p] for p in sorted(states))
+
+
+def _git_mode(kind: str, mode: int) -> int:
+    if kind == "file":
+        return 0o755 if mode & 0o100 else 0o644
+    if kind == "symlink":
+        return 0o777
+    return 0o755
+
+
+class DirectorySnapshot(Snapshot):
+    """A context folder as it is on disk."""
+
+    def __init__(self, root: str | os.PathLike[str], *, skip_git_dir: bool = False):
+        super().__init__()
+        self.root = Path(root)
+        self.label = str(root)
+        self.skip_git_dir = skip_git_dir
+        self._modes: dict[str, int] = {}
+        if not self.root.is_dir():
+            raise ContextError(f"context {str(root)!r} is not a directory")
+
+    def _list(self) -> dict[str, Entry]:
+        entries: dict[str, Entry] = {}
+        stack = [(str(self.root), "")]
+        while stack:
+            directory, prefix = stack.pop()
+            try:
+                it = os.scandir(directory)
+            except OSError as exc:
+                raise ContextError(f"cannot list {directory}: {exc.strerror}") from None
+            with it:
+                for item in it:
+                    path = f"{prefix}{item.name}"
+                    if self.skip_git_dir and path == ".git":
+                        continue
+                    if item.is_symlink():
+                        kind = "symlink"
+                    elif item.is_dir(follow_symlinks=False):
+                        kind = "dir"
+                        stack.append((item.path, path + "/"))
+                    elif item.is_file(follow_symlinks=False):
+                        kind = "file"
+                    else:
+                        kind = "other"
+                    entries[path] = Entry(path, kind)
+        return entries
+
+    def _stat_mode(self, entry: Entry) -> int:
+        mode = self._modes.get(entry.path)
+        if mode is None:
+            mode = stat.S_IMODE(os.lstat(self.root / entry.path).st_mode)
+            self._modes[entry.path] = mode
+        return mode
+
+    def _link_target(self, entry: Entry) -> str:
+        return os.readlink(self.root / entry.path)
+
+    def read(self, path: str) -> bytes:
+        try:
+            with open(self.root / path, "rb") as f:
+                return f.read()
+        except OSError as exc:
+            raise ContextError(f"cannot read {self.root / path}: {exc.strerror}") from None
+
+
+class GitSnapshot(Snapshot):
+    """A folder of the context as recorded in a git revision (nothing is checked out)."""
+
+    def __init__(self, repo: str | os.PathLike[str], revision: str, prefix: str = ""):
+        super().__init__()
+        self.repo = str(repo)
+        self.revision = revision
+        self.prefix = prefix.strip("/")
+        self.git_modes = True
+        self.label = f"{revision}:{self.prefix}" if self.prefix else revision
+        self.commit = resolve_revision(self.repo, revision)
+        if self.commit is None:
+            raise ContextError(f"{revision!r} is neither a folder nor a git revision")
+
+    def _tree(self) -> str:
+        return f"{self.commit}:{self.prefix}" if self.prefix else f"{self.commit}^{{tree}}"
+
+    def _list(self) -> dict[str, Entry]:
+        proc = subprocess.run(["git", "-C", self.repo, "ls-tree", "-r", "-t", "-z", self._tree()],
+                              capture_output=True)
+        if proc.returncode != 0:
+            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ContextError(f"cannot read {self.label}: {message[-1] if message else 'git ls-tree failed'}")
+        entries: dict[str, Entry] = {}
+        for record in proc.stdout.split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            mode_text, kind_text, obj = meta.decode().split()
+            path = raw_path.decode("utf-8", "surrogateescape")
+            git_mode = int(mode_text, 8)
+            if kind_text == "tree":
+                entries[path] = Entry(path, "dir", 0o755)
+            elif kind_text == "commit":
+                entries[path] = Entry(path, "submodule", 0o755, obj)
+            elif stat.S_ISLNK(git_mode):
+                entries[path] = Entry(path, "symlink", 0o777, obj)
+            else:
+                entries[path] = Entry(path, "file", 0o755 if git_mode & 0o100 else 0o644, obj)
+        return entries
+
+    def read(self, path: str) -> bytes:
+        return self.read_many([path])[path]
+
+    def read_many(self, paths: list[str]) -> dict[str, bytes]:
+        """Blobs through one `git cat-file --batch`."""
+        entries = self.entries()
+        ids = [entries[p].blob for p in paths]
+        proc = subprocess.run(["git", "-C", self.repo, "cat-file", "--batch"],
+                              input="".join(f"{i}\n" for i in ids).encode(), capture_output=True)
+        if proc.returncode != 0:
+            raise ContextError(f"cannot read blobs of {self.label}")
+        out, data, pos = {}, proc.stdout, 0
+        for path in paths:
+            end = data.index(b"\n", pos)
+            header = data[pos:end].split()
+            if len(header) < 3:
+                raise ContextError(f"cannot read {path} in {self.label}")
+            size = int(header[2])
+            out[path] = data[end + 1:end + 1 + size]
+            pos = end + 1 + size + 1
+        return out
+
+
+def resolve_revision(repo: str, revision: str) -> str | None:
+    """The commit id of a revision in the repository at `repo`, or None."""
+    if revision.startswith("-"):
+        return None
+    proc = subprocess.run(["git", "-C", repo, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
+                          capture_output=True, text=True)
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def git_toplevel(path: str | os.PathLike[str]) -> tuple[str, str] | None:
+    """(repository root, path of `path` relative to it) when `path` is in a git work
+    tree, else None."""
+    proc = subprocess.run(["git", "-C", str(path), "rev-parse", "--show-toplevel", "--show-prefix"],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None
+    lines = proc.stdout.splitlines()
+    if not lines:
+        return None
+    prefix = lines[1] if len(lines) > 1 else ""
+    return lines[0], str(PurePosixPath(prefix)) if prefix.strip("/") else ""
