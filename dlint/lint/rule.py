@@ -14,6 +14,7 @@ through self.report(); it never parses text, prints, or imports another rule.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -76,7 +77,7 @@ class Rule:
     @classmethod
     def docs(cls) -> str:
         module = sys.modules.get(cls.__module__)
-        return ((module.__doc__ if module else None) or cls.__doc__ or "").strip()
+        return inspect.cleandoc((module.__doc__ if module else None) or cls.__doc__ or "")
 
     @classmethod
     def doc_section(cls, title: str) -> str:
