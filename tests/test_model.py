@@ -270,3 +270,272 @@ def test_parse_mount_problems():
     assert parse_mount_checked("type=cache,oops")[1]
     assert parse_mount_checked(None) == ({"type": "bind"}, ["--mount needs a value"])
     assert parse_mount_checked("type=cache,target=/x")[1] == []
+
+
+# -- the stage model ---------------------------------------------------------------------
+# Documents are built by hand here (BuildKit's node shapes), so these tests do not depend
+# on the parser; test_corpus_* below runs the real parser over real files.
+
+from dlint.model import DEFAULT_SHELL, build_model  # noqa: E402
+from dlint.syntax.nodes import Document, Flag, Instruction  # noqa: E402
+
+
+def ins(keyword, *value, flags=(), json=False, line=0, sub=None):
+    flag_objs = []
+    for f in flags:
+        name, sep, val = f.partition("=")
+        flag_objs.append(Flag(name=name, value=val if sep else None, raw="--" + f))
+    return Instruction(keyword=keyword, raw_keyword=keyword, start_line=line, end_line=line,
+                       flags=flag_objs, value=list(value), json=json, sub_instruction=sub)
+
+
+def document(*instructions, escape="\\"):
+    for n, i in enumerate(instructions, 1):
+        i.start_line = i.end_line = n
+    return Document(path="Dockerfile", text="", lines=[], instructions=list(instructions),
+                    escape=escape)
+
+
+def test_arg_templated_from_and_global_args():
+    arg = ins("ARG", "BASE=python:3.12", "TAG")
+    f1 = ins("FROM", "${BASE}", "AS", "Build")
+    f2 = ins("FROM", "alpine:${TAG}")
+    f3 = ins("FROM", "alpine:${TAG:-3.19}")
+    m = build_model(document(arg, f1, f2, f3))
+    assert m.global_args == {"BASE": "python:3.12", "TAG": None}
+    s0, s1, s2 = m.stages
+    assert s0.name == "build" and s0.raw_name == "Build"
+    assert s0.base_text == "${BASE}" and s0.base_name == "python:3.12"
+    assert s0.base.familiar == "python:3.12" and not s0.base_unresolved
+    assert s1.base_name == "alpine:" and s1.base_unresolved and not s1.base.valid
+    assert s2.base.tag == "3.19" and s2.base_unresolved  # TAG may come from --build-arg
+    m2 = build_model(document(arg, f1, f2), build_args={"TAG": "3.20", "UNDECLARED": "x"})
+    assert m2.stages[1].base_name == "alpine:3.20" and not m2.stages[1].base_unresolved
+    assert "UNDECLARED" not in m2.global_args
+    assert m.state_at(arg).args == {} and m.state_at(f1).stage is s0
+
+
+def test_global_arg_defaults_expand_earlier_globals():
+    m = build_model(document(ins("ARG", "V=3"), ins("ARG", "IMG=alpine:$V"),
+                             ins("FROM", "$IMG")))
+    assert m.stages[0].base_name == "alpine:3"
+
+
+def test_global_arg_redeclaration_in_stage():
+    a = ins("ARG", "VERSION=3.19")
+    run0 = ins("RUN", "echo")
+    redeclare = ins("ARG", "VERSION")
+    run1 = ins("RUN", "echo $VERSION")
+    own = ins("ARG", "OTHER=x-${VERSION}", "NODEF")
+    run2 = ins("RUN", "x")
+    m = build_model(document(a, ins("FROM", "alpine:${VERSION}"), run0, redeclare, run1,
+                             own, run2))
+    assert m.stages[0].base_name == "alpine:3.19"
+    assert m.state_at(run0).args == {}  # a global ARG is not in scope until re-declared
+    assert m.expand("$VERSION", run0).value == "" and m.expand("$VERSION", run0).unresolved
+    assert m.state_at(run1).args == {"VERSION": "3.19"}
+    assert m.state_at(run2).args == {"VERSION": "3.19", "OTHER": "x-3.19", "NODEF": None}
+    assert m.expand("$NODEF", run2).unresolved
+    m2 = build_model(m.document, build_args={"VERSION": "4", "NODEF": "y"})
+    assert m2.state_at(run2).args == {"VERSION": "4", "OTHER": "x-4", "NODEF": "y"}
+    assert m2.stages[0].base_name == "alpine:4"
+
+
+def test_env_and_arg_precedence_and_same_instruction_references():
+    env1 = ins("ENV", "APP_HOME", "/app", "PATH", "$APP_HOME/bin:$PATH")
+    arg = ins("ARG", "APP_HOME=/from-arg")
+    env2 = ins("ENV", "X", "${UNSET:-default}", "Y", "${APP_HOME:+set}", "OLD", '"a b"')
+    wd = ins("WORKDIR", "$APP_HOME")
+    label = ins("LABEL", "version", '"${APP_HOME:-latest}"')
+    m = build_model(document(ins("FROM", "alpine"), env1, arg, env2, wd, label))
+    s = m.state_at(env2)
+    # a reference inside the same ENV sees the value from before the instruction (none
+    # here: BuildKit would give "/bin:" + the image's PATH); unknown references are kept
+    assert s.env == {"APP_HOME": "/app", "PATH": "$APP_HOME/bin:$PATH"}
+    assert "PATH" in s.uncertain and "APP_HOME" not in s.uncertain
+    assert m.expand("$APP_HOME", env2).value == "/app"  # ENV wins over ARG
+    assert m.expand("$PATH", env2).unresolved           # the image's PATH is unknown
+    after = m.state_at(wd)
+    assert after.env["X"] == "default" and after.env["Y"] == "set" and after.env["OLD"] == "a b"
+    assert m.state_at(label).workdir == "/app"
+    assert m.expand('"${APP_HOME:-latest}"', label).value == "/app"
+
+
+def test_arg_default_sees_env():
+    m = build_model(document(ins("FROM", "a"), ins("ENV", "E", "1"), ins("ARG", "A=$E-x"),
+                             last := ins("RUN", "true")))
+    assert m.state_at(last).args == {"A": "1-x"}
+
+
+def test_user_workdir_shell_tracking_and_inheritance():
+    f0 = ins("FROM", "debian", "AS", "base")
+    w1 = ins("WORKDIR", "/srv")
+    w2 = ins("WORKDIR", "app/../src")
+    e = ins("ENV", "HOME_DIR", "/home/u")
+    u = ins("USER", "app:app")
+    sh = ins("SHELL", "/bin/bash", "-eo", "pipefail", "-c", json=True)
+    end0 = ins("RUN", "true")
+    f1 = ins("FROM", "BASE", "AS", "child")
+    c1 = ins("RUN", "true")
+    w3 = ins("WORKDIR", "$HOME_DIR")
+    w4 = ins("WORKDIR", "$UNKNOWN/x")
+    c2 = ins("RUN", "true")
+    f2 = ins("FROM", "debian")
+    c3 = ins("RUN", "true")
+    m = build_model(document(f0, w1, w2, e, u, sh, end0, f1, c1, w3, w4, c2, f2, c3))
+    assert m.state_at(w1).workdir == "/" and m.state_at(w1).user is None
+    assert m.state_at(w1).shell == DEFAULT_SHELL
+    assert m.state_at(e).workdir == "/srv/src"
+    assert m.state_at(end0).user == "app:app"
+    assert m.state_at(end0).shell == ["/bin/bash", "-eo", "pipefail", "-c"]
+    child = m.stages[1]
+    assert child.base_stage is m.stages[0] and child.base is None  # case-insensitive name
+    st = m.state_at(c1)
+    assert (st.user, st.workdir, st.env, st.shell) == (
+        "app:app", "/srv/src", {"HOME_DIR": "/home/u"}, ["/bin/bash", "-eo", "pipefail", "-c"])
+    assert m.state_at(w4).workdir == "/home/u"
+    assert m.state_at(c2).workdir == "$UNKNOWN/x"
+    fresh = m.state_at(c3)
+    assert (fresh.user, fresh.workdir, fresh.env, fresh.shell) == (None, "/", {},
+                                                                   DEFAULT_SHELL)
+    assert m.final_state(m.stages[0]).user == "app:app"
+
+
+def test_from_stage_must_be_earlier_and_args_inherit():
+    f0 = ins("FROM", "later")         # names a later stage: an image, not a stage
+    f1 = ins("FROM", "alpine", "AS", "later")
+    a = ins("ARG", "V=1")
+    f2 = ins("FROM", "later")
+    r = ins("RUN", "x")
+    m = build_model(document(f0, f1, a, f2, r))
+    assert m.stages[0].base_stage is None and m.stages[0].base.familiar == "later"
+    assert m.stages[2].base_stage is m.stages[1]
+    assert m.state_at(r).args == {"V": "1"}
+
+
+def test_dependencies_copy_from_and_mount():
+    f0 = ins("FROM", "golang:1.22", "AS", "build")
+    f1 = ins("FROM", "node", "AS", "web")
+    f2 = ins("FROM", "scratch")
+    c_name = ins("COPY", "/out", "/bin/", flags=["from=BUILD"])
+    c_index = ins("COPY", "/x", "/x", flags=["from=1"])
+    c_image = ins("COPY", "/etc/passwd", "/etc/", flags=["from=busybox:1.36"])
+    c_arg = ins("COPY", "/y", "/y", flags=["from=${SRC}"])
+    run = ins("RUN", "make", flags=["mount=type=cache,target=/c",
+                                     "mount=type=bind,from=web,source=/dist,target=/d",
+                                     'mount="from=nginx:1",target=/n'])
+    arg = ins("ARG", "SRC=web")
+    m = build_model(document(f0, f1, f2, c_name, c_index, c_image, arg, c_arg, run))
+    final = m.final_stage
+    assert final is m.stages[2] and final.is_scratch and final.base.is_scratch
+    deps = m.dependencies(final)
+    kinds = [(d.kind, d.stage.name if d.stage else None, d.image.familiar if d.image else None)
+             for d in deps]
+    assert kinds == [
+        ("from", None, "scratch"),
+        ("copy", "build", None),
+        ("copy", "web", None),
+        ("copy", None, "busybox:1.36"),
+        ("copy", "web", None),
+        ("mount", "web", None),
+        ("mount", None, "nginx:1"),
+    ]
+    assert deps[4].reference == "web" and not deps[4].unresolved
+    assert [s.index for s in m.reachable()] == [0, 1, 2]
+    assert [s.index for s in m.reachable("web")] == [1]
+    assert m.reachable("nope") == []
+    assert m.stage("BUILD") is m.stages[0] and m.stage(1) is m.stages[1]
+    assert m.stage("1") is m.stages[1] and m.stage(7) is None
+
+
+def test_reachability_skips_unused_stages():
+    f0 = ins("FROM", "alpine", "AS", "unused")
+    f1 = ins("FROM", "alpine", "AS", "base")
+    f2 = ins("FROM", "base", "AS", "test")
+    f3 = ins("FROM", "base", "AS", "final")
+    m = build_model(document(f0, f1, f2, f3))
+    assert [s.name for s in m.reachable()] == ["base", "final"]
+    assert [s.name for s in m.reachable("test")] == ["base", "test"]
+    assert [s.name for s in m.reachable("unused")] == ["unused"]
+
+
+def test_copy_from_cycle_terminates():
+    a = ins("FROM", "alpine", "AS", "a")
+    ca = ins("COPY", "x", "y", flags=["from=b"])
+    b = ins("FROM", "alpine", "AS", "b")
+    cb = ins("COPY", "x", "y", flags=["from=a"])
+    cself = ins("COPY", "x", "y", flags=["from=b"])
+    m = build_model(document(a, ca, b, cb, cself))
+    assert [s.name for s in m.reachable()] == ["a", "b"]
+    assert m.dependencies(m.stages[1])[-1].stage is None
+
+
+@pytest.mark.parametrize("from_value,flags,extra,windows", [
+    (["mcr.microsoft.com/windows/servercore:ltsc2022"], [], [], True),
+    (["mcr.microsoft.com/windows/nanoserver:1809"], [], [], True),
+    (["mcr.microsoft.com/dotnet/framework/sdk:4.8"], [], [], True),
+    (["mcr.microsoft.com/dotnet/sdk:8.0-nanoserver-ltsc2022"], [], [], True),
+    (["mcr.microsoft.com/dotnet/sdk:8.0"], [], [], False),
+    (["alpine"], ["platform=windows/amd64"], [], True),
+    (["alpine"], [], [ins("SHELL", "powershell", "-Command", json=True)], True),
+    (["alpine"], [], [ins("SHELL", "C:\\Program Files\\PowerShell\\pwsh.exe", "-c",
+                          json=True)], True),
+    (["alpine"], [], [ins("SHELL", "/bin/bash", "-c", json=True)], False),
+])
+def test_windows_detection(from_value, flags, extra, windows):
+    f = ins("FROM", *from_value, flags=flags)
+    r = ins("RUN", "x")
+    m = build_model(document(f, *extra, r))
+    assert m.stages[0].windows is windows
+    assert m.state_at(r).windows is windows
+
+
+def test_windows_default_shell_and_paths_inherit():
+    f0 = ins("FROM", "mcr.microsoft.com/windows/servercore:ltsc2022", "AS", "w")
+    wd = ins("WORKDIR", "C:\\app")
+    wd2 = ins("WORKDIR", "sub")
+    f1 = ins("FROM", "w")
+    r = ins("RUN", "dir")
+    m = build_model(document(f0, wd, wd2, f1, r, escape="`"))
+    assert m.state_at(wd).shell == ["cmd", "/S", "/C"]
+    assert m.stages[1].windows and m.state_at(r).workdir == "C:\\app\\sub"
+    # with the default escape character BuildKit reads "\a" as "a", as here
+    m = build_model(document(f0, wd, wd2))
+    assert m.state_at(wd2).workdir == "C:app"
+
+
+def test_onbuild_recorded_not_applied():
+    trigger = ins("ENV", "X", "1")
+    onbuild = ins("ONBUILD", "ENV X=1", sub=trigger)
+    r = ins("RUN", "x")
+    m = build_model(document(ins("FROM", "alpine"), onbuild, r))
+    assert m.stages[0].onbuild == [onbuild]
+    assert m.state_at(r).env == {}
+    assert m.state_at(trigger) is m.state_at(onbuild)
+
+
+def test_platform_and_broken_documents():
+    f = ins("FROM", "--platform=$BUILDPLATFORM", flags=["platform=$BUILDPLATFORM"])
+    f.value = ["golang"]
+    m = build_model(document(f))
+    assert m.stages[0].platform == "$BUILDPLATFORM"
+    assert m.stages[0].platform_expanded == ""
+    assert m.expand("$BUILDPLATFORM", f).unresolved
+    # no FROM at all, FROM without arguments, odd ENV, empty ARG / USER / WORKDIR / SHELL
+    broken = document(ins("RUN", "x"), ins("ENV", "ONLYKEY"), ins("FROM"),
+                      ins("FROM", "a", "b"), ins("ARG"), ins("ARG", "=x"), ins("USER"),
+                      ins("WORKDIR"), ins("SHELL", "not json"), ins("COPY", "a", "b",
+                                                                      flags=["from"]),
+                      ins("RUN", "x", flags=["mount", "mount=from=\"x"]),
+                      ins("ENV", "K", "${BAD"))
+    m = build_model(broken)
+    assert len(m.stages) == 2 and m.stages[0].base_name == "" and not m.stages[0].base.valid
+    assert m.stages[1].name is None
+    for i in broken.instructions:
+        m.state_at(i)
+        m.expand("$X", i)
+    assert m.state_at(broken.instructions[-1]).shell == DEFAULT_SHELL
+    assert build_model(document()).stages == [] and build_model(document()).reachable() == []
+    assert build_model(document()).final_stage is None
+    stranger = ins("RUN", "not in the document")
+    assert m.state_at(stranger).stage is None
