@@ -1,0 +1,744 @@
+"""Talk to a real Docker engine: build a Dockerfile and observe which steps came from the cache.
+
+Two builders, as in reference/buildkit-cache.md §6:
+
+- BuildKit: ``docker buildx build --progress=rawjson`` in a subprocess; its stderr is a stream
+  of multi-line JSON ``SolveStatus`` objects whose vertices carry ``cached``. Vertex names
+  look like ``[build 3/5] COPY . /app``: ``i/n`` counts the vertex-producing instructions of
+  the stage (FROM of an image, RUN, COPY, ADD, WORKDIR), and the text shows *expanded*
+  ARG/ENV values, so vertices are mapped to instructions by stage and index, not by text.
+- Classic: the Engine API through the docker SDK (``APIClient.build``) with a context tar made
+  here the way the docker CLI makes it (ownership 0:0, .dockerignore applied client-side);
+  each ``Step N/M`` is followed by `` ---> Using cache`` on a hit.
+
+Every build runs with ``--network=none`` and carries the label ``dlint.verify=<run id>`` so
+that the images dlint made, and only those, can be removed afterwards.
+
+The docker SDK is imported lazily (startup time).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+LABEL = "dlint.verify"
+DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
+BUILDERS = ("buildkit", "classic")
+
+# Instructions that become an LLB vertex in BuildKit (WORKDIR only when the path is not "/";
+# FROM only for an image, not for scratch or another stage).
+_BUILDKIT_VERTEX_KEYWORDS = frozenset({"FROM", "RUN", "COPY", "ADD", "WORKDIR"})
+_VERTEX_NAME = re.compile(r"^\[(?:(?P<prefix>[^\]]*?)\s+)?\s*(?P<index>\d+)/(?P<total>\d+)\]\s(?P<text>.*)$", re.S)
+_CLASSIC_STEP = re.compile(r"^Step (?P<index>\d+)/(?P<total>\d+) : (?P<text>.*)$", re.S)
+_CLASSIC_IMAGE = re.compile(r"^ ---> (?P<id>[0-9a-f]{12,64})\s*$")
+
+
+class EngineError(Exception):
+    """A one-line, user-facing problem with the Docker engine or a build."""
+
+
+class EngineUnavailable(EngineError):
+    """No Docker engine answers (or the docker CLI / buildx plugin is missing)."""
+
+
+class BuildFailed(EngineError):
+    """The build itself failed; ``observation`` holds what was seen until then."""
+
+    def __init__(self, message: str, observation: "BuildObservation"):
+        super().__init__(message)
+        self.observation = observation
+
+
+@dataclass(frozen=True)
+class ObservedStep:
+    stage: str | None   # stage name as written, "stage-N" when unnamed, None before the first FROM
+    line: int           # start line of the instruction in the Dockerfile
+    instruction: str    # keyword, upper case: "RUN"
+    cached: bool | None  # None: the instruction makes no step under this builder, or FROM (neutral)
+
+
+@dataclass
+class BuildObservation:
+    builder: str
+    steps: list[ObservedStep] = field(default_factory=list)
+    ok: bool = True
+    error: str | None = None
+    image_id: str | None = None
+    # Every image the build made or reused (classic: intermediate images too), for clean-up.
+    image_ids: list[str] = field(default_factory=list)
+    # BuildKit: merged vertices (digest -> dict); classic: the stream text. For diagnostics.
+    vertices: dict[str, dict] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+
+    def step_at(self, line: int) -> ObservedStep | None:
+        return next((s for s in self.steps if s.line == line), None)
+
+
+@dataclass(frozen=True)
+class BuildProgress:
+    """One progress event, for a live display."""
+
+    builder: str
+    name: str     # BuildKit vertex name, or "Step N/M : TEXT" (classic), or "" for log text
+    state: str    # "started" | "cached" | "done" | "error" | "log"
+    text: str = ""
+
+
+ProgressCallback = Callable[[BuildProgress], None]
+
+
+def _start_hint() -> str:
+    return ("start Docker, or point DOCKER_HOST at a running engine "
+            "(dlint developers: scripts/test-engine start, then eval \"$(scripts/test-engine env)\")")
+
+
+# --------------------------------------------------------------------------------------
+# Dockerfile structure needed to map build output to instructions
+
+
+@dataclass
+class _Stage:
+    index: int
+    name: str | None          # as written after AS
+    base: str                 # the FROM image word
+    instructions: list[Any]   # FROM first
+
+    @property
+    def display(self) -> str:
+        return self.name if self.name else f"stage-{self.index}"
+
+
+def _instructions(dockerfile_text: str) -> list[Any]:
+    try:
+        from dlint.syntax import parse
+    except ImportError:  # TEMPORARY until dlint.syntax.parse lands: delete with _tiny_parse
+        return _tiny_parse(dockerfile_text)
+    return list(parse(dockerfile_text).instructions)
+
+
+def _tiny_parse(text: str) -> list[Any]:  # TEMPORARY: no heredocs, default escape only
+    from dlint.syntax.nodes import Flag, Instruction
+
+    out = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        start = i + 1
+        i += 1
+        if not line or line.startswith("#"):
+            continue
+        while line.endswith("\\") and i < len(lines):
+            nxt = lines[i].strip()
+            i += 1
+            if nxt.startswith("#"):
+                continue
+            line = line[:-1] + nxt
+        keyword, _, rest = line.partition(" ")
+        words = rest.split()
+        flags = []
+        while words and words[0].startswith("--"):
+            name, eq, value = words.pop(0)[2:].partition("=")
+            flags.append(Flag(name, value if eq else None, "--" + name + eq + value))
+        value = words if keyword.upper() == "FROM" else [" ".join(words)]
+        out.append(Instruction(keyword.upper(), keyword, start, i, flags=flags, value=value))
+    return out
+
+
+def _split_stages(instructions: list[Any]) -> tuple[list[Any], list[_Stage]]:
+    globals_: list[Any] = []
+    stages: list[_Stage] = []
+    for ins in instructions:
+        if ins.keyword == "FROM":
+            value = list(ins.value)
+            name = value[2] if len(value) >= 3 and value[1].upper() == "AS" else None
+            stages.append(_Stage(len(stages), name, value[0] if value else "", [ins]))
+        elif stages:
+            stages[-1].instructions.append(ins)
+        else:
+            globals_.append(ins)
+    return globals_, stages
+
+
+def _stage_ref(stages: list[_Stage], ref: str, before: int) -> int | None:
+    """The index of the stage `ref` names (a name or a number), among stages before `before`."""
+    if ref.isdigit():
+        i = int(ref)
+        return i if i < before else None
+    for st in stages[:before]:
+        if st.name and st.name.lower() == ref.lower():
+            return st.index
+    return None
+
+
+def _needed_stages(stages: list[_Stage], target: str | None) -> set[int]:
+    """Stages BuildKit builds for `target`: the target and what it depends on (literal refs)."""
+    if not stages:
+        return set()
+    last = len(stages) - 1
+    if target:
+        last = next((s.index for s in stages if s.name and s.name.lower() == target.lower()), last)
+    needed: set[int] = set()
+    todo = [last]
+    while todo:
+        i = todo.pop()
+        if i in needed:
+            continue
+        needed.add(i)
+        st = stages[i]
+        refs = [st.base]
+        for ins in st.instructions[1:]:
+            for flag in getattr(ins, "flags", []):
+                if flag.name == "from" and flag.value:
+                    refs.append(flag.value)
+                elif flag.name == "mount" and flag.value:
+                    for part in flag.value.split(","):
+                        key, _, val = part.partition("=")
+                        if key.strip().lower() == "from" and val:
+                            refs.append(val.strip())
+        for ref in refs:
+            j = _stage_ref(stages, ref, i)
+            if j is not None:
+                todo.append(j)
+    return needed
+
+
+def _is_root_workdir(ins: Any) -> bool:
+    value = " ".join(ins.value).strip().strip("\"'")
+    return value == "/"
+
+
+# --------------------------------------------------------------------------------------
+# BuildKit: rawjson progress stream -> vertices -> steps
+
+
+class _JsonStream:
+    """Incremental decoder for a stream of concatenated (pretty-printed) JSON objects,
+    with stray non-JSON text lines (buildx prints the final error as text)."""
+
+    def __init__(self) -> None:
+        self._buf = ""
+        self._decoder = json.JSONDecoder()
+        self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def feed(self, data: bytes, final: bool = False) -> Iterable[dict | str]:
+        self._buf += self._utf8.decode(data, final)
+        while True:
+            stripped = self._buf.lstrip()
+            if not stripped:
+                self._buf = ""
+                return
+            self._buf = stripped
+            if stripped[0] == "{":
+                try:
+                    obj, end = self._decoder.raw_decode(stripped)
+                except json.JSONDecodeError:
+                    if not final:
+                        return  # an object still arriving
+                    obj, end = None, len(stripped)
+                    yield stripped
+                self._buf = stripped[end:]
+                if isinstance(obj, dict):
+                    yield obj
+                continue
+            line, nl, rest = stripped.partition("\n")
+            if not nl and not final:
+                return
+            self._buf = rest
+            yield line
+
+
+def _merge_vertex(vertices: dict[str, dict], update: dict) -> dict:
+    merged = vertices.setdefault(update.get("digest", ""), {})
+    for key, value in update.items():
+        if value is not None:
+            merged[key] = value
+    return merged
+
+
+def _buildkit_steps(stages: list[_Stage], global_args: list[Any], target: str | None,
+                    vertices: dict[str, dict]) -> list[ObservedStep]:
+    """Map BuildKit vertices to Dockerfile instructions by stage and index."""
+    by_stage: dict[int, list[tuple[int, str, list[dict]]]] = {}
+    grouped: dict[tuple[int, int], tuple[str, list[dict]]] = {}
+    for vertex in vertices.values():
+        m = _VERTEX_NAME.match(vertex.get("name", ""))
+        if not m:
+            continue  # [internal] ..., exporting to image
+        prefix = (m.group("prefix") or "").split()
+        stage_idx: int | None = None
+        if prefix:
+            stage_name = prefix[-1]  # a platform may come first
+            stage_idx = next((s.index for s in stages if s.display.lower() == stage_name.lower()), None)
+        elif len(stages) == 1:
+            stage_idx = 0  # BuildKit omits the stage in single-stage Dockerfiles
+        if stage_idx is None:
+            continue
+        key = (stage_idx, int(m.group("index")))
+        text, group = grouped.setdefault(key, (m.group("text"), []))
+        group.append(vertex)  # ADD <url>: two vertices with one name
+    for (stage_idx, index), (text, group) in grouped.items():
+        by_stage.setdefault(stage_idx, []).append((index, text, group))
+
+    included = _needed_stages(stages, target) | set(by_stage)
+    steps = [ObservedStep(None, ins.start_line, ins.keyword, None) for ins in global_args]
+    for st in stages:
+        if st.index not in included:
+            continue
+        observed = sorted(by_stage.get(st.index, []), key=lambda t: t[0])
+        cached_of: dict[int, bool | None] = {}  # id(instruction) -> cached
+        candidates = [ins for ins in st.instructions if ins.keyword in _BUILDKIT_VERTEX_KEYWORDS]
+        if not observed or not observed[0][1].upper().startswith("FROM"):
+            candidates = candidates[1:]  # FROM scratch / FROM <stage>: no vertex
+        pos = 0
+        for _index, text, group in observed:
+            keyword = text.split(None, 1)[0].upper() if text.strip() else ""
+            while pos < len(candidates):
+                cand = candidates[pos]
+                skip = cand.keyword != keyword or (
+                    cand.keyword == "WORKDIR" and _is_root_workdir(cand) and text.split(None, 1)[-1].strip() != "/")
+                if not skip:
+                    break
+                pos += 1  # e.g. WORKDIR / makes no vertex
+            if pos >= len(candidates):
+                break
+            cand = candidates[pos]
+            pos += 1
+            if cand.keyword == "FROM":
+                cached_of[id(cand)] = None  # neutral: CACHED or DONE depending on history
+                continue
+            # The vertex that consumes the others (ADD <url>: the copy, not the download).
+            finals = [v for v in group if v.get("inputs")] or group
+            cached_of[id(cand)] = all(bool(v.get("cached")) for v in finals)
+        for ins in st.instructions:
+            steps.append(ObservedStep(st.display, ins.start_line, ins.keyword, cached_of.get(id(ins))))
+    return steps
+
+
+# --------------------------------------------------------------------------------------
+# Classic: context tar like the docker CLI's
+
+
+def _dockerignore_patterns(context: Path) -> list[str]:
+    path = context / ".dockerignore"
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
+
+
+def classic_context_tar(context: Path, dockerfile: str) -> io.BufferedRandom:
+    """The build context as the docker CLI sends it to the classic builder: .dockerignore
+    applied (the Dockerfile and .dockerignore always sent: the daemon drops them itself),
+    owner 0:0 with empty user/group names, GNU tar."""
+    from docker.utils.build import exclude_paths
+
+    patterns = _dockerignore_patterns(context) + ["!.dockerignore"]
+    paths = sorted(exclude_paths(str(context), patterns, dockerfile=dockerfile))
+    fileobj = tempfile.TemporaryFile()
+    with tarfile.open(fileobj=fileobj, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for rel in paths:
+            full = os.path.join(context, rel)
+            try:
+                info = tar.gettarinfo(full, arcname=rel)
+            except OSError as exc:
+                raise EngineError(f"cannot read {full}: {exc.strerror}") from None
+            if info is None:  # socket
+                continue
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            info.mtime = int(info.mtime)
+            if info.isfile():
+                with open(full, "rb") as fh:
+                    tar.addfile(info, fh)
+            else:
+                tar.addfile(info)
+    fileobj.seek(0)
+    return fileobj
+
+
+# --------------------------------------------------------------------------------------
+
+
+class Engine:
+    """A Docker engine reached through DOCKER_HOST (or the current docker context, or the
+    default socket). Nothing connects until first use."""
+
+    def __init__(self, docker_host: str | None = None, docker_config: str | None = None,
+                 docker_cli: str | None = None):
+        self.docker_host = docker_host or os.environ.get("DOCKER_HOST") or _context_host() or DEFAULT_DOCKER_HOST
+        self.docker_config = docker_config or os.environ.get("DOCKER_CONFIG")
+        self.docker_cli = docker_cli
+        self._api: Any = None
+        self._made_images: set[str] = set()
+
+    # -- connection ------------------------------------------------------------------
+
+    @property
+    def api(self) -> Any:
+        if self._api is None:
+            import docker
+            from docker.errors import DockerException
+
+            kwargs: dict[str, Any] = {}
+            if self.docker_host == os.environ.get("DOCKER_HOST"):
+                try:  # TLS settings (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) come with it
+                    kwargs = docker.utils.kwargs_from_env()
+                except DockerException:
+                    kwargs = {}
+            kwargs["base_url"] = self.docker_host
+            try:
+                api = docker.APIClient(version="auto", timeout=600, **kwargs)
+                api.ping()
+            except Exception as exc:  # requests/urllib3/docker errors: all mean "no engine"
+                raise EngineUnavailable(
+                    f"no Docker engine answers at {self.docker_host} ({_short(exc)}): {_start_hint()}") from None
+            self._api = api
+        return self._api
+
+    def close(self) -> None:
+        if self._api is not None:
+            self._api.close()
+            self._api = None
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def engine_version(self) -> str:
+        return str(self._call(lambda: self.api.version().get("Version", "")))
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        from docker.errors import APIError, DockerException
+        import requests
+
+        try:
+            return fn()
+        except EngineError:
+            raise
+        except requests.exceptions.ConnectionError as exc:
+            raise EngineUnavailable(f"lost the Docker engine at {self.docker_host} ({_short(exc)})") from None
+        except (APIError, DockerException, requests.exceptions.RequestException) as exc:
+            raise EngineError(f"Docker engine error: {_short(exc)}") from None
+
+    # -- images and cache ------------------------------------------------------------
+
+    def inspect_image(self, ref: str) -> dict | None:
+        from docker.errors import ImageNotFound
+
+        def inspect() -> dict | None:
+            try:
+                return self.api.inspect_image(ref)
+            except ImageNotFound:
+                return None
+
+        return self._call(inspect)
+
+    def images_made(self, run_id: str | None = None) -> list[str]:
+        """IDs of the images labelled by dlint builds (of one run, or of any run)."""
+        label = f"{LABEL}={run_id}" if run_id else LABEL
+        return list(self._call(lambda: self.api.images(filters={"label": label}, quiet=True)))
+
+    def remove_images(self, run_id: str | None = None) -> list[str]:
+        """Remove the images dlint builds labelled (with this run id, or any) and the
+        intermediate images this Engine's classic builds left; never anything else."""
+        removed = []
+        for image in self.images_made(run_id):
+            if self._remove(image):
+                removed.append(image)
+        # Untagged leftovers of this session's classic builds (other stages, failed builds).
+        for image in sorted(self._made_images):
+            if self._remove(image):
+                removed.append(image)
+        return removed
+
+    def _remove(self, image: str) -> bool:
+        from docker.errors import APIError
+
+        def remove() -> bool:
+            try:
+                info = self.api.inspect_image(image)
+                if info.get("RepoTags"):
+                    return False  # someone tagged it: not ours to delete
+                self.api.remove_image(image, force=False, noprune=False)
+                self._made_images.discard(image)
+                return True
+            except APIError:  # gone already, or a parent of another image
+                self._made_images.discard(image)
+                return False
+
+        return self._call(remove)
+
+    def prune_build_cache(self, dangling_images: bool = False) -> None:
+        """Empty both caches: BuildKit's cache store, and the classic builder's cache (the
+        intermediate images of dlint's builds). `dangling_images` also removes every
+        untagged leaf image: only for a private engine (tests)."""
+        self.remove_images(None)
+        if dangling_images:
+            self._call(lambda: self.api.prune_images(filters={"dangling": True}))
+        self._call(lambda: self.api.prune_builds(all=True))
+
+    # -- builds ----------------------------------------------------------------------
+
+    def build(self, builder: str, context: str | os.PathLike, dockerfile: str = "Dockerfile", *,
+              target: str | None = None, build_args: dict[str, str] | None = None,
+              run_id: str | None = None, progress: ProgressCallback | None = None) -> BuildObservation:
+        if builder == "buildkit":
+            return self.build_buildkit(context, dockerfile, target=target, build_args=build_args,
+                                       run_id=run_id, progress=progress)
+        if builder == "classic":
+            return self.build_classic(context, dockerfile, target=target, build_args=build_args,
+                                      run_id=run_id, progress=progress)
+        raise ValueError(f"unknown builder {builder!r} (expected one of {', '.join(BUILDERS)})")
+
+    def _read_dockerfile(self, context: Path, dockerfile: str) -> tuple[Path, str]:
+        path = Path(dockerfile) if os.path.isabs(dockerfile) else context / dockerfile
+        try:
+            return path, path.read_bytes().decode("utf-8", errors="replace")
+        except OSError as exc:
+            raise EngineError(f"cannot read {path}: {exc.strerror}") from None
+
+    def _cli_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["DOCKER_HOST"] = self.docker_host
+        if self.docker_config:
+            env["DOCKER_CONFIG"] = self.docker_config
+        env.pop("BUILDKIT_PROGRESS", None)
+        return env
+
+    def build_buildkit(self, context: str | os.PathLike, dockerfile: str = "Dockerfile", *,
+                       target: str | None = None, build_args: dict[str, str] | None = None,
+                       run_id: str | None = None, progress: ProgressCallback | None = None) -> BuildObservation:
+        context = Path(context)
+        df_path, text = self._read_dockerfile(context, dockerfile)
+        global_args, stages = _split_stages(_instructions(text))
+        self.api  # fail early, with the clear message, when no engine answers
+        cli = self.docker_cli or shutil.which("docker")
+        if not cli:
+            raise EngineUnavailable("the docker command is not installed (BuildKit builds run `docker buildx build`)")
+        obs = BuildObservation("buildkit")
+        with tempfile.TemporaryDirectory(prefix="dlint-build-") as tmp:
+            iidfile = os.path.join(tmp, "iid")
+            cmd = [cli, "buildx", "build", "--progress=rawjson", "--network=none",
+                   "--iidfile", iidfile, "--label", f"{LABEL}={run_id or 'dlint'}", "-f", str(df_path)]
+            if target:
+                cmd += ["--target", target]
+            for key, value in (build_args or {}).items():
+                cmd += ["--build-arg", f"{key}={value}"]
+            cmd.append(str(context))
+            try:
+                proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, env=self._cli_env())
+            except OSError as exc:
+                raise EngineUnavailable(f"cannot run {cli}: {exc.strerror}") from None
+            stream = _JsonStream()
+            assert proc.stderr is not None
+            while True:
+                chunk = proc.stderr.read1(65536)
+                for item in stream.feed(chunk, final=not chunk):
+                    self._on_buildkit_item(obs, item, progress)
+                if not chunk:
+                    break
+            rc = proc.wait()
+            if os.path.exists(iidfile):
+                obs.image_id = Path(iidfile).read_text().strip() or None
+        if obs.image_id:
+            obs.image_ids.append(obs.image_id)
+        obs.steps = _buildkit_steps(stages, global_args, target, obs.vertices)
+        if rc != 0:
+            obs.ok = False
+            obs.error = _buildkit_error(obs)
+            if any("docker daemon" in ln.lower() and "connect" in ln.lower() for ln in obs.log):
+                raise EngineUnavailable(f"lost the Docker engine at {self.docker_host}: {_start_hint()}")
+            if any("is not a docker command" in ln or "unknown flag: --progress" in ln for ln in obs.log):
+                raise EngineUnavailable("the docker buildx plugin is missing or too old (needs buildx >= 0.13)")
+            raise BuildFailed(f"BuildKit build failed: {obs.error}", obs)
+        return obs
+
+    def _on_buildkit_item(self, obs: BuildObservation, item: dict | str,
+                          progress: ProgressCallback | None) -> None:
+        if isinstance(item, str):
+            obs.log.append(item)
+            if progress:
+                progress(BuildProgress("buildkit", "", "log", item))
+            return
+        for update in item.get("vertexes") or []:
+            vertex = _merge_vertex(obs.vertices, update)
+            if progress:
+                state = ("error" if vertex.get("error") else "cached" if vertex.get("cached")
+                         else "done" if vertex.get("completed") else "started")
+                progress(BuildProgress("buildkit", vertex.get("name", ""), state, vertex.get("error", "")))
+        if progress:
+            for entry in item.get("logs") or []:
+                try:
+                    import base64
+                    text = base64.b64decode(entry.get("data", "")).decode("utf-8", "replace")
+                except ValueError:
+                    continue
+                name = obs.vertices.get(entry.get("vertex", ""), {}).get("name", "")
+                progress(BuildProgress("buildkit", name, "log", text))
+
+    def build_classic(self, context: str | os.PathLike, dockerfile: str = "Dockerfile", *,
+                      target: str | None = None, build_args: dict[str, str] | None = None,
+                      run_id: str | None = None, progress: ProgressCallback | None = None) -> BuildObservation:
+        context = Path(context).resolve()
+        df_path, text = self._read_dockerfile(context, dockerfile)
+        try:
+            rel_dockerfile = df_path.resolve().relative_to(context).as_posix()
+        except ValueError:
+            raise EngineError(f"the Dockerfile {df_path} must be inside the build context {context}") from None
+        instructions = _instructions(text)
+        global_args, stages = _split_stages(instructions)
+        first_from_line = stages[0].instructions[0].start_line if stages else None
+        # Classic processes every stage up to the target (E16c), in order; the steps after
+        # those instructions are its own LABEL step for the build labels.
+        last = len(stages) - 1
+        if target:
+            last = next((st.index for st in stages if st.name and st.name.lower() == target.lower()), last)
+        instructions = global_args + [ins for st in stages[:last + 1] for ins in st.instructions]
+        stage_of = {id(ins): st.display for st in stages for ins in st.instructions}
+        obs = BuildObservation("classic")
+        current: dict[str, Any] | None = None  # {"instruction", "cached"}
+        seen: list[tuple[Any, bool | None]] = []
+
+        def close_step() -> None:
+            if current is not None:
+                seen.append((current["instruction"], current["cached"]))
+
+        api = self.api
+        tar = classic_context_tar(context, rel_dockerfile)
+        try:
+            events = self._call(lambda: api.build(
+                fileobj=tar, custom_context=True, dockerfile=rel_dockerfile, decode=True, rm=True,
+                forcerm=True, network_mode="none", labels={LABEL: run_id or "dlint"},
+                target=target, buildargs=dict(build_args or {})))
+            for event in _guarded(self, events):
+                if "error" in event or "errorDetail" in event:
+                    detail = event.get("errorDetail") or {}
+                    obs.ok = False
+                    obs.error = str(detail.get("message") or event.get("error") or "build failed").strip()
+                    continue
+                aux = event.get("aux")
+                if isinstance(aux, dict) and aux.get("ID"):
+                    obs.image_id = aux["ID"]
+                    self._note_image(obs, aux["ID"])
+                chunk = event.get("stream")
+                if not isinstance(chunk, str):
+                    continue
+                obs.log.append(chunk)
+                m = _CLASSIC_STEP.match(chunk)
+                if m:
+                    close_step()
+                    n = int(m.group("index")) - 1
+                    # Steps past the Dockerfile's instructions: the builder's own LABEL step.
+                    ins = instructions[n] if n < len(instructions) else None
+                    current = {"instruction": ins, "cached": None if ins is None or ins.keyword == "FROM"
+                               or (first_from_line is not None and ins.start_line < first_from_line) else False}
+                    if progress:
+                        progress(BuildProgress("classic", chunk.strip(), "started"))
+                    continue
+                if chunk.startswith(" ---> Using cache") and current is not None and current["cached"] is False:
+                    current["cached"] = True
+                    if progress:
+                        progress(BuildProgress("classic", "", "cached"))
+                    continue
+                im = _CLASSIC_IMAGE.match(chunk)
+                if im:
+                    self._note_image(obs, im.group("id"))
+                    if progress:
+                        progress(BuildProgress("classic", "", "done", im.group("id")))
+                    continue
+                if progress and chunk.strip() and not chunk.startswith(" ---> "):
+                    progress(BuildProgress("classic", "", "log", chunk))
+            close_step()
+        finally:
+            tar.close()
+        observed = {id(ins): cached for ins, cached in seen if ins is not None}
+        for ins in instructions:
+            if id(ins) in observed:
+                obs.steps.append(ObservedStep(stage_of.get(id(ins)), ins.start_line, ins.keyword, observed[id(ins)]))
+        if not obs.ok:
+            raise BuildFailed(f"classic build failed: {obs.error}", obs)
+        return obs
+
+    def _note_image(self, obs: BuildObservation, image: str) -> None:
+        if image not in obs.image_ids:
+            obs.image_ids.append(image)
+        self._made_images.add(image)
+
+
+def _guarded(engine: Engine, events: Iterable[dict]) -> Iterable[dict]:
+    """The build event stream, with connection failures mid-build turned into EngineErrors."""
+    iterator = iter(events)
+    while True:
+        try:
+            event = engine._call(lambda: next(iterator))
+        except StopIteration:
+            return
+        except EngineError:
+            raise
+        yield event
+
+
+def _buildkit_error(obs: BuildObservation) -> str:
+    for line in reversed(obs.log):
+        if line.startswith("ERROR:"):
+            return line[len("ERROR:"):].strip()
+    errors = [v["error"] for v in obs.vertices.values() if v.get("error")]
+    if errors:
+        return errors[-1]
+    tail = [ln for ln in obs.log if ln.strip()]
+    return tail[-1].strip() if tail else "docker buildx build failed"
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1] if text else type(exc).__name__
+
+
+def _context_host() -> str | None:
+    """The host of the docker CLI's current context (Docker Desktop sets one), if any."""
+    if os.environ.get("DOCKER_CONTEXT") in (None, "", "default") and not _has_docker_config_context():
+        return None
+    try:
+        from docker.context import ContextAPI
+
+        ctx = ContextAPI.get_current_context()
+        return ctx.Host if ctx is not None and ctx.Host else None
+    except Exception:  # a broken CLI config must not stop dlint: fall back to the default
+        return None
+
+
+def _has_docker_config_context() -> bool:
+    config_dir = os.environ.get("DOCKER_CONFIG") or os.path.join(os.path.expanduser("~"), ".docker")
+    try:
+        with open(os.path.join(config_dir, "config.json"), encoding="utf-8") as fh:
+            current = json.load(fh).get("currentContext")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return bool(current) and current != "default"
+
+
+def connect(docker_host: str | None = None, docker_config: str | None = None) -> Engine:
+    """An Engine that answered a ping; raises EngineUnavailable otherwise."""
+    engine = Engine(docker_host, docker_config)
+    engine.api  # noqa: B018 - connects and pings
+    return engine
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]

@@ -1,0 +1,95 @@
+"""Pytest fixtures for tests that need a real Docker engine (the project's own test engine).
+
+Use them from a test module with:
+
+    from conftest_engine import docker_engine, fresh_engine  # noqa: F401
+
+- `docker_engine` (session): a connected `dlint.cache.engine.Engine`. The engine is found
+  through DOCKER_HOST, else the socket of `scripts/test-engine` (<repo>/.engine/, or
+  DLINT_ENGINE_DIR). Without one the test is skipped with a message saying
+  `scripts/test-engine start`; in CI (CI=true) it FAILS instead, so CI never passes silently
+  without the integration tests.
+- `fresh_engine` (function): the same engine with both build caches pruned before and after
+  the test.
+
+The engine must have the local base image `dlint-base:1` (made by `scripts/test-engine
+start`): this also guards against pruning the cache of someone's everyday Docker.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BASE_IMAGE = "dlint-base:1"
+START_HINT = "start the test engine with: scripts/test-engine start && eval \"$(scripts/test-engine env)\""
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _unavailable(reason: str) -> None:
+    message = f"no usable Docker engine for integration tests: {reason}; {START_HINT}"
+    if _in_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def _engine_dir() -> Path:
+    return Path(os.environ.get("DLINT_ENGINE_DIR") or REPO / ".engine")
+
+
+def docker_cli() -> str | None:
+    """The docker command: the one on PATH, else the test engine's own (trixie docker-cli)."""
+    own = _engine_dir() / "prefix" / "usr" / "bin" / "docker"
+    return shutil.which("docker") or (str(own) if own.exists() else None)
+
+
+def engine_location() -> tuple[str | None, str | None]:
+    """(DOCKER_HOST, DOCKER_CONFIG) of the engine the tests use, or (None, None)."""
+    if os.environ.get("DOCKER_HOST"):
+        return os.environ["DOCKER_HOST"], os.environ.get("DOCKER_CONFIG")
+    engine_dir = _engine_dir()
+    sock = engine_dir / "docker.sock"
+    if sock.exists():
+        return f"unix://{sock.resolve()}", str((engine_dir / "config").resolve())
+    return None, None
+
+
+@pytest.fixture(scope="session")
+def docker_engine():
+    from dlint.cache.engine import Engine, EngineError
+
+    host, config = engine_location()
+    if host is None:
+        _unavailable("DOCKER_HOST is not set and scripts/test-engine's socket does not exist")
+    cli = docker_cli()
+    if cli is None:
+        _unavailable("the docker command is not installed")
+    engine = Engine(host, config, docker_cli=cli)
+    try:
+        engine.engine_version()
+        has_base = engine.inspect_image(BASE_IMAGE) is not None
+    except EngineError as exc:
+        _unavailable(str(exc))
+    if not has_base:
+        _unavailable(f"the engine at {host} lacks the base image {BASE_IMAGE}")
+    env = dict(os.environ, DOCKER_HOST=host, **({"DOCKER_CONFIG": config} if config else {}))
+    buildx = subprocess.run([cli, "buildx", "version"], env=env, capture_output=True, text=True)
+    if buildx.returncode != 0:
+        _unavailable(f"`docker buildx` does not work: {buildx.stderr.strip()[:200]}")
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def fresh_engine(docker_engine):
+    docker_engine.prune_build_cache(dangling_images=True)
+    yield docker_engine
+    docker_engine.prune_build_cache(dangling_images=True)
