@@ -396,8 +396,7 @@ def test_user_workdir_shell_tracking_and_inheritance():
     assert m.state_at(w4).workdir == "/home/u"
     assert m.state_at(c2).workdir == "$UNKNOWN/x"
     fresh = m.state_at(c3)
-    assert (fresh.user, fresh.workdir, fresh.env, fresh.shell) == (None, "/", {},
-                                                                   DEFAULT_SHELL)
+    assert (fresh.user, fresh.workdir, fresh.env, fresh.shell) == (None, "/", {}, DEFAULT_SHELL)
     assert m.final_state(m.stages[0]).user == "app:app"
 
 
@@ -411,6 +410,27 @@ def test_from_stage_must_be_earlier_and_args_inherit():
     assert m.stages[0].base_stage is None and m.stages[0].base.familiar == "later"
     assert m.stages[2].base_stage is m.stages[1]
     assert m.state_at(r).args == {"V": "1"}
+
+
+def test_platform_args_resolve_stage_names_but_stay_unresolved():
+    f0 = ins("FROM", "alpine", "AS", "bin-linux")
+    f1 = ins("FROM", "alpine", "AS", "bin-windows")
+    f2 = ins("FROM", "bin-$TARGETOS")
+    a = ins("ARG", "TARGETARCH")
+    r = ins("RUN", "x")
+    m = build_model(document(f0, f1, f2, a, r))
+    final = m.final_stage
+    assert final.base_stage is m.stages[0] and final.base_unresolved
+    assert [s.name for s in m.reachable()] == ["bin-linux", None]
+    assert m.state_at(r).args == {"TARGETARCH": "amd64"}
+    assert m.expand("$TARGETARCH", r).unresolved and m.expand("$TARGETARCH", a).value == ""
+    m = build_model(document(f0, f1, f2), platform="windows/amd64")
+    assert m.final_stage.base_stage is m.stages[1]
+    m = build_model(document(f0, f1, f2), build_args={"TARGETOS": "windows"})
+    assert m.final_stage.base_stage is m.stages[1] and not m.final_stage.base_unresolved
+    g = ins("ARG", "TARGETPLATFORM")
+    m = build_model(document(g, ins("FROM", "x")))
+    assert m.global_args == {"TARGETPLATFORM": "linux/amd64"}
 
 
 def test_dependencies_copy_from_and_mount():
@@ -519,7 +539,7 @@ def test_platform_and_broken_documents():
     f.value = ["golang"]
     m = build_model(document(f))
     assert m.stages[0].platform == "$BUILDPLATFORM"
-    assert m.stages[0].platform_expanded == ""
+    assert m.stages[0].platform_expanded == "linux/amd64"  # assumed, and marked so:
     assert m.expand("$BUILDPLATFORM", f).unresolved
     # no FROM at all, FROM without arguments, odd ENV, empty ARG / USER / WORKDIR / SHELL
     broken = document(ins("RUN", "x"), ins("ENV", "ONLYKEY"), ins("FROM"),

@@ -34,6 +34,8 @@ AUTOMATIC_PLATFORM_ARGS = (
     "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
 )
 
+DEFAULT_PLATFORM = "linux/amd64"
+
 _WINDOWS_IMAGE_HINTS = ("windows", "nanoserver", "servercore", "ltsc20", "dotnet/framework")
 _WINDOWS_SHELLS = ("powershell", "pwsh", "cmd")
 
@@ -158,9 +160,13 @@ def _platform_is_windows(platform: str | None) -> bool:
 class Model:
     """Built by build_model(); read-only afterwards."""
 
-    def __init__(self, document: Document, build_args: Mapping[str, str] | None = None):
+    def __init__(self, document: Document, build_args: Mapping[str, str] | None = None,
+                 platform: str = DEFAULT_PLATFORM):
         self.document = document
         self.build_args: dict[str, str] = dict(build_args or {})
+        # Assumed value of the automatic platform args; expansions using them stay
+        # marked unresolved, since the real build may target another platform.
+        self.platform = platform or DEFAULT_PLATFORM
         self.escape = document.escape or "\\"
         self.stages: list[Stage] = []
         self.global_args: dict[str, str | None] = {}
@@ -179,16 +185,14 @@ class Model:
                           len(doc.instructions))
         self.global_instructions = doc.instructions[:first_from]
         self._build_global_args()
-        self._meta = self._meta_scope()
         groups: list[tuple[Instruction, list[Instruction]]] = []
         for ins in doc.instructions[first_from:]:
             if ins.keyword == "FROM":
                 groups.append((ins, []))
             else:
                 groups[-1][1].append(ins)
-        meta_scope = self._meta
         for index, (from_ins, body) in enumerate(groups):
-            stage = self._make_stage(index, from_ins, body, meta_scope)
+            stage = self._make_stage(index, from_ins, body)
             self.stages.append(stage)
             if stage.name is not None:
                 self._by_name.setdefault(stage.name, stage)
@@ -203,39 +207,57 @@ class Model:
             self._deps[id(stage)] = self._compute_dependencies(stage)
 
     def _build_global_args(self) -> None:
+        # The automatic platform args are in scope for FROM without a declaration.
+        auto = self._platform_args()
+        uncertain = {k for k in auto if k not in self.build_args}
         state = State(None, {}, {}, escape=self.escape)
         for ins in self.global_instructions:
             self._states[id(ins)] = state
             if ins.keyword != "ARG":
                 continue
-            scope = self._meta_scope()
             args = dict(self.global_args)
             for word in ins.value:
                 key, default = _split_arg(word)
                 if not key:
                     continue
                 if key in self.build_args:
-                    args[key] = self.build_args[key]
+                    value: str | None = self.build_args[key]
+                    uncertain.discard(key)
                 elif default is not None:
-                    args[key] = expand(default, scope, self.escape).value
+                    ex = State(None, {}, {**auto, **args}, escape=self.escape,
+                               uncertain=frozenset(uncertain)).expand(default)
+                    value = ex.value
+                    if ex.unresolved:
+                        uncertain.add(key)
+                    else:
+                        uncertain.discard(key)
                 else:
-                    args[key] = None
-                scope = {**scope, key: args[key]}
+                    value = auto.get(key)
+                args[key] = value
             self.global_args = args
-            state = State(None, {}, dict(args), escape=self.escape)
+            state = State(None, {}, dict(args), escape=self.escape,
+                          uncertain=frozenset(uncertain & set(args)))
+        self._global_uncertain = frozenset(uncertain)
+        self._meta_state = State(None, {}, {**auto, **self.global_args}, escape=self.escape,
+                                 uncertain=self._global_uncertain)
 
-    def _meta_scope(self) -> dict[str, str | None]:
-        scope: dict[str, str | None] = {k: self.build_args.get(k) for k in AUTOMATIC_PLATFORM_ARGS}
-        scope.update(self.global_args)
-        return scope
+    def _platform_args(self) -> dict[str, str | None]:
+        """BUILDPLATFORM, TARGETARCH, ...: from build_args, else the assumed platform."""
+        os_, _, rest = self.platform.partition("/")
+        arch, _, variant = rest.partition("/")
+        values = {"PLATFORM": self.platform, "OS": os_, "ARCH": arch, "VARIANT": variant}
+        auto: dict[str, str | None] = {}
+        for name in AUTOMATIC_PLATFORM_ARGS:
+            prefix = "BUILD" if name.startswith("BUILD") else "TARGET"
+            auto[name] = self.build_args.get(name, values[name[len(prefix):]])
+        return auto
 
-    def _make_stage(self, index: int, from_ins: Instruction, body: list[Instruction],
-                    meta_scope: dict[str, str | None]) -> Stage:
+    def _make_stage(self, index: int, from_ins: Instruction, body: list[Instruction]) -> Stage:
         value = from_ins.value
         base_text = value[0] if value else ""
         raw_name = value[2] if len(value) >= 3 and value[1].lower() == "as" else None
         name = raw_name.lower() if raw_name is not None else None
-        ex = expand(base_text, meta_scope, self.escape)
+        ex = self._meta_state.expand(base_text)
         base_name = ex.value
         base_stage = self._by_name.get(base_name.lower()) if base_name else None
         if base_stage is not None and base_stage.index >= index:
@@ -243,7 +265,7 @@ class Model:
         base = None if base_stage is not None else parse_image_ref(base_name)
         platform_flag = from_ins.flag("platform")
         platform = platform_flag.value if platform_flag is not None else None
-        platform_expanded = (expand(platform, meta_scope, self.escape).value
+        platform_expanded = (self._meta_state.expand(platform).value
                              if platform is not None else None)
         instructions = list(body)
         onbuild = [ins for ins in body if ins.keyword == "ONBUILD"]
@@ -322,9 +344,13 @@ class Model:
                 uncertain.discard(key)
             elif default is None and key in self.global_args:
                 value = self.global_args[key]
-                uncertain.discard(key)
+                if key in self._global_uncertain:
+                    uncertain.add(key)
+                else:
+                    uncertain.discard(key)
             elif default is None and key in AUTOMATIC_PLATFORM_ARGS:
-                value = None
+                value = self._meta_state.args[key]
+                uncertain.add(key)
             elif default is not None:
                 ex = current.expand(default)
                 value = ex.value
@@ -442,7 +468,7 @@ class Model:
         """Expand a word of `instruction` as BuildKit would: FROM sees global ARGs only,
         other instructions the ARGs and ENV in effect before them."""
         if instruction.keyword == "FROM":
-            return expand(word, self._meta, self.escape)
+            return self._meta_state.expand(word)
         return self.state_at(instruction).expand(word)
 
 
@@ -462,6 +488,11 @@ def _resolve_workdir(current: str, requested: str, windows: bool) -> str:
     return path
 
 
-def build_model(document: Document, build_args: Mapping[str, str] | None = None) -> Model:
-    """The semantic model of a parsed document. Never raises on any parsed document."""
-    return Model(document, build_args)
+def build_model(document: Document, build_args: Mapping[str, str] | None = None, *,
+                platform: str = DEFAULT_PLATFORM) -> Model:
+    """The semantic model of a parsed document. Never raises on any parsed document.
+
+    `build_args` are `--build-arg` values (they affect declared ARGs only); `platform`
+    is the assumed build and target platform for BUILDPLATFORM, TARGETARCH, ...
+    """
+    return Model(document, build_args, platform)
