@@ -26,7 +26,23 @@ class Expansion:
     unknown: frozenset[str] = frozenset()   # looked up but absent from env, or None there
     error: str | None = None                # BuildKit would fail ("${V?}", bad syntax)
     unsupported: bool = False               # a form we cannot evaluate exactly (value kept raw)
-    words: tuple[str, ...] = field(default=(), compare=False)  # ProcessWords result
+    # What produced it, so that `words` (rarely needed) is computed only on demand.
+    _source: tuple | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """BuildKit's ProcessWords result: split on unquoted whitespace."""
+        if self._source is None:
+            return tuple(self.value.split())
+        word, env, escape, windows, keep_unknown = self._source
+        lexer = _Lexer(word, env, escape, windows)
+        lexer.keep_unknown = keep_unknown
+        words = _Words()
+        try:
+            lexer.process_stop_on("", False, words)
+        except (_ExpandError, RecursionError):
+            return (word,)
+        return tuple(words.result())
 
     @property
     def unresolved(self) -> bool:
@@ -389,20 +405,19 @@ def expand(word: str, env: Mapping[str, str | None], escape: str = "\\", *,
     come from the base image; modifier forms still expand as BuildKit does).
     """
     if not _needs_processing(word, escape):
-        return Expansion(word, words=tuple(word.split()))
+        return Expansion(word)
     lexer = _Lexer(word, env, escape, windows)
     lexer.keep_unknown = keep_unknown
-    words = _Words()
     try:
-        value = lexer.process_stop_on("", False, words)
+        value = lexer.process_stop_on("", False)
     except _ExpandError as exc:
         return Expansion(word, frozenset(lexer.names), frozenset(lexer.unknown),
-                         error=f"failed to process {word!r}: {exc}", words=(word,))
+                         error=f"failed to process {word!r}: {exc}")
     except RecursionError:
-        return Expansion(word, error=f"failed to process {word!r}: nesting too deep",
-                         words=(word,))
+        return Expansion(word, error=f"failed to process {word!r}: nesting too deep")
     return Expansion(value, frozenset(lexer.names), frozenset(lexer.unknown),
-                     unsupported=lexer.unsupported, words=tuple(words.result()))
+                     unsupported=lexer.unsupported,
+                     _source=(word, env, escape, windows, keep_unknown))
 
 
 def expand_words(word: str, env: Mapping[str, str | None], escape: str = "\\", *,

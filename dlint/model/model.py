@@ -312,7 +312,12 @@ class Model:
         self._final_states[id(stage)] = state
 
     def _derive(self, state: State, **changes) -> State:
-        return replace(state, _scope=None, **changes)
+        # Unchanged fields are shared, not copied: states are read-only once built.
+        new = State(state.stage, state.env, state.args, state.user, state.workdir,
+                    state.shell, state.windows, state.escape, state.uncertain)
+        for key, value in changes.items():
+            setattr(new, key, value)
+        return new
 
     def _apply_env(self, state: State, ins: Instruction) -> State:
         env = dict(state.env)
