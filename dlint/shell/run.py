@@ -1,0 +1,239 @@
+"""RUN instruction -> Script: which text the shell runs, and where each character is.
+
+What BuildKit hands the shell (dockerfile2llb dispatchRun):
+- shell form: the continuation-joined value, run as SHELL + [value];
+- `RUN <<EOF` alone with one heredoc: the body is the script (a `#!` body is written to a
+  file and executed by its interpreter instead);
+- any other heredoc use (`RUN cat <<EOF > f`, `RUN python3 <<EOF`): value + "\\n" + each
+  body and delimiter, given to the shell, which feeds the bodies to the commands as data;
+- exec form: argv as is, no shell; `["sh", "-c", "script"]` runs a script all the same.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from dlint.shell.model import Positions, Script, SimpleCommand, Source
+from dlint.shell.parse import parse_script
+from dlint.shell.wrappers import POSIX_SHELLS, _shell_script_arg
+
+WINDOWS_SHELLS = frozenset({"powershell", "pwsh", "cmd"})
+DEFAULT_SHELL = ["/bin/sh", "-c"]
+# the whole value is one heredoc marker: `<<EOF`, `<<-"EOF"`, `0<<'EOF'`
+_HEREDOC_ONLY = re.compile(r"\s*\d*<<-?\s*(['\"]?)([^\s'\"<>|&;]+)\1\s*\Z")
+
+
+def shell_name(argv: list[str]) -> str:
+    """The basename of the program of a SHELL/exec argv, `/usr/bin/env bash` looked
+    through, `.exe` dropped, lower case: "bash", "powershell", "cmd"."""
+    i = 0
+    while i < len(argv):
+        base = argv[i].replace("\\", "/").rsplit("/", 1)[-1].lower()
+        if base.endswith(".exe"):
+            base = base[:-4]
+        if base == "env" and i == 0:
+            i += 1
+            while i < len(argv) and (argv[i].startswith("-") or "=" in argv[i]):
+                i += 1
+            continue
+        return base
+    return ""
+
+
+def _none(text: str, shell: list[str], form: str = "none") -> Script:
+    return Script(text=text, commands=[], posix=False, shell=shell, form=form)
+
+
+def script_of(instruction, state=None) -> Script:
+    """The shell script a RUN (or ONBUILD RUN, or a shell-form CMD/ENTRYPOINT) runs.
+
+    `state` needs `.shell` (the stage's SHELL argv) and `.windows`; None means a Linux
+    stage with the default shell. Windows stages and non-POSIX shells give an empty
+    Script with `posix=False`: rules stay quiet rather than misread PowerShell.
+    """
+    if instruction.keyword == "ONBUILD" and instruction.sub_instruction is not None:
+        sub = instruction.sub_instruction
+        if not sub.source_lines:
+            sub.source_lines = instruction.source_lines
+        instruction = sub
+    shell = list(getattr(state, "shell", None) or DEFAULT_SHELL)
+    windows = bool(getattr(state, "windows", False))
+    if instruction.json:
+        return _exec_form(instruction, windows)
+    text = " ".join(instruction.value)
+    name = shell_name(shell)
+    if windows or name in WINDOWS_SHELLS or name not in POSIX_SHELLS:
+        return _none(text, shell)
+    heredocs = instruction.heredocs
+    if not heredocs:
+        return parse_script(text, positions=lambda: _value_positions(instruction, text),
+                            shell=shell)
+    if len(heredocs) == 1 and _HEREDOC_ONLY.match(text):
+        return _heredoc_script(instruction, heredocs[0], shell)
+    # value + each body: the shell reads the bodies as heredoc data
+    full = text
+    body_offsets = []
+    for h in heredocs:
+        full += "\n"
+        body_offsets.append(len(full))
+        full += h.content + h.name
+    full += "\n"
+
+    def positions() -> Positions:
+        segments = list(_value_positions(instruction, text).segments)
+        for h, offset in zip(heredocs, body_offsets):
+            segments.extend(_body_segments(instruction, h, offset))
+            end_line = h.span.end_line if h.span else instruction.end_line
+            segments.append((offset + len(h.content), end_line, 1))
+        return Positions(sorted(segments))
+
+    return parse_script(full, positions=positions, shell=shell)
+
+
+def _heredoc_script(instruction, heredoc, shell: list[str]) -> Script:
+    body = heredoc.content
+    def positions() -> Positions:
+        return Positions(_body_segments(instruction, heredoc, 0) or
+                         [(0, instruction.start_line + 1, 1)])
+
+    if body.startswith("#!"):
+        first = body.split("\n", 1)[0][2:].strip()
+        interpreter = shell_name(first.split()) if first else ""
+        if interpreter not in POSIX_SHELLS:
+            return _none(body, [first], form="none")
+        return parse_script(body, positions=positions, shell=first.split(), form="heredoc")
+    return parse_script(body, positions=positions, shell=shell, form="heredoc")
+
+
+def _exec_form(instruction, windows: bool) -> Script:
+    argv = [str(a) for a in instruction.value]
+    if not argv:
+        return Script(text="", commands=[], posix=True, shell=[], form="exec")
+    name = shell_name(argv[:1])
+    if windows or name in WINDOWS_SHELLS:
+        return _none(" ".join(argv), argv[:1])
+    if name in POSIX_SHELLS:
+        has_c, script, _ = _shell_script_arg(argv[1:])
+        if has_c and script is not None:
+            return parse_script(script, positions=_exec_positions(instruction, script),
+                                shell=argv[:argv.index(script)], form="exec-shell")
+    # a plain argv: one command, no shell involved
+    text = shlex.join(argv)
+    data = text.encode("utf-8", "replace")
+    source = Source(text, data, _exec_positions(instruction, ""))
+    cmd = SimpleCommand(argv[0], argv[1:], [True] * len(argv), source, 0, len(data))
+    return Script(text=text, commands=[cmd], posix=True, shell=[], form="exec", source=source)
+
+
+def _exec_positions(instruction, script: str) -> Positions:
+    """Where an exec-form string is: found verbatim (no JSON escapes) on one source line,
+    else the instruction's first line."""
+    lines = instruction.source_lines
+    if script and "\n" not in script:
+        for i, line in enumerate(lines):
+            col = line.find(script)
+            if col >= 0:
+                return Positions([(0, instruction.start_line + i, col + 1)])
+    return Positions.fixed(instruction.start_line, _value_column(instruction))
+
+
+def _value_column(instruction) -> int:
+    """Column of the first character after the keyword and flags on the first line."""
+    lines = instruction.source_lines
+    if not lines:
+        return 1
+    first = lines[0]
+    value = instruction.value[0] if instruction.value and not instruction.json else ""
+    if value:
+        col = first.find(value[:20])
+        if col >= 0:
+            return col + 1
+    return 1
+
+
+def _body_segments(instruction, heredoc, offset: int) -> list[tuple[int, int, int]]:
+    """Segments mapping a heredoc body, placed at `offset` of the script text, to its lines.
+    A `<<-` body lost its leading tabs: each row is looked up in its source line."""
+    span = heredoc.span
+    first_line = span.line if span else None
+    if first_line is None:
+        return []
+    lines = instruction.source_lines
+    base = instruction.start_line
+    segments = []
+    pos = offset
+    for row, content in enumerate(heredoc.content.split("\n")):
+        line_no = first_line + row
+        idx = line_no - base
+        col = 1
+        if heredoc.chomp and 0 <= idx < len(lines) and content:
+            found = lines[idx].find(content)
+            if found >= 0:
+                col = found + 1
+        segments.append((pos, line_no, col))
+        pos += len(content) + 1
+    return segments
+
+
+_CONTINUATION = re.compile(r"[\\`][ \t]*\Z")
+
+
+def _value_positions(instruction, value: str) -> Positions:
+    """Map the continuation-joined value back to the source lines.
+
+    BuildKit joins continuation lines after removing the escape character (and the blanks
+    after it), and drops comment lines and empty lines inside the continuation; leading
+    whitespace of continued lines is kept. Each source line is matched in turn at the
+    current position of the value (allowing only whitespace in between).
+    """
+    start = instruction.start_line
+    lines = instruction.source_lines
+    if not lines or not value:
+        return Positions.fixed(start, _value_column(instruction))
+    skip = set()
+    for h in instruction.heredocs:
+        if h.span is not None:
+            skip.update(range(h.span.line, h.span.end_line + 1))
+    segments: list[tuple[int, int, int]] = []
+    i = 0
+    n = len(value)
+    for idx, raw in enumerate(lines):
+        if i >= n:
+            break
+        line_no = start + idx
+        if line_no in skip:
+            continue
+        body = raw.rstrip()
+        m = _CONTINUATION.search(raw)
+        candidates = [body] if m is None else [body, raw[:m.start()]]
+        if idx == 0:
+            first = value[0]
+            for cand in candidates:
+                s = cand.find(first, 1)
+                while s >= 0:
+                    if value.startswith(cand[s:]) and not cand[s].isspace():
+                        segments.append((0, line_no, s + 1))
+                        i = len(cand) - s
+                        break
+                    s = cand.find(first, s + 1)
+                if segments:
+                    break
+            continue
+        for cand in candidates:
+            if cand and value.startswith(cand, i):
+                segments.append((i, line_no, 1))
+                i += len(cand)
+                break
+            stripped = cand.strip()
+            if not stripped:
+                continue
+            j = value.find(stripped, i)
+            if j >= 0 and not value[i:j].strip():
+                lead = len(cand) - len(cand.lstrip())
+                segments.append((j, line_no, lead + 1))
+                i = j + len(stripped)
+                break
+    if not segments:
+        return Positions.fixed(start, _value_column(instruction))
+    return Positions(segments)
