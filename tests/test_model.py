@@ -559,3 +559,115 @@ def test_platform_and_broken_documents():
     assert build_model(document()).final_stage is None
     stranger = ins("RUN", "not in the document")
     assert m.state_at(stranger).stage is None
+
+
+# -- robustness ----------------------------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORD_ALPHABET = st.sampled_from(list("ab$:{}-+?#%/'\"\\` =_1.*[]!@ \t"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(_WORD_ALPHABET, max_size=30), st.sampled_from(["\\", "`"]), st.booleans())
+def test_expand_never_raises(word, escape, keep):
+    r = expand(word, {"a": "x y", "b": "", "c": None}, escape, keep_unknown=keep)
+    assert isinstance(r.value, str)
+    assert isinstance(r.words, tuple)
+    assert r.unknown <= r.names
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_image_ref_and_mount_never_raise(text):
+    ref = parse_image_ref(text)
+    assert ref.valid or ref.error
+    assert isinstance(parse_mount(text), dict)
+
+
+_KEYWORDS = ["FROM", "ARG", "ENV", "RUN", "COPY", "WORKDIR", "USER", "SHELL", "ONBUILD", "LABEL"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_KEYWORDS),
+                          st.lists(st.text(_WORD_ALPHABET, max_size=8), max_size=4),
+                          st.lists(st.sampled_from(["from=0", "from=a", "mount=from=a",
+                                                    "mount", "platform=$X", "from"]),
+                                   max_size=2),
+                          st.booleans()),
+                max_size=12))
+def test_build_model_never_raises(spec):
+    doc = document(*[ins(k, *v, flags=f, json=j) for k, v, f, j in spec])
+    m = build_model(doc)
+    for i in doc.instructions:
+        state = m.state_at(i)
+        assert isinstance(state.workdir, str) and isinstance(state.shell, list)
+        m.expand("${a:-$b}", i)
+    for stage in m.stages:
+        m.dependencies(stage)
+    assert all(s in m.stages for s in m.reachable())
+
+
+# -- with the real parser over real files ------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+def _parse():
+    try:
+        from dlint.syntax import parse
+    except ImportError:  # the parser lands separately; these tests run once it exists
+        pytest.skip("dlint.syntax.parse not available yet")
+    return parse
+
+
+def test_parsed_arg_env_substitution_case():
+    parse = _parse()
+    doc = parse('ARG VERSION=3.19\nFROM alpine:${VERSION}\nARG VERSION\n'
+                'ENV APP_HOME=/app PATH=$APP_HOME/bin:$PATH\nENV OLD_STYLE value with spaces\n'
+                'LABEL version="${VERSION:-latest}" desc="x y"\n'
+                'ENV X=${UNSET:-default} Y=${VERSION:+set}\nWORKDIR $APP_HOME\nRUN true\n')
+    m = build_model(doc)
+    stage = m.stages[0]
+    assert stage.base.familiar == "alpine:3.19"
+    last = doc.instructions[-1]
+    state = m.state_at(last)
+    assert state.args == {"VERSION": "3.19"}
+    assert state.env["X"] == "default" and state.env["Y"] == "set"
+    assert state.env["OLD_STYLE"] == "value with spaces"
+    assert state.workdir == "/app"
+    label = doc.instructions[5]
+    assert [m.expand(w, label).value for w in label.value] == ["version", "3.19", "desc", "x y"]
+
+
+def test_parsed_multistage_graph():
+    parse = _parse()
+    doc = parse("FROM golang:1.22 AS build\nRUN --mount=type=cache,target=/root/.cache go build\n"
+                "FROM build as TEST\nRUN go test\n"
+                "FROM scratch\nCOPY --from=build /out /out\n"
+                "COPY --from=0 /x /x\n")
+    m = build_model(doc)
+    assert [s.name for s in m.stages] == ["build", "test", None]
+    assert m.stages[1].base_stage is m.stages[0]
+    assert [s.index for s in m.reachable()] == [0, 2]
+    assert [s.index for s in m.reachable("test")] == [0, 1]
+
+
+def test_corpus_models_without_exception():
+    parse = _parse()
+    files = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "DUPLICATES.tsv")
+    assert len(files) > 1000
+    stages = 0
+    for path in files:
+        doc = parse(path.read_bytes(), str(path))
+        m = build_model(doc)
+        for i in doc.instructions:
+            m.state_at(i)
+        for s in m.stages:
+            m.dependencies(s)
+        m.reachable()
+        stages += len(m.stages)
+    assert stages >= len(files) // 2
