@@ -21,11 +21,14 @@ class Span:
 @dataclass
 class Heredoc:
     name: str            # the delimiter word, quotes removed ("EOF")
-    content: str         # body as BuildKit gives it (with "<<-", leading tabs removed)
+    content: str         # body as the build uses it (with "<<-", leading tabs removed)
     expand: bool = True  # False when the delimiter was quoted: no variable expansion
     chomp: bool = False  # True for "<<-"
     file_descriptor: int = 0
     span: Span | None = None  # from the first body line to the terminator line
+    # Body exactly as BuildKit's parser node holds it: line endings as in the file, tabs
+    # kept even for "<<-" (BuildKit's instruction layer strips them). to_json() shows this.
+    raw_content: str = ""
 
 
 @dataclass
@@ -60,7 +63,7 @@ class Instruction:
         return [f.raw for f in self.flags]
 
     def flag(self, name: str) -> Flag | None:
-        """The last flag with this name (BuildKit keeps the last of repeated flags)."""
+        """The last flag with this name (BuildKit rejects repeats of single-valued flags)."""
         for f in reversed(self.flags):
             if f.name == name:
                 return f
@@ -73,7 +76,7 @@ class Instruction:
 @dataclass
 class Comment:
     line: int
-    text: str        # after "#", leading whitespace stripped
+    text: str        # after "#", surrounding whitespace stripped
     column: int = 1  # column of the "#"
 
 
@@ -93,6 +96,9 @@ class SyntaxIssue:
     column: int = 1
     end_line: int | None = None
     end_column: int | None = None
+    # "parser": BuildKit's parser rejects the file; "instruction": its instruction layer
+    # (frontend/dockerfile/instructions) rejects it; "warning": BuildKit only warns.
+    layer: str = "parser"
 
 
 @dataclass
@@ -105,6 +111,8 @@ class Document:
     directives: list[Directive] = field(default_factory=list)
     escape: str = "\\"
     errors: list[SyntaxIssue] = field(default_factory=list)
+    # What BuildKit's parser only warns about (empty continuation lines).
+    warnings: list[SyntaxIssue] = field(default_factory=list)
 
     def directive(self, name: str) -> Directive | None:
         for d in self.directives:
