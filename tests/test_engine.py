@@ -14,6 +14,7 @@ from conftest_engine import docker_engine, fresh_engine  # noqa: F401  (pytest f
 from dlint.cache.engine import (
     BuildFailed,
     BuildProgress,
+    EngineError,
     Engine,
     EngineUnavailable,
     ObservedStep,
@@ -244,3 +245,74 @@ def test_classic_context_tar_normalises_owner_and_applies_dockerignore(tmp_path)
     # Dockerfile and .dockerignore are always sent (the daemon drops them itself).
     assert set(members) == {"Dockerfile", ".dockerignore", "keep.txt", "sub", "sub/in.txt"}
     assert all(m.uid == 0 and m.gid == 0 and m.uname == "" and m.gname == "" for m in members.values())
+
+
+def test_engine_dying_mid_build_is_a_clear_error(tmp_path):
+    """A stand-in daemon on a unix socket answers the handshake, starts a classic build
+    stream, then drops the connection, as a dying dockerd does."""
+    import http.server
+    import socketserver
+    import threading
+
+    class DyingDaemon(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def _json(self, body: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            if self.path.endswith("/_ping"):
+                self._json(b"OK")
+            else:
+                self._json(b'{"ApiVersion": "1.45", "Version": "26.1.5"}')
+
+        def do_HEAD(self):
+            self.do_GET()
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            elif self.headers.get("Transfer-Encoding") == "chunked":
+                while True:
+                    size = int(self.rfile.readline().strip() or b"0", 16)
+                    self.rfile.read(size + 2)
+                    if size == 0:
+                        break
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b'{"stream":"Step 1/2 : FROM dlint-base:1"}\r\n'
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)  # gone, mid-stream
+
+    class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+        daemon_threads = True
+
+        def get_request(self):
+            request, _ = super().get_request()
+            return request, ("local", 0)
+
+    sock = tmp_path / "d.sock"
+    server = Server(str(sock), DyingDaemon)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        engine = Engine(f"unix://{sock}")
+        ctx = write_context(tmp_path / "ctx", "FROM dlint-base:1\nRUN echo hi\n")
+        with pytest.raises(EngineError) as info:
+            engine.build("classic", ctx)
+        assert "\n" not in str(info.value)
+        assert "engine" in str(info.value).lower()
+    finally:
+        server.shutdown()
+        server.server_close()

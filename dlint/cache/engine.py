@@ -419,18 +419,26 @@ class Engine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _answers(self) -> bool:
+        try:
+            return bool(self._api is not None and self._api.ping())
+        except Exception:  # any failure to ping means the engine is gone
+            return False
+
     def engine_version(self) -> str:
         return str(self._call(lambda: self.api.version().get("Version", "")))
 
     def _call(self, fn: Callable[[], Any]) -> Any:
         from docker.errors import APIError, DockerException
         import requests
+        import urllib3
 
         try:
             return fn()
         except EngineError:
             raise
-        except requests.exceptions.ConnectionError as exc:
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                urllib3.exceptions.HTTPError, ConnectionError) as exc:  # the stream broke mid-build
             raise EngineUnavailable(f"lost the Docker engine at {self.docker_host} ({_short(exc)})") from None
         except (APIError, DockerException, requests.exceptions.RequestException) as exc:
             raise EngineError(f"Docker engine error: {_short(exc)}") from None
@@ -562,8 +570,9 @@ class Engine:
         if rc != 0:
             obs.ok = False
             obs.error = _buildkit_error(obs)
-            if any("docker daemon" in ln.lower() and "connect" in ln.lower() for ln in obs.log):
-                raise EngineUnavailable(f"lost the Docker engine at {self.docker_host}: {_start_hint()}")
+            if not self._answers():
+                raise EngineUnavailable(f"lost the Docker engine at {self.docker_host} during the build: "
+                                        f"{obs.error}")
             if any("is not a docker command" in ln or "unknown flag: --progress" in ln for ln in obs.log):
                 raise EngineUnavailable("the docker buildx plugin is missing or too old (needs buildx >= 0.13)")
             raise BuildFailed(f"BuildKit build failed: {obs.error}", obs)
@@ -613,6 +622,7 @@ class Engine:
         stage_of = {id(ins): st.display for st in stages for ins in st.instructions}
         obs = BuildObservation("classic")
         current: dict[str, Any] | None = None  # {"instruction", "cached"}
+        step_name = ""
         seen: list[tuple[Any, bool | None]] = []
 
         def close_step() -> None:
@@ -648,22 +658,23 @@ class Engine:
                     ins = instructions[n] if n < len(instructions) else None
                     current = {"instruction": ins, "cached": None if ins is None or ins.keyword == "FROM"
                                or (first_from_line is not None and ins.start_line < first_from_line) else False}
+                    step_name = chunk.strip()
                     if progress:
-                        progress(BuildProgress("classic", chunk.strip(), "started"))
+                        progress(BuildProgress("classic", step_name, "started"))
                     continue
                 if chunk.startswith(" ---> Using cache") and current is not None and current["cached"] is False:
                     current["cached"] = True
                     if progress:
-                        progress(BuildProgress("classic", "", "cached"))
+                        progress(BuildProgress("classic", step_name, "cached"))
                     continue
                 im = _CLASSIC_IMAGE.match(chunk)
                 if im:
                     self._note_image(obs, im.group("id"))
                     if progress:
-                        progress(BuildProgress("classic", "", "done", im.group("id")))
+                        progress(BuildProgress("classic", step_name, "done", im.group("id")))
                     continue
                 if progress and chunk.strip() and not chunk.startswith(" ---> "):
-                    progress(BuildProgress("classic", "", "log", chunk))
+                    progress(BuildProgress("classic", step_name, "log", chunk))
             close_step()
         finally:
             tar.close()
