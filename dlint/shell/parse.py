@@ -264,7 +264,8 @@ class _Builder:
             else:
                 redirects.append(self.redirect(r))
         for h in heredocs:
-            redirects.append(self.heredoc(h, cmd, ctx))
+            at = len(redirects)        # redirects nested in the heredoc's come after it
+            redirects.insert(at, self.heredoc(h, cmd, ctx))
         return cmd
 
     def assignment(self, node) -> Assignment:

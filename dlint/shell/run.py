@@ -11,6 +11,7 @@ What BuildKit hands the shell (dockerfile2llb dispatchRun):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 
@@ -54,8 +55,9 @@ def script_of(instruction, state=None) -> Script:
     """
     if instruction.keyword == "ONBUILD" and instruction.sub_instruction is not None:
         sub = instruction.sub_instruction
-        if not sub.source_lines:
-            sub.source_lines = instruction.source_lines
+        if not sub.source_lines:      # positions come from the ONBUILD line (AST untouched)
+            sub = dataclasses.replace(sub, source_lines=instruction.source_lines,
+                                      start_line=instruction.start_line)
         instruction = sub
     shell = list(getattr(state, "shell", None) or DEFAULT_SHELL)
     windows = bool(getattr(state, "windows", False))
