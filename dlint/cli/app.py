@@ -113,7 +113,7 @@ def parse(
 ) -> None:
     """Print the AST (SPEC §6) as JSON."""
     _choice(format, ("json",), "--format")
-    from dlint.lint.engine import os_error_cause
+    from dlint.lint.engine import not_text_cause, os_error_cause
     from dlint.syntax import NotText, decode_source
     from dlint.syntax import parse as parse_source
     from dlint.syntax import to_json
@@ -126,7 +126,7 @@ def parse(
     try:
         text = decode_source(data)
     except NotText as exc:
-        error(f"{file}: not a text file: {exc}")
+        error(f"{file}: {not_text_cause(exc)}")
         raise typer.Exit(2)
     document = parse_source(text, file if file != "-" else "-")
     write(json.dumps(to_json(document), indent=2, ensure_ascii=False) + "\n")

@@ -155,6 +155,11 @@ def os_error_cause(exc: OSError) -> str:
     return (exc.strerror or str(exc) or type(exc).__name__).lower()
 
 
+def not_text_cause(exc: Exception) -> str:
+    reason = str(exc)
+    return reason if reason.startswith("not a text file") else f"not a text file: {reason}"
+
+
 def lint_paths(
     paths: Iterable[str],
     *,
@@ -194,7 +199,7 @@ def lint_paths(
         try:
             text = decode_source(data)
         except NotText as exc:
-            run.errors.append(f"{shown}: not a text file: {exc}")
+            run.errors.append(f"{shown}: {not_text_cause(exc)}")
             return
         document = parse(text, shown)
         rule_set = rule_set_for(config)

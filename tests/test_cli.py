@@ -1,0 +1,449 @@
+"""The command line, end to end: the real `dlint` console script in subprocesses, and
+`dlint.cli.main` in-process where many runs are needed (hypothesis).
+
+Findings come from the built-in syntax-error rule (DF000, alias DL1000), the one rule whose
+output this module can know; most runs use `--select DF000` so that other engineers'
+rules do not change the expected output.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dlint.cli import main
+
+DLINT = shutil.which("dlint", path=str(Path(sys.executable).parent)) or "dlint"
+BAD = "FROM alpine:3.20\nRUNN echo hi\n"        # unknown instruction: a syntax error on line 2
+GOOD = "FROM alpine:3.20\nRUN echo hi\n"
+FINDING_KEYS = {"file", "line", "column", "end_line", "end_column", "code", "name", "severity", "message",
+                "aliases", "fix"}
+
+
+def dlint(*args, cwd=None, stdin=None, env=None, timeout=120):
+    full_env = {**os.environ, "DLINT_NO_PLUGINS": "1", **(env or {})}
+    full_env.pop("NO_COLOR", None)
+    return subprocess.run([DLINT, *map(str, args)], cwd=cwd, input=stdin, capture_output=True,
+                          env=full_env, timeout=timeout)
+
+
+def out(result) -> str:
+    return result.stdout.decode()
+
+
+def err(result) -> str:
+    return result.stderr.decode()
+
+
+def assert_no_traceback(result):
+    assert b"Traceback" not in result.stderr and b"Traceback" not in result.stdout
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+def run_main(argv, stdin: bytes = b"", env=None, monkeypatch=None):
+    """dlint.cli.main in-process with real byte streams: (exit code, stdout, stderr)."""
+    streams = [io.TextIOWrapper(io.BytesIO(stdin)), io.TextIOWrapper(io.BytesIO(), encoding="utf-8"),
+               io.TextIOWrapper(io.BytesIO(), encoding="utf-8")]
+    saved = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin, sys.stdout, sys.stderr = streams
+    try:
+        code = main(list(argv))
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+    results = []
+    for stream in streams[1:]:
+        stream.flush()
+        results.append(stream.buffer.getvalue().decode("utf-8"))
+    return code, results[0], results[1]
+
+
+# -- basics -----------------------------------------------------------------------------
+
+
+def test_version():
+    from dlint import __version__
+
+    for env in ({}, {"DLINT_NO_FASTPATH": "1"}):
+        result = dlint("--version", env=env)
+        assert result.returncode == 0 and out(result).strip() == f"dlint {__version__}"
+
+
+def test_tty_output_with_source_and_summary(tmp_path):
+    write(tmp_path / "Dockerfile", BAD)
+    result = dlint("check", "--select", "DF000", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1, err(result)
+    lines = out(result).splitlines()
+    assert lines[0].startswith("Dockerfile:2:1: DF000 [syntax-error] error: ")
+    assert lines[1] == "  2 | RUNN echo hi"
+    assert lines[2].startswith("    | ^")
+    assert lines[-1] == "1 finding in 1 file"
+    assert err(result) == ""
+
+
+def test_clean_file_exit_0(tmp_path):
+    write(tmp_path / "Dockerfile", GOOD)
+    result = dlint("check", "--select", "DF000", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 0 and out(result) == "All checks passed\n"
+
+
+def test_json_shape_and_order(tmp_path):
+    write(tmp_path / "b" / "Dockerfile", BAD)
+    write(tmp_path / "a" / "Dockerfile", "FROM a\nFOO x\nBAR y\n")
+    result = dlint("check", "--format", "json", "--select", "DF000", "b/Dockerfile", "a", cwd=tmp_path)
+    assert result.returncode == 1
+    findings = json.loads(out(result))
+    assert [(f["file"], f["line"]) for f in findings] == [("a/Dockerfile", 2), ("a/Dockerfile", 3),
+                                                          ("b/Dockerfile", 2)]
+    for f in findings:
+        assert set(f) == FINDING_KEYS
+        assert f["code"] == "DF000" and f["name"] == "syntax-error" and f["severity"] == "error"
+        assert f["aliases"] == ["DL1000"] and f["fix"] is None
+        assert isinstance(f["message"], str) and f["message"]
+    clean = dlint("check", "--format", "json", "--select", "DF000", "-", stdin=GOOD.encode())
+    assert clean.returncode == 0 and json.loads(out(clean)) == []
+
+
+def test_stdin_is_shown_as_dash():
+    result = dlint("check", "--format", "json", "--select", "DF000", "-", stdin=BAD.encode())
+    assert result.returncode == 1
+    assert [f["file"] for f in json.loads(out(result))] == ["-"]
+
+
+def test_root_makes_paths_relative(tmp_path):
+    write(tmp_path / "proj" / "svc" / "Dockerfile", BAD)
+    result = dlint("check", "--format", "json", "--select", "DF000", "--root", tmp_path / "proj", "svc",
+                   cwd=tmp_path)
+    assert [f["file"] for f in json.loads(out(result))] == ["svc/Dockerfile"]
+
+
+# -- discovery and bad input ------------------------------------------------------------
+
+
+def test_directory_discovery(tmp_path):
+    found = ["Dockerfile", "sub/Dockerfile.dev", "sub/x.Dockerfile", "sub/y.dockerfile", "Containerfile",
+             "deep/er/Containerfile.prod"]
+    skipped = [".git/Dockerfile", "node_modules/pkg/Dockerfile", "venv/Dockerfile", "env/Dockerfile",
+               "README.md", "Dockerfile.dockerignore", "dockerfile-notes.txt"]
+    for name in found + skipped:
+        write(tmp_path / name, BAD)
+    write(tmp_path / "env" / "pyvenv.cfg", "home = /usr\n")  # a virtualenv by another name
+    result = dlint("check", "--format", "json", "--select", "DF000", ".", cwd=tmp_path)
+    assert result.returncode == 1, err(result)
+    assert sorted({f["file"] for f in json.loads(out(result))}) == sorted(found)
+
+
+def test_config_exclude_applies_to_discovery_only(tmp_path):
+    write(tmp_path / ".dlint.toml", 'exclude = ["vendor"]\n')
+    write(tmp_path / "Dockerfile", BAD)
+    write(tmp_path / "vendor" / "lib" / "Dockerfile", BAD)
+    result = dlint("check", "--format", "json", "--select", "DF000", ".", cwd=tmp_path)
+    assert {f["file"] for f in json.loads(out(result))} == {"Dockerfile"}
+    explicit = dlint("check", "--format", "json", "--select", "DF000", "vendor/lib/Dockerfile", cwd=tmp_path)
+    assert {f["file"] for f in json.loads(out(explicit))} == {"vendor/lib/Dockerfile"}
+
+
+@pytest.mark.parametrize("name, content, cause", [
+    ("missing", None, "missing: no such file or directory"),
+    ("binary", b"\x7fELF\x02\x01\x01\x00\x00\x00", "binary: not a text file"),
+    ("nul", b"FROM a\nRUN x\x00y\n", "nul: not a text file"),
+    ("latin1", "FROM a\nLABEL x=caf\u00e9\n".encode("latin-1"), "latin1: not a text file"),
+    ("emptydir", "dir", "emptydir: no Dockerfiles found"),
+])
+def test_bad_input_one_line_exit_2_others_still_checked(tmp_path, name, content, cause):
+    write(tmp_path / "Dockerfile", BAD)
+    if content == "dir":
+        (tmp_path / name).mkdir()
+        write(tmp_path / name / "notes.txt", "x")
+    elif content is not None:
+        write(tmp_path / name, content)
+    result = dlint("check", "--format", "json", "--select", "DF000", name, "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    lines = err(result).splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"dlint: error: {cause}"), lines
+    assert [f["file"] for f in json.loads(out(result))] == ["Dockerfile"]  # still checked and reported
+
+
+def test_unreadable_file(tmp_path):
+    # root reads anything, so run dlint as nobody when we are root
+    base = Path(tempfile.mkdtemp(prefix="dlint-perm-"))
+    try:
+        base.chmod(0o755)
+        write(base / "Dockerfile", BAD).chmod(0o644)
+        write(base / "secret.Dockerfile", BAD).chmod(0o000)
+        prefix = []
+        if os.geteuid() == 0:
+            prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            if not shutil.which("setpriv"):
+                pytest.fail("running as root without setpriv: cannot make a file unreadable")
+        env = {**os.environ, "DLINT_NO_PLUGINS": "1", "HOME": str(base)}
+        result = subprocess.run([*prefix, DLINT, "check", "--format", "json", "--select", "DF000",
+                                 "secret.Dockerfile", "Dockerfile"], cwd=base, capture_output=True, env=env)
+        assert result.returncode == 2, result
+        assert err(result).splitlines() == ["dlint: error: secret.Dockerfile: permission denied"]
+        assert [f["file"] for f in json.loads(out(result))] == ["Dockerfile"]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.parametrize("content", [
+    pytest.param(lambda: "FROM alpine:3.20\n" + ("# " + "x" * 1022 + "\n") * 50_000, id="50MB"),
+    pytest.param(lambda: "FROM alpine:3.20\nRUN echo \\\n" + "  a \\\n" * 100_000 + "  end\n", id="100k-continuations"),
+    pytest.param(lambda: "FROM alpine:3.20\nRUN echo " + "x" * 10_000_000 + "\n", id="10MB-line"),
+    pytest.param(lambda: "FROM alpine:3.20\nRUN <<EOF\necho never ends\n", id="unterminated-heredoc"),
+    pytest.param(lambda: "FROM alpine:3.20\nFROBNICATE now\nRUN\nCOPY\n\\\n", id="unknown-instructions"),
+])
+def test_hostile_files_give_findings_or_one_line(tmp_path, content):
+    path = write(tmp_path / "Dockerfile", content())
+    result = dlint("check", "--format", "json", path.name, cwd=tmp_path, timeout=300)
+    assert_no_traceback(result)
+    assert result.returncode in (0, 1), err(result)[:500]
+    assert isinstance(json.loads(out(result)), list)
+    tty = dlint("check", path.name, cwd=tmp_path, timeout=300)
+    assert tty.returncode == result.returncode
+    assert all(len(line) < 1000 for line in out(tty).splitlines())  # long lines are cut
+
+
+# -- options, config, pragmas -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [
+    ["--select", "DF000"], ["--select", "syntax-error"], ["--select", "DL1000"], ["--select", "ALL"],
+    ["--select=dl1000"], ["--select", "DF000,syntax-error", "--select", "DL1000"],
+])
+def test_select_by_code_name_alias_all(tmp_path, args):
+    write(tmp_path / "Dockerfile", BAD)
+    result = dlint("check", "--format", "json", *args, "Dockerfile", cwd=tmp_path)
+    assert "DF000" in {f["code"] for f in json.loads(out(result))}
+
+
+@pytest.mark.parametrize("args", [
+    ["--ignore", "DF000"], ["--ignore", "syntax-error"], ["--ignore", "DL1000"], ["--ignore", "ALL"],
+    ["--select", "DF000", "--ignore", "DL1000"], ["--ignore=df000,DL1000"],
+])
+def test_ignore_by_code_name_alias_all(tmp_path, args):
+    write(tmp_path / "Dockerfile", BAD)
+    result = dlint("check", "--format", "json", *args, "Dockerfile", cwd=tmp_path)
+    assert "DF000" not in {f["code"] for f in json.loads(out(result))}
+
+
+def test_unknown_selector_is_a_usage_error(tmp_path):
+    write(tmp_path / "Dockerfile", BAD)
+    result = dlint("check", "--select", "DF000,no-such-rule", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert err(result).splitlines() == [
+        "dlint: error: unknown rule 'no-such-rule' in --select/--ignore (use a rule code, name, alias or ALL)"]
+
+
+def test_severity_threshold(tmp_path):
+    write(tmp_path / "Dockerfile", BAD)
+    write(tmp_path / ".dlint.toml", 'select = ["DF000"]\n[severity]\nsyntax-error = "info"\n')
+    for threshold, code in (("style", 1), ("info", 1), ("warning", 0), ("error", 0)):
+        result = dlint("check", "--format", "json", "--severity-threshold", threshold, "Dockerfile", cwd=tmp_path)
+        assert result.returncode == code, threshold
+        assert [f["severity"] for f in json.loads(out(result))] == ["info"]  # still reported
+    write(tmp_path / ".dlint.toml", 'select = ["DF000"]\nseverity-threshold = "warning"\n')
+    assert dlint("check", "Dockerfile", cwd=tmp_path).returncode == 1  # DF000 is an error
+    write(tmp_path / ".dlint.toml", 'select = ["DF000"]\nseverity-threshold = "error"\n[severity]\nDL1000 = "warning"\n')
+    assert dlint("check", "Dockerfile", cwd=tmp_path).returncode == 0
+
+
+def test_config_discovery_from_the_file_upwards(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.dlint]\nignore = ["DF000"]\n')
+    write(tmp_path / "a" / "Dockerfile", BAD)
+    write(tmp_path / "b" / ".dlint.toml", 'select = ["DF000"]\n')
+    write(tmp_path / "b" / "Dockerfile", BAD)
+    elsewhere = tmp_path.parent  # run from outside the tree: config is found from the file
+    result = dlint("check", "--format", "json", tmp_path / "a", tmp_path / "b", cwd=elsewhere)
+    files = {f["file"] for f in json.loads(out(result)) if f["code"] == "DF000"}
+    assert files == {f"{tmp_path.name}/b/Dockerfile"}
+    override = write(tmp_path / "custom.toml", 'select = ["DF000"]\n')
+    result = dlint("check", "--format", "json", "--config", override, tmp_path / "a", cwd=elsewhere)
+    assert {f["file"] for f in json.loads(out(result))} == {f"{tmp_path.name}/a/Dockerfile"}
+
+
+def test_bad_config_key_is_one_line_exit_2(tmp_path):
+    config = write(tmp_path / ".dlint.toml", 'select = ["DF000"]\nignored = ["DF000"]\n')
+    write(tmp_path / "Dockerfile", BAD)
+    result = dlint("check", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    assert err(result).splitlines() == [
+        f"dlint: error: {config}: ignored: unknown key (allowed: select, extend-select, ignore, "
+        "severity-threshold, severity, rules, exclude)"]
+    missing = dlint("check", "--config", "nope.toml", "Dockerfile", cwd=tmp_path)
+    assert missing.returncode == 2 and err(missing).splitlines() == ["dlint: error: nope.toml: no such config file"]
+
+
+@pytest.mark.parametrize("pragma", [
+    "# dlint: ignore=DF000", "# dlint: ignore=syntax-error  # known", "# hadolint ignore=DL1000",
+    "# dlint: global ignore=DF000", "# hadolint global ignore=DL1000",
+])
+def test_pragmas_suppress(tmp_path, pragma):
+    write(tmp_path / "Dockerfile", f"FROM alpine:3.20\n{pragma}\nRUNN echo hi\n")
+    result = dlint("check", "--format", "json", "--select", "DF000", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 0 and json.loads(out(result)) == []
+
+
+def test_usage_errors_exit_2(tmp_path):
+    for args in (["check", "--format", "xml", "x"], ["check", "--no-such-option"], ["frobnicate"],
+                 ["check", "--severity-threshold", "fatal"], ["rule"], ["rules", "--format", "xml"]):
+        result = dlint(*args, cwd=tmp_path)
+        assert result.returncode == 2, args
+        assert_no_traceback(result)
+
+
+def test_fast_path_and_typer_agree(tmp_path):
+    write(tmp_path / "Dockerfile", BAD)
+    write(tmp_path / "sub" / "Dockerfile", BAD)
+    for args in (["check", "Dockerfile"], ["check", "--format=json", "--select", "DF000", "."],
+                 ["check", "--ignore", "ALL", "--", "Dockerfile"], ["check", "missing"],
+                 ["check", "--severity-threshold", "error", "--root", "sub", "Dockerfile"]):
+        fast = dlint(*args, cwd=tmp_path)
+        slow = dlint(*args, cwd=tmp_path, env={"DLINT_NO_FASTPATH": "1"})
+        assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr), args
+
+
+def test_missing_reporter_module_is_a_clear_error(monkeypatch):
+    import dlint.report
+
+    monkeypatch.setitem(dlint.report.FORMATS, "sarif", "no_such_module")
+    code, stdout, stderr = run_main(["check", "--format", "sarif", "-"], GOOD.encode())
+    assert code == 2 and stdout == ""
+    assert stderr.startswith("dlint: error: output format 'sarif' is not available")
+
+
+def test_internal_error_guard(monkeypatch):
+    import dlint.cli.check
+
+    def explode(options):
+        raise ValueError("unexpected\nstate")
+
+    monkeypatch.setattr(dlint.cli.check, "run_check", explode)
+    code, stdout, stderr = run_main(["check", "-"], GOOD.encode())
+    assert code == 2 and stderr == "dlint: internal error: ValueError: unexpected state\n"
+    monkeypatch.setenv("DLINT_DEBUG", "1")
+    code, stdout, stderr = run_main(["check", "-"], GOOD.encode())
+    assert code == 2 and "Traceback" in stderr and stderr.startswith("dlint: internal error:")
+
+
+# -- other commands ---------------------------------------------------------------------
+
+
+def test_rules_listing():
+    result = dlint("rules", "--format", "json")
+    assert result.returncode == 0, err(result)
+    rows = json.loads(out(result))
+    syntax = next(r for r in rows if r["code"] == "DF000")
+    assert syntax == {"code": "DF000", "name": "syntax-error", "severity": "error", "enabled": True,
+                      "aliases": ["DL1000"], "summary": syntax["summary"]}
+    assert syntax["summary"].startswith("Reports what BuildKit")
+    assert [r["code"] for r in rows] == sorted(r["code"] for r in rows)
+    table = out(dlint("rules")).splitlines()
+    assert table[0].split()[:5] == ["CODE", "NAME", "SEVERITY", "ENABLED", "ALIASES"]
+    assert any(line.split()[:5] == ["DF000", "syntax-error", "error", "yes", "DL1000"] for line in table)
+
+
+@pytest.mark.parametrize("selector", ["DF000", "syntax-error", "DL1000", "df000"])
+def test_rule_docs(selector):
+    result = dlint("rule", selector)
+    assert result.returncode == 0
+    text = out(result)
+    assert text.startswith("# DF000 syntax-error\n")
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Fix"):
+        assert section in text
+    unknown = dlint("rule", "DF99999")
+    assert unknown.returncode == 2 and err(unknown).startswith("dlint: error: unknown rule 'DF99999'")
+
+
+def test_parse_json(tmp_path):
+    path = write(tmp_path / "Dockerfile", 'FROM alpine:3.20 AS b\nCOPY --from=b ["a", "b"]\n')
+    result = dlint("parse", path, "--format", "json")
+    assert result.returncode == 0, err(result)
+    nodes = json.loads(out(result))
+    assert [n["instruction"] for n in nodes] == ["FROM", "COPY"]
+    assert nodes[1]["flags"] == ["--from=b"] and nodes[1]["json"] is True
+    assert json.loads(out(dlint("parse", "-", "--format", "json", stdin=path.read_bytes()))) == nodes
+    missing = dlint("parse", tmp_path / "nope")
+    assert missing.returncode == 2 and "no such file or directory" in err(missing)
+    binary = dlint("parse", write(tmp_path / "bin", b"\x00\x01\x02"))
+    assert binary.returncode == 2 and "not a text file" in err(binary)
+
+
+def test_cache_subcommand_is_registered():
+    result = dlint("cache", "--help")
+    assert result.returncode == 0 and "Usage: dlint cache" in out(result)
+
+
+# -- startup ----------------------------------------------------------------------------
+
+MODULES_PROBE = """
+import atexit, json, sys
+atexit.register(lambda: sys.__stderr__.write("MODULES " + json.dumps(sorted(sys.modules)) + "\\n"))
+sys.argv = ["dlint", *sys.argv[1:]]
+from dlint.cli import main
+sys.exit(main())
+"""
+
+
+def test_check_json_path_imports_nothing_heavy(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\nCOPY . /app\nUSER app\nCMD [\"/app/run\"]\n")
+    result = subprocess.run([sys.executable, "-c", MODULES_PROBE, "check", "--format", "json", "Dockerfile"],
+                            cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "DLINT_NO_PLUGINS": "1"})
+    assert result.returncode in (0, 1), result.stderr
+    line = next(x for x in result.stderr.splitlines() if x.startswith("MODULES "))
+    modules = set(json.loads(line[len("MODULES "):]))
+    assert "dlint.lint.engine" in modules  # the probe really ran the check
+    heavy = {m.split(".")[0] for m in modules} & {"rich", "docker", "pydantic", "typer", "tree_sitter",
+                                                   "tree_sitter_bash", "requests", "jsonschema", "email"}
+    assert heavy == set()
+
+
+# -- any input, in-process --------------------------------------------------------------
+
+DOCKERFILE_WORDS = st.sampled_from([
+    "FROM", "RUN", "COPY", "ADD", "ENV", "ARG", "USER", "WORKDIR", "CMD", "ENTRYPOINT", "ONBUILD", "HEALTHCHECK",
+    "SHELL", "LABEL", "EXPOSE", "VOLUME", "STOPSIGNAL", "MAINTAINER", "AS", "--mount=type=cache,target=/x",
+    "--from=a", "<<EOF", "EOF", "\\", "#", "# syntax=docker/dockerfile:1", "# escape=`", "# dlint: ignore=ALL",
+    "[\"a\",", "\"b\"]", "$X", "${X:-y}", "&&", "|", "\n", "\r\n", "\t", " ", "\ufeff",
+])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(
+    st.binary(max_size=300),
+    st.text(max_size=300).map(lambda s: s.encode("utf-8", "surrogatepass")),
+    st.lists(DOCKERFILE_WORDS, max_size=60).map(lambda w: " ".join(w).encode()),
+))
+def test_any_input_gives_findings_or_one_line(data):
+    for fmt in ("json", "tty"):
+        code, stdout, stderr = run_main(["check", "--format", fmt, "-"], data)
+        assert "Traceback" not in stderr
+        if code == 2:
+            lines = stderr.splitlines()
+            assert lines and all(line.startswith("dlint: error: -: not a text file") for line in lines), stderr
+        else:
+            assert code in (0, 1) and stderr == "", stderr
+        if fmt == "json":
+            findings = json.loads(stdout)
+            assert all(set(f) == FINDING_KEYS and f["file"] == "-" for f in findings)
+            assert findings == sorted(findings, key=lambda f: (f["file"], f["line"], f["column"], f["code"]))
+            assert (code == 1) == bool(findings) or code == 2
