@@ -316,3 +316,17 @@ def test_engine_dying_mid_build_is_a_clear_error(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_heredoc_body_edit(fresh_engine, tmp_path, builder):
+    # E22: BuildKit keys the heredoc body; classic drops it (runs `sh -c <<EOF`) and hits.
+    dockerfile = "FROM dlint-base:1\nRUN <<EOF\necho one\nEOF\nRUN echo after\n"
+    ctx = write_context(tmp_path / "ctx", dockerfile)
+    fresh_engine.build(builder, ctx)
+    (ctx / "Dockerfile").write_text(dockerfile.replace("echo one", "echo two"))
+    after = fresh_engine.build(builder, ctx)
+    if builder == "buildkit":
+        assert cached_by_line(after.steps) == {1: None, 2: False, 5: False}
+    else:
+        assert cached_by_line(after.steps) == {1: None, 2: True, 5: True}

@@ -121,40 +121,9 @@ class _Stage:
 
 
 def _instructions(dockerfile_text: str) -> list[Any]:
-    try:
-        from dlint.syntax import parse
-    except ImportError:  # TEMPORARY until dlint.syntax.parse lands: delete with _tiny_parse
-        return _tiny_parse(dockerfile_text)
+    from dlint.syntax import parse
+
     return list(parse(dockerfile_text).instructions)
-
-
-def _tiny_parse(text: str) -> list[Any]:  # TEMPORARY: no heredocs, default escape only
-    from dlint.syntax.nodes import Flag, Instruction
-
-    out = []
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i].strip()
-        start = i + 1
-        i += 1
-        if not line or line.startswith("#"):
-            continue
-        while line.endswith("\\") and i < len(lines):
-            nxt = lines[i].strip()
-            i += 1
-            if nxt.startswith("#"):
-                continue
-            line = line[:-1] + nxt
-        keyword, _, rest = line.partition(" ")
-        words = rest.split()
-        flags = []
-        while words and words[0].startswith("--"):
-            name, eq, value = words.pop(0)[2:].partition("=")
-            flags.append(Flag(name, value if eq else None, "--" + name + eq + value))
-        value = words if keyword.upper() == "FROM" else [" ".join(words)]
-        out.append(Instruction(keyword.upper(), keyword, start, i, flags=flags, value=value))
-    return out
 
 
 def _split_stages(instructions: list[Any]) -> tuple[list[Any], list[_Stage]]:
