@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import pytest
@@ -341,3 +342,45 @@ def test_shell_like_token_soup_parses_without_exception(tokens):
         c.positional_args(), c.has_flag("-y"), c.tool  # noqa: B018
     ins = run(text, [f"RUN {text}"], heredocs=[Heredoc(name="EOF", content="x\n")])
     script_of(ins, State())
+
+
+# --- corpus ------------------------------------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+def _corpus_runs():
+    from dlint.model import build_model
+    from dlint.syntax import parse
+
+    for path in sorted(CORPUS.iterdir()):
+        if path.suffix == ".tsv":
+            continue
+        doc = parse(path.read_bytes(), str(path))
+        model = build_model(doc)
+        for ins in doc.instructions:
+            if ins.keyword == "RUN":
+                yield path.name, doc, ins, model.state_at(ins)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
+def test_corpus_commands_are_located_at_their_source_text():
+    """Every command of every shell-form RUN of the corpus starts, at its (line, column),
+    with its own first word; Windows stages give no commands."""
+    runs = commands = 0
+    misplaced = []
+    for name, doc, ins, state in _corpus_runs():
+        script = script_of(ins, state)
+        runs += 1
+        if state.windows:
+            assert script.commands == [] and not script.posix, (name, ins.start_line)
+        if script.form not in ("shell", "heredoc"):
+            continue
+        for c in script.commands:
+            commands += 1
+            word = c.text.split()[0].split("\\")[0] if c.text.split() else ""
+            line = doc.lines[c.line - 1]
+            if not line.startswith(word, c.column - 1):
+                misplaced.append((name, c.line, c.column, word))
+    assert runs > 4000 and commands > 20000
+    assert misplaced == []

@@ -123,7 +123,9 @@ def _exec_form(instruction, windows: bool) -> Script:
     # a plain argv: one command, no shell involved
     text = shlex.join(argv)
     data = text.encode("utf-8", "replace")
-    source = Source(text, data, _exec_positions(instruction, ""))
+    first = instruction.source_lines[0] if instruction.source_lines else ""
+    column = first.find("[") + 1 or 1
+    source = Source(text, data, Positions.fixed(instruction.start_line, column))
     cmd = SimpleCommand(argv[0], argv[1:], [True] * len(argv), source, 0, len(data))
     return Script(text=text, commands=[cmd], posix=True, shell=[], form="exec", source=source)
 
@@ -197,6 +199,11 @@ def _value_positions(instruction, value: str) -> Positions:
     for h in instruction.heredocs:
         if h.span is not None:
             skip.update(range(h.span.line, h.span.end_line + 1))
+    # the value starts after the keyword and the last flag (flags may be on later lines)
+    first_idx, first_col = 0, 1
+    last_flag = instruction.flags[-1] if instruction.flags else None
+    if last_flag is not None and last_flag.span is not None:
+        first_idx, first_col = last_flag.span.end_line - start, last_flag.span.end_column
     segments: list[tuple[int, int, int]] = []
     i = 0
     n = len(value)
@@ -204,15 +211,17 @@ def _value_positions(instruction, value: str) -> Positions:
         if i >= n:
             break
         line_no = start + idx
-        if line_no in skip:
+        if line_no in skip or idx < first_idx:
             continue
         body = raw.rstrip()
         m = _CONTINUATION.search(raw)
         candidates = [body] if m is None else [body, raw[:m.start()]]
-        if idx == 0:
+        if not segments:
+            if raw.lstrip().startswith("#") and value[0] != "#":
+                continue                      # a comment line inside the continuation
             first = value[0]
             for cand in candidates:
-                s = cand.find(first, 1)
+                s = cand.find(first, first_col if idx == first_idx else 0)
                 while s >= 0:
                     if value.startswith(cand[s:]) and not cand[s].isspace():
                         segments.append((0, line_no, s + 1))
@@ -221,7 +230,8 @@ def _value_positions(instruction, value: str) -> Positions:
                     s = cand.find(first, s + 1)
                 if segments:
                     break
-            continue
+            if segments or idx == first_idx:
+                continue
         for cand in candidates:
             if cand and value.startswith(cand, i):
                 segments.append((i, line_no, 1))
