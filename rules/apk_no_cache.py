@@ -1,7 +1,8 @@
 """## What it does
 Checks for `apk add` without `--no-cache`.
 
-Also clean: removing `/var/cache/apk` later in the same RUN, or a `--mount=type=cache`
+Also clean: `apk add --no-network` (installs only what is already on disk, so nothing is
+downloaded or cached), removing `/var/cache/apk` later in the same RUN, or a `--mount=type=cache`
 (or tmpfs) on `/var/cache/apk` or `/etc/apk/cache`. Stages whose files only leave through
 `COPY --from` (build stages) are not checked. Heredoc RUN bodies are checked like any
 script; Windows stages are not.
@@ -93,7 +94,7 @@ class ApkNoCache(Rule):
                     continue
                 commands = script.effective_commands
                 for index, command in enumerate(commands):
-                    if not command.matches("apk", "add") or command.has_flag("--no-cache"):
+                    if not command.matches("apk", "add") or command.has_flag("--no-cache", "--no-network"):
                         continue
                     if any(_removes(c, CACHE_DIRS) for c in commands[index + 1:]):
                         continue

@@ -177,7 +177,8 @@ def _installs(script) -> list[Install]:
     # context either (`apt-get install ... && ./configure && make` needs the sources).
     context_free = all(c.tool in CONTEXT_FREE_TOOLS and all(not a.startswith(".") for a in c.args)
                        for c in others)
-    return [i for i in installs if i.manifests or context_free]
+    # Installs that read a manifest first: that is the advice to give for the RUN.
+    return sorted((i for i in installs if i.manifests or context_free), key=lambda i: not i.manifests)
 
 
 def _norm(source: str) -> str:

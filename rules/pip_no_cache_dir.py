@@ -2,10 +2,11 @@
 Checks for `pip install` (also `pip3`, `pip3.12`, `python -m pip`) without
 `--no-cache-dir`.
 
-Also clean: `PIP_NO_CACHE_DIR` set by an ENV or an ARG with a value in effect at the RUN
-(pip disables its cache for any value of it), set on the command itself
-(`PIP_NO_CACHE_DIR=1 pip install ...`) or exported earlier in the script, and a
-`--mount=type=cache` (or tmpfs) on pip's cache directory (`~/.cache/pip` or `~/.cache`).
+Also clean: `--no-cache` (pip accepts the abbreviation); removing `~/.cache` or
+`~/.cache/pip` later in the same RUN; `PIP_NO_CACHE_DIR` set by an ENV or an ARG with a
+value in effect at the RUN (pip disables its cache for any value of it), set on the
+command itself (`PIP_NO_CACHE_DIR=1 pip install ...`) or exported earlier in the script;
+a `--mount=type=cache` (or tmpfs) on pip's cache directory (`~/.cache/pip` or `~/.cache`).
 Stages whose files only leave through `COPY --from` (build stages) are not checked.
 Heredoc RUN bodies are checked like any script; Windows stages are not.
 
@@ -99,14 +100,14 @@ class PipNoCacheDir(Rule):
                 if _mounts_pip_cache(ctx, ins) or _env_disables_cache(ctx, ins):
                     continue
                 exported = False
-                for command in script.effective_commands:
+                for index, command in enumerate(script.effective_commands):
                     if command.tool == "export" and any(a.startswith(ENV_NAME + "=") for a in command.args):
                         exported = True
                     if exported or not command.matches("pip", "install"):
                         continue
-                    if command.has_flag("--no-cache-dir") or any(
-                        a.name == ENV_NAME for a in command.assignments
-                    ):
+                    if _no_cache_flag(command) or any(a.name == ENV_NAME for a in command.assignments):
+                        continue
+                    if any(_removes_cache(c) for c in script.effective_commands[index + 1:]):
                         continue
                     yield self.report(
                         ctx,
@@ -116,6 +117,25 @@ class PipNoCacheDir(Rule):
                         "set `ENV PIP_NO_CACHE_DIR=1`.",
                     )
                     break
+
+
+def _no_cache_flag(command) -> bool:
+    """--no-cache-dir, or an abbreviation pip's option parser accepts (`--no-cache`)."""
+    for arg in command.tool_args:
+        if arg == "--":
+            break
+        name = arg.split("=", 1)[0]
+        if name.startswith("--no-cache") and "--no-cache-dir".startswith(name):
+            return True
+    return False
+
+
+def _removes_cache(command) -> bool:
+    """`rm -rf ~/.cache` (or /root/.cache/pip, $HOME/.cache...) after the install."""
+    if command.tool != "rm":
+        return False
+    return any(a.rstrip("/").endswith(("/.cache", "/.cache/pip", "~/.cache"))
+               for a in command.positional_args(()))
 
 
 def _env_disables_cache(ctx, ins) -> bool:

@@ -124,6 +124,22 @@ def test_add_fix_replaces_only_the_keyword() -> None:
     assert fixed == "copy --chown=app app.py /app/"
 
 
+@pytest.mark.parametrize("fixture, wanted", [
+    ("bad-python.Dockerfile", ["`RUN pip install -r requirements.txt` (line 5)", "Copy requirements.txt first"]),
+    ("bad-go.Dockerfile", ["Copy go.mod and go.sum first"]),
+    ("bad-node-heredoc.Dockerfile", ["Copy package.json and package-lock.json first"]),
+    ("bad-apt.Dockerfile", ["needs nothing from the build context: move it above this COPY"]),
+    ("bad-source-folder.Dockerfile", ["source folder `app/`", "Gemfile is already copied on line 4"]),
+    ("bad-global-and-project.Dockerfile", ["`RUN npm install` (line 5)", "Copy package.json"]),
+])
+def test_cache_busting_copy_names_what_to_copy_first(fixture: str, wanted: list[str]) -> None:
+    rule = RULES["cache-busting-copy"]
+    findings = run_rule(rule, FIXTURES / rule.name / fixture)
+    message = findings[0].message
+    for text in wanted:
+        assert text in message
+
+
 # -- the rule contract -----------------------------------------------------------------
 
 
