@@ -113,7 +113,9 @@ def _installs(command) -> bool:
     if command.tool != "yarn":
         return False
     words = command.positional_args()
-    return not words or words[0] in ("install", "add") or words[:2] == ["global", "add"]
+    if not words:  # a bare `yarn` installs, `yarn --version` does not
+        return not command.has_flag("--version", "-v", "--help", "-h")
+    return words[0] in ("install", "add") or words[:2] == ["global", "add"]
 
 
 def _cleans(command) -> bool:
