@@ -252,12 +252,26 @@ def test_heredoc_data_and_python_stdin_bodies_are_not_commands():
                       ["RUN cat <<-EOF > /etc/f && echo ok", "\tapt-get install nothing", "\tEOF"],
                       heredocs=[h]), State())
     assert argvs(s) == [["cat"], ["echo", "ok"]]
-    assert s.commands[0].redirects[0].body == "apt-get install nothing\n"
-    assert [(r.op, r.target) for r in s.commands[0].redirects] == [("<<-", "EOF"), (">", "/etc/f")]
+    redirects = {r.op: r for r in s.commands[0].redirects}
+    assert redirects["<<-"].body == "apt-get install nothing\n" and redirects["<<-"].target == "EOF"
+    assert redirects[">"].target == "/etc/f" and len(redirects) == 2
     h = Heredoc(name="PY", content="import subprocess\nsubprocess.run(['apt-get', 'update'])\n",
                 span=Span(2, 1, 4, 2))
     s = script_of(run("python3 <<PY", heredocs=[h]), State())
     assert argvs(s) == [["python3"]]
+
+
+def test_heredoc_before_the_command_word():
+    # tree-sitter-bash cannot read `<<EOF cmd`; the Dockerfile parser's bodies are used
+    a = Heredoc(name="A", content="apt-get install data\n", span=Span(2, 1, 3, 1))
+    b = Heredoc(name="B", content="pip install y\n", span=Span(4, 1, 5, 1))
+    s = script_of(run("<<A cat > /a && <<B sh", ["RUN <<A cat > /a && <<B sh", "apt-get install data",
+                                                 "A", "pip install y", "B"], heredocs=[a, b]), State())
+    assert argvs(s) == [["cat"], ["sh"]] and not s.has_errors
+    assert [(r.op, r.target, r.body) for r in s.commands[1].redirects] == [("<<", "B", "pip install y\n")]
+    assert [c.argv for c in s.effective_commands] == [["cat"], ["sh"], ["pip", "install", "y"]]
+    assert not s.find("apt-get")
+    assert [c.column for c in s.commands] == [9, 25]
 
 
 def test_windows_and_non_posix_shells_give_no_commands():

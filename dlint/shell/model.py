@@ -35,6 +35,7 @@ class ShellError(NamedTuple):
     end_line: int
     end_column: int
     message: str
+    offset: int = -1    # character offset in the parsed text
 
 
 class Positions:

@@ -33,13 +33,15 @@ def _parser():
 
 def parse_script(text: str, line_offset: int = 0, column_offset: int = 0, *,
                  positions: Positions | Callable[[], Positions] | None = None,
-                 shell: list[str] | None = None, form: str = "shell") -> Script:
+                 shell: list[str] | None = None, form: str = "shell",
+                 parse_data: bytes | None = None) -> Script:
     """Parse POSIX/bash shell text into a Script. Never raises on any text.
 
     Positions are 1-based: line `line_offset + 1` is the text's first line, whose first
     character is at column `column_offset + 1`; `positions` (a Positions map from character
     offsets to file coordinates, or a callable returning one, called when a position is
-    first asked for) overrides both.
+    first asked for) overrides both. `parse_data` (internal): bytes of the same length as
+    the encoded text, parsed in its place (heredoc markers blanked by script_of).
     """
     if positions is None:
         def positions() -> Positions:
@@ -47,7 +49,7 @@ def parse_script(text: str, line_offset: int = 0, column_offset: int = 0, *,
     # "replace" keeps one character per unencodable one (lone surrogates): offsets agree.
     data = text.encode("utf-8", "replace")
     source = Source(text, data, positions)
-    tree = _parser().parse(data)
+    tree = _parser().parse(data if parse_data is None else parse_data)
     builder = _Builder(source)
     builder.walk(tree.root_node)
     root = tree.root_node
@@ -475,7 +477,8 @@ class _Builder:
                     snippet = source.slice(n.start_byte, min(n.end_byte, n.start_byte + 40))
                     message = f"cannot parse shell near {snippet.splitlines()[0] if snippet else ''!r}"
                 line, column, end_line, end_column = source.span(n.start_byte, n.end_byte)
-                self.errors.append(ShellError(line, column, end_line, end_column, message))
+                self.errors.append(ShellError(line, column, end_line, end_column, message,
+                                              source.char(n.start_byte)))
                 if n.is_missing:
                     continue
             todo.extend(c for c in n.children if c.has_error or c.is_missing)

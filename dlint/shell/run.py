@@ -15,7 +15,7 @@ import dataclasses
 import re
 import shlex
 
-from dlint.shell.model import Positions, Script, SimpleCommand, Source
+from dlint.shell.model import Positions, Redirect, Script, SimpleCommand, Source
 from dlint.shell.parse import parse_script
 from dlint.shell.wrappers import POSIX_SHELLS, _shell_script_arg
 
@@ -73,24 +73,53 @@ def script_of(instruction, state=None) -> Script:
                             shell=shell)
     if len(heredocs) == 1 and _HEREDOC_ONLY.match(text):
         return _heredoc_script(instruction, heredocs[0], shell)
-    # value + each body: the shell reads the bodies as heredoc data
-    full = text
-    body_offsets = []
+    return _with_heredoc_data(instruction, text, heredocs, shell)
+
+
+_MARKER = r"(\d*)<<(-?)\s*(['\"]?)"
+
+
+def _with_heredoc_data(instruction, text: str, heredocs, shell: list[str]) -> Script:
+    """`RUN cat <<EOF > f`, `RUN <<EOF bash`, `RUN python3 <<EOF`: the shell runs the
+    command line and the bodies are the commands' stdin.
+
+    tree-sitter-bash misreads heredocs in several ways (a heredoc before the command word,
+    `cat <<EOF > f; x`, pipes and lists after a marker), and the Dockerfile parser already
+    knows the bodies: the command line is parsed with the markers blanked out, and each
+    body is then given, as a `<<` Redirect, to the command holding its marker (or the
+    first one after it: `<<EOF bash`).
+    """
+    blanked = bytearray(text.encode("utf-8", "replace"))
+    markers = []
+    pos = 0
     for h in heredocs:
-        full += "\n"
-        body_offsets.append(len(full))
-        full += h.content + h.name
-    full += "\n"
-
-    def positions() -> Positions:
-        segments = list(_value_positions(instruction, text).segments)
-        for h, offset in zip(heredocs, body_offsets):
-            segments.extend(_body_segments(instruction, h, offset))
-            end_line = h.span.end_line if h.span else instruction.end_line
-            segments.append((offset + len(h.content), end_line, 1))
-        return Positions(sorted(segments))
-
-    return parse_script(full, positions=positions, shell=shell)
+        m = re.compile(_MARKER + re.escape(h.name) + r"\3").search(text, pos)
+        if m is None:
+            continue
+        pos = m.end()
+        start = len(text[:m.start()].encode("utf-8", "replace"))
+        end = start + len(m.group(0).encode("utf-8", "replace"))
+        blanked[start:end] = b" " * (end - start)
+        markers.append((h, m, start, end))
+    script = parse_script(text, positions=lambda: _value_positions(instruction, text),
+                          shell=shell, parse_data=bytes(blanked))
+    commands = [c for c in script.commands if not c.in_substitution]
+    for h, m, start, end in markers:
+        # the command the marker follows with nothing but words and redirects between
+        # (`cat <<EOF > f`), else the first one after it (`<<EOF bash`)
+        target = None
+        for c in commands:
+            if c.start_byte <= start:
+                gap = blanked[c.end_byte:start] if c.end_byte <= start else b""
+                if not any(ch in gap for ch in b";&|()\n"):
+                    target = c
+            elif target is None and c.start_byte >= end:
+                target = c
+                break
+        if target is not None:
+            target.redirects.append(Redirect("<<" + m.group(2), h.name, m.group(1) or None,
+                                             h.content))
+    return script
 
 
 def _heredoc_script(instruction, heredoc, shell: list[str]) -> Script:
