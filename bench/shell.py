@@ -106,12 +106,21 @@ def main() -> None:
             posix += script.posix
         elapsed = time.perf_counter() - t0
         best = elapsed if best is None else min(best, elapsed)
+    # tree-sitter alone on the same texts: the floor, and a load-independent ratio
+    from dlint.shell.parse import _parser
+    texts = [script_of(ins, state).text.encode("utf-8", "replace") for ins, state in runs]
+    parser = _parser()
+    t0 = time.perf_counter()
+    for data in texts:
+        parser.parse(data)
+    floor = time.perf_counter() - t0
     print(f"instructions from: {source}")
     print(f"files: {len(files)}  RUNs: {len(runs)}  POSIX: {posix}  with shell errors: {errors}")
     print(f"commands: {commands}  effective (wrappers, sh -c): {effective}")
     print(f"first parse incl. tree-sitter import: {first * 1000:.1f} ms")
     print(f"best of {opts.repeat}: {best:.3f} s  = {len(runs) / best:,.0f} RUNs/s, "
           f"{commands / best:,.0f} commands/s, {best / len(files) * 1000:.2f} ms/file")
+    print(f"tree-sitter parse alone: {floor:.3f} s  (script_of = {best / floor:.1f}x that)")
 
 
 if __name__ == "__main__":
