@@ -1,0 +1,58 @@
+"""The pre-commit hook, for real: `pre-commit try-repo <this repo> dlint` in a throwaway git
+repository. pre-commit builds dlint from this repository (HEAD plus tracked uncommitted
+changes; untracked files are not included) into its own virtualenv, so this needs pip to
+reach PyPI for the dependencies (the pip cache makes repeat runs take ~15-30 s).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or "pre-commit"
+
+
+def git(*args, cwd):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_repo(path: Path, dockerfile: str) -> Path:
+    path.mkdir(parents=True)
+    git("init", "-q", cwd=path)
+    git("config", "user.email", "test@example.com", cwd=path)
+    git("config", "user.name", "test", cwd=path)
+    # only the syntax-error rule, so other rules' evolution cannot change the outcome
+    (path / ".dlint.toml").write_text('select = ["DF000"]\n')
+    (path / "Dockerfile").write_text(dockerfile)
+    git("add", "-A", cwd=path)
+    return path
+
+
+def start_try_repo(repo: Path, home: Path) -> subprocess.Popen:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.Popen([PRE_COMMIT, "try-repo", str(REPO_ROOT), "dlint", "--files", "Dockerfile"],
+                            cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def test_hook_fails_on_bad_and_passes_on_good_dockerfile(tmp_path):
+    # try-repo installs dlint into a fresh virtualenv each time (it ignores PRE_COMMIT_HOME):
+    # the two runs are network-bound, so run them side by side
+    bad = start_try_repo(make_repo(tmp_path / "bad", "FROM alpine:3.20\nRUNN echo hi\n"), tmp_path / "home-bad")
+    good = start_try_repo(make_repo(tmp_path / "good", "FROM alpine:3.20\nRUN echo hi\n"), tmp_path / "home-good")
+    bad_output, _ = bad.communicate(timeout=300)
+    good_output, _ = good.communicate(timeout=300)
+
+    assert bad.returncode == 1, bad_output
+    assert "dlint" in bad_output and "Failed" in bad_output
+    assert "Dockerfile:2:1: DF000 [syntax-error] error:" in bad_output
+    assert "1 finding in 1 file" in bad_output
+
+    assert good.returncode == 0, good_output
+    assert "Passed" in good_output and "DF000" not in good_output
