@@ -20,6 +20,7 @@ cross-check in tests/test_parser_differential.py.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import re
@@ -183,7 +184,11 @@ def parse_words(rest: str, escape: str) -> list[str]:
 
 
 def _split_ws(rest: str) -> list[str]:
-    return _RE_WHITESPACE.split(rest) if rest else []
+    if not rest:
+        return []
+    if "\t" not in rest and "\v" not in rest and "\f" not in rest and "\r" not in rest and "  " not in rest:
+        return rest.split(" ")  # fast path, same result as the regex split
+    return _RE_WHITESPACE.split(rest)
 
 
 def _parse_name_val(rest: str, key: str, escape: str) -> list[str]:
@@ -373,6 +378,8 @@ class _PosMap:
         self.cols.append(col0)
 
     def at(self, offset: int) -> tuple[int, int]:
+        if len(self.starts) == 1:
+            return self.lines[0], self.cols[0] + offset + 1
         i = bisect_right(self.starts, offset) - 1
         if i < 0:
             i = 0
@@ -461,6 +468,17 @@ def _trim_continuation(s: str, escape: str) -> tuple[str, bool]:
 
 
 def parse_text(text: str, path: str = "Dockerfile") -> Document:
+    # Many small objects and no cycles: the cyclic GC only costs time here (~20% on big files).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_text(text, path)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _parse_text(text: str, path: str) -> Document:
     if text.startswith("\ufeff"):
         text = text[1:]
     raw_lines = text.split("\n")
