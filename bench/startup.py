@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -34,13 +35,17 @@ def typical_file() -> Path:
     raise SystemExit("no typical file found in the corpus")
 
 
-def measure(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
-    times = []
+def measure(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """(min wall, median wall, median CPU) in ms; CPU (user+sys) is steadier on a busy machine."""
+    times, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         times.append((time.perf_counter() - start) * 1000)
-    return min(times), statistics.median(times)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+    return min(times), statistics.median(times), statistics.median(cpu)
 
 
 def main() -> None:
@@ -66,11 +71,12 @@ def main() -> None:
     results = {}
     for label, cmd, env in rows:
         results[label] = measure(cmd, args.runs, env)
-        low, median = results[label]
-        print(f"{label:45s} min {low:7.1f} ms   median {median:7.1f} ms")
+        low, median, cpu = results[label]
+        print(f"{label:45s} wall min {low:7.1f} ms  median {median:7.1f} ms   cpu median {cpu:7.1f} ms")
     floor = results["python -c pass"][1]
     check = results["dlint check --format json FILE"][1]
-    print(f"dlint check above the interpreter floor: {check - floor:.1f} ms (median)")
+    print(f"dlint check above the interpreter floor: {check - floor:.1f} ms (median wall), "
+          f"{results['dlint check --format json FILE'][2] - results['python -c pass'][2]:.1f} ms (median cpu)")
     if hadolint:
         print(f"ratio dlint/hadolint (median): {check / results['hadolint FILE'][1]:.2f}")
     else:

@@ -362,3 +362,39 @@ def test_stage_pragma_covers_rest_of_stage(registry):
     d = doc("FROM a AS one", "# dlint: stage ignore=XT101", "RUN x", "RUN y", "FROM b", "RUN z")
     found = lint_document(d, "D", Config(), registry=registry)
     assert [line for line, code in codes(found) if code == "XT101"] == [6]
+
+
+# -- fixes ------------------------------------------------------------------------------
+
+
+def test_apply_edits_all_or_nothing_and_overlaps():
+    from dlint.fix import apply_edits
+    from dlint.lint.finding import TextEdit
+
+    text = "FROM ubuntu\r\nADD a /a\n"
+    fixes = [
+        (TextEdit(1, 12, 1, 12, ":24.04"),),                           # insertion at end of line 1
+        (TextEdit(2, 1, 2, 4, "COPY"),),
+        (TextEdit(2, 1, 2, 4, "XXX"), TextEdit(1, 1, 1, 5, "from")),    # overlaps the ADD fix: skipped whole
+    ]
+    new, applied = apply_edits(text, fixes)
+    assert (new, applied) == ("FROM ubuntu:24.04\r\nCOPY a /a\n", 2)
+    assert apply_edits(text, [(TextEdit(9, 1, 9, 2, "x"),)]) == (text, 0)  # out of range: ignored
+
+
+def test_fix_file_is_atomic_keeps_bom_and_mode_and_is_idempotent(tmp_path):
+    from dlint.fix import fix_file
+    from dlint.lint.finding import Fix, TextEdit
+
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"\xef\xbb\xbfFROM a\nADD x /x\n")
+    path.chmod(0o640)
+    finding = Finding("Dockerfile", 2, 1, 2, 3, "XT1", "n", "info", "m",
+                      fix=Fix("use COPY", (TextEdit(2, 1, 2, 4, "COPY"),)))
+    unsafe = Finding("Dockerfile", 1, 1, 1, 4, "XT2", "n", "info", "m",
+                     fix=Fix("unsafe", (TextEdit(1, 1, 1, 5, "from"),), safe=False))
+    assert fix_file(str(path), [finding, unsafe]) == 1
+    assert path.read_bytes() == b"\xef\xbb\xbfFROM a\nCOPY x /x\n"
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]  # no temporary file left
+
