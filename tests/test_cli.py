@@ -98,6 +98,22 @@ def test_tty_output_with_source_and_summary(tmp_path):
     assert err(result) == ""
 
 
+@pytest.mark.parametrize("fastpath", ["1", "0"])
+def test_github_actions_adds_annotations_after_default_output(tmp_path, fastpath):
+    write(tmp_path / "Dockerfile", BAD)
+    env = {"GITHUB_ACTIONS": "true", "DLINT_NO_FASTPATH": "0" if fastpath == "1" else "1"}
+    result = dlint("check", "--select", "DF000", "Dockerfile", cwd=tmp_path, env=env)
+    assert result.returncode == 1, err(result)
+    text = out(result)
+    assert text.startswith("Dockerfile:2:1: DF000 [syntax-error]")
+    assert "::error file=Dockerfile,line=2," in text
+    # An explicit --format is exactly that format, even under GitHub Actions.
+    explicit = dlint("check", "--select", "DF000", "--format", "tty", "Dockerfile", cwd=tmp_path, env=env)
+    assert "::error" not in out(explicit)
+    plain = dlint("check", "--select", "DF000", "Dockerfile", cwd=tmp_path, env={"GITHUB_ACTIONS": "false"})
+    assert "::error" not in out(plain)
+
+
 def test_clean_file_exit_0(tmp_path):
     write(tmp_path / "Dockerfile", GOOD)
     result = dlint("check", "--select", "DF000", "Dockerfile", cwd=tmp_path)

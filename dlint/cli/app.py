@@ -38,7 +38,10 @@ def _version(value: bool) -> None:
 
 def check(
     paths: List[str] = typer.Argument(None, metavar="[PATH]...", help="Dockerfiles, directories (searched recursively), or - for stdin."),
-    format: str = typer.Option("tty", "--format", help="Output format: " + "|".join(FORMAT_CHOICES) + "."),
+    format: Optional[str] = typer.Option(
+        None, "--format", show_default=False,
+        help="Output format: " + "|".join(FORMAT_CHOICES) + " (default tty; under GitHub Actions "
+             "tty is followed by annotations)."),
     select: List[str] = typer.Option(None, "--select", help="Only these rules (codes, names, aliases or ALL; comma-separated, repeatable)."),
     ignore: List[str] = typer.Option(None, "--ignore", help="Skip these rules (codes, names, aliases or ALL)."),
     severity_threshold: Optional[str] = typer.Option(
@@ -48,7 +51,8 @@ def check(
     root: Optional[str] = typer.Option(None, "--root", help="Relative PATHs and displayed paths are relative to this directory (default: cwd)."),
 ) -> None:
     """Lint Dockerfiles. Exit 0 clean, 1 findings at or above the threshold, 2 usage or input error."""
-    _choice(format, FORMAT_CHOICES, "--format")
+    if format is not None:
+        _choice(format, FORMAT_CHOICES, "--format")
     _choice(severity_threshold, THRESHOLD_CHOICES, "--severity-threshold")
     options = CheckOptions(list(paths or []), format, list(select or []), list(ignore or []),
                            severity_threshold, fix, config, root)

@@ -15,7 +15,7 @@ THRESHOLD_CHOICES = ("error", "warning", "info", "style")
 @dataclass
 class CheckOptions:
     paths: list[str] = field(default_factory=list)
-    format: str = "tty"
+    format: str | None = None   # None: tty, plus GitHub annotations under GitHub Actions
     select: list[str] = field(default_factory=list)    # raw, possibly comma-separated
     ignore: list[str] = field(default_factory=list)
     severity_threshold: str | None = None
@@ -43,9 +43,10 @@ def run_check(options: CheckOptions) -> int:
     from dlint.lint.registry import default_registry
     from dlint.report import Report, render
 
-    if not reporter_available(options.format):
-        error(f"output format {options.format!r} is not available in this installation "
-              f"(module dlint.report.{options.format} is missing)")
+    fmt = options.format or "tty"
+    if not reporter_available(fmt):
+        error(f"output format {fmt!r} is not available in this installation "
+              f"(module dlint.report.{fmt} is missing)")
         return 2
     registry = default_registry()
     for problem in registry.errors:
@@ -81,10 +82,14 @@ def run_check(options: CheckOptions) -> int:
         files=run.files,
         sources=run.sources,
         root=root,
-        color=options.format == "tty" and use_color(),
+        color=fmt == "tty" and use_color(),
         version=__version__,
     )
-    write(render(options.format, run.findings, report))
+    write(render(fmt, run.findings, report))
+    if options.format is None and os.environ.get("GITHUB_ACTIONS") == "true":
+        from dlint.report.github import annotations_if_github_actions
+
+        write(annotations_if_github_actions(run.findings, report))
     if registry.errors:
         return 2
     return run.exit_code
