@@ -6,6 +6,8 @@ Imported only when the command line starts with `cache` (or asks for top-level h
 
 from __future__ import annotations
 
+from typing import List, Optional
+
 import typer
 
 app = typer.Typer(
@@ -15,3 +17,211 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
 )
+
+
+# --------------------------------------------------------------------------- shared arguments
+# BEFORE/AFTER and the build options are the same for `diff` and `verify` (SPEC §8): these
+# helpers turn them into snapshots and build-arg maps; both commands use them.
+
+BUILDER_CHOICES = ("buildkit", "classic")
+CACHE_FORMATS = ("tty", "json")
+
+
+class CacheUsageError(Exception):
+    """Bad command-line input: one line for the user (exit 2)."""
+
+
+def parse_build_args(values: list[str] | None, option: str) -> dict[str, str]:
+    """`K=V` values of a --build-arg style option (a bare `K` takes K from the environment,
+    as `docker build` does; unset, it is left out)."""
+    import os
+
+    out: dict[str, str] = {}
+    for value in values or []:
+        key, eq, val = value.partition("=")
+        if not key or key != key.strip() or " " in key:
+            raise CacheUsageError(f"{option} {value!r}: expected KEY=VALUE")
+        if eq:
+            out[key] = val
+        elif key in os.environ:
+            out[key] = os.environ[key]
+    return out
+
+
+def resolve_contexts(before: str | None, after: str | None, cwd: str | None = None):
+    """(BEFORE, AFTER) snapshots. Each is a folder, or a git revision of the repository the
+    current folder is in (the context is then the current folder's path in that revision).
+    Defaults: BEFORE = HEAD, AFTER = the working tree (the current folder). When one side is
+    a revision, a folder side leaves its .git out (git does not record it)."""
+    import os
+
+    from dlint.cache.context import ContextError, DirectorySnapshot, GitSnapshot, git_toplevel
+
+    cwd = cwd or os.getcwd()
+    before = "HEAD" if before is None else before
+    after = "." if after is None else after
+
+    def kind(arg: str) -> str:
+        return "dir" if os.path.isdir(os.path.join(cwd, arg)) else "rev"
+
+    kinds = (kind(before), kind(after))
+    repo = None
+    if "rev" in kinds:
+        repo = git_toplevel(cwd)
+        if repo is None:
+            bad = before if kinds[0] == "rev" else after
+            raise CacheUsageError(f"{bad!r} is not a folder, and {cwd} is not in a git repository "
+                                  "(so it cannot be a revision)")
+
+    def snapshot(arg: str, arg_kind: str):
+        try:
+            if arg_kind == "dir":
+                return DirectorySnapshot(os.path.join(cwd, arg), skip_git_dir="rev" in kinds)
+            root, prefix = repo
+            return GitSnapshot(root, arg, prefix)
+        except ContextError as exc:
+            raise CacheUsageError(str(exc)) from None
+
+    return snapshot(before, kinds[0]), snapshot(after, kinds[1])
+
+
+# --------------------------------------------------------------------------- verify
+
+
+class _BuildProgress:
+    """Progress while building: a rich spinner line on a terminal, plain lines otherwise
+    (stderr either way, so stdout holds only the result)."""
+
+    def __init__(self) -> None:
+        import sys
+
+        self._tty = sys.stderr.isatty()
+        self._bar = None
+        self._task = None
+        self._side = ""
+        self._steps = 0
+        self._shown: set[str] = set()
+
+    def __enter__(self) -> "_BuildProgress":
+        if self._tty:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                 console=Console(stderr=True), transient=True)
+            self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def _line(self, text: str) -> None:
+        from dlint.cli.output import write
+        import sys
+
+        if self._bar is not None:
+            self._bar.console.print(text, markup=False, highlight=False)
+        else:
+            write(text + "\n", sys.stderr)
+
+    def __call__(self, phase) -> None:
+        event = phase.event
+        if event is None:  # a build starts
+            self._side, self._steps, self._shown = phase.side, 0, set()
+            self._line(f"building {phase.side} ...")
+            if self._bar is not None:
+                if self._task is not None:
+                    self._bar.remove_task(self._task)
+                self._task = self._bar.add_task(f"{phase.side}", total=None)
+            return
+        if not event.name or event.state not in ("cached", "done", "error", "started"):
+            return
+        name = " ".join(event.name.split())
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, description=f"{self._side}: {name[:70]}")
+        if event.state != "started" and name not in self._shown:
+            self._shown.add(name)
+            self._line(f"  {self._side} {name[:90]}: {'CACHED' if event.state == 'cached' else event.state}")
+
+
+@app.command()
+def verify(
+    before: Optional[str] = typer.Argument(None, metavar="[BEFORE]", help="Build context folder or git revision (default: HEAD)."),
+    after: Optional[str] = typer.Argument(None, metavar="[AFTER]", help="Build context folder or git revision (default: the current folder)."),
+    file: str = typer.Option("Dockerfile", "-f", "--file", help="Dockerfile path relative to the context."),
+    build_arg: List[str] = typer.Option(None, "--build-arg", metavar="K=V", help="Build argument for both builds (repeatable)."),
+    before_build_arg: List[str] = typer.Option(None, "--before-build-arg", metavar="K=V", help="Build argument for BEFORE only."),
+    after_build_arg: List[str] = typer.Option(None, "--after-build-arg", metavar="K=V", help="Build argument for AFTER only."),
+    target: Optional[str] = typer.Option(None, "--target", help="Build this stage."),
+    builder: str = typer.Option("buildkit", "--builder", help="buildkit|classic."),
+    format: str = typer.Option("tty", "--format", help="tty|json."),
+) -> None:
+    """Build BEFORE then AFTER on a real Docker engine and compare dlint's prediction with the
+    cached/rebuilt status the builder reports, step by step.
+
+    Uses DOCKER_HOST (or the current docker context, or the default socket). PRUNES THE
+    ENGINE'S BUILD CACHE first (BuildKit's cache and the images of earlier dlint runs), so
+    that the cache holds exactly the BEFORE build. Builds run with --network=none and the
+    label dlint.verify=<run id>; the images they make, and only those, are removed after.
+
+    Exit 0 when every step agrees, 1 on any disagreement, 2 when no engine is reachable,
+    a build fails, or the input is bad."""
+    from dlint.cli.output import error, write
+
+    try:
+        if builder not in BUILDER_CHOICES:
+            raise CacheUsageError(f"--builder {builder!r} is not one of {', '.join(BUILDER_CHOICES)}")
+        if format not in CACHE_FORMATS:
+            raise CacheUsageError(f"--format {format!r} is not one of {', '.join(CACHE_FORMATS)}")
+        common = parse_build_args(build_arg, "--build-arg")
+        before_args = parse_build_args(before_build_arg, "--before-build-arg")
+        after_args = parse_build_args(after_build_arg, "--after-build-arg")
+        before_snap, after_snap = resolve_contexts(before, after)
+    except CacheUsageError as exc:
+        error(str(exc))
+        raise typer.Exit(2)
+    raise typer.Exit(_run_verify(before_snap, after_snap, file=file, build_args=common,
+                                 before_build_args=before_args, after_build_args=after_args,
+                                 target=target, builder=builder, format=format))
+
+
+def _run_verify(before_snap, after_snap, *, file, build_args, before_build_args, after_build_args,
+                target, builder, format) -> int:
+    import json
+    import sys
+
+    from dlint.cache.engine import Engine, EngineError
+    from dlint.cache.verify import BUILDER_DESCRIPTIONS, VerifyError, engine_note, render_text, verify as run
+    from dlint.cli.output import error, write
+
+    engine = Engine()
+    try:
+        version = engine.engine_version()
+    except EngineError as exc:
+        error(str(exc))
+        return 2
+    header = [f"Docker Engine {version} at {engine.docker_host}; builder: {BUILDER_DESCRIPTIONS[builder]}",
+              "pruning the engine's build cache, then building BEFORE and AFTER (--network=none)"]
+    note = engine_note(version)
+    if note:
+        header.append(f"note: {note}")
+    write("".join(line + "\n" for line in header), sys.stdout if format == "tty" else sys.stderr)
+    try:
+        with _BuildProgress() as progress:
+            result = run(before_snap, after_snap, engine=engine, builder=builder, dockerfile=file,
+                         build_args=build_args, before_build_args=before_build_args,
+                         after_build_args=after_build_args, target=target, progress=progress)
+    except (VerifyError, EngineError) as exc:
+        error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        error("interrupted (the images of this run were removed)")
+        return 130
+    finally:
+        engine.close()
+    if format == "json":
+        write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        write("\n" + render_text(result))
+    return result.exit_code()

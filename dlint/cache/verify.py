@@ -1,0 +1,438 @@
+"""`dlint cache verify`: build BEFORE then AFTER on a real engine and hold the prediction
+against what the builder reports (SPEC §8).
+
+The engine is the oracle. Steps are compared by their start line in the AFTER Dockerfile.
+FROM is left out (a base image is neutral: BuildKit shows it CACHED or DONE depending on
+history), and so are global ARGs (classic counts them as steps but they cannot rebuild
+anything on their own).
+
+Heavy imports (the docker SDK) happen in dlint.cache.engine, only when a build starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dlint.cache.context import ContextError, DirectorySnapshot, Snapshot
+
+# The engine the cache model was measured on (reference/buildkit-cache.md).
+MODEL_ENGINE_VERSION = "26.1.5"
+BUILDER_DESCRIPTIONS = {
+    "buildkit": "BuildKit (docker buildx build --progress=rawjson)",
+    "classic": "the classic builder (Engine API /build through the docker SDK)",
+}
+
+
+class VerifyError(Exception):
+    """Verification could not be done (bad input, a failed build): one line for the user."""
+
+
+@dataclass(frozen=True)
+class StepComparison:
+    stage: str | None
+    line: int
+    instruction: str
+    text: str
+    predicted: bool | None     # None: no step under this builder (or not predicted)
+    observed: bool | None      # None: the engine showed no step (or neutral FROM)
+    reason: str | None = None  # the prediction's reason for a rebuild
+    compared: bool = True      # False: FROM and global ARGs, shown but not counted
+    missing: str | None = None  # "prediction" / "observation": the step is absent from that side
+
+    @property
+    def agree(self) -> bool:
+        return not self.compared or self.predicted == self.observed
+
+    def to_json(self) -> dict:
+        return {"stage": self.stage, "line": self.line, "instruction": self.instruction,
+                "predicted": self.predicted, "observed": self.observed, "agree": self.agree,
+                "compared": self.compared, "reason": self.reason}
+
+
+def _counts(stage: str | None, instruction: str) -> bool:
+    return stage is not None and instruction != "FROM"
+
+
+def compare(predicted: Iterable[Any], observed: Iterable[Any]) -> list[StepComparison]:
+    """Pair predicted steps (StepPrediction) with observed ones (ObservedStep) by line, in
+    line order. A step on one side only disagrees when it is a real step (cached not None)."""
+    predicted_by_line = {s.line: s for s in predicted}
+    observed_by_line = {s.line: s for s in observed}
+    out = []
+    for line in sorted(set(predicted_by_line) | set(observed_by_line)):
+        p, o = predicted_by_line.get(line), observed_by_line.get(line)
+        ref = p if p is not None else o
+        stage, instruction = ref.stage, ref.instruction
+        missing = "prediction" if p is None else "observation" if o is None else None
+        out.append(StepComparison(
+            stage=stage, line=line, instruction=instruction,
+            text=getattr(p, "text", "") or "",
+            predicted=p.cached if p is not None else None,
+            observed=o.cached if o is not None else None,
+            reason=getattr(p, "reason", None) if p is not None else None,
+            compared=_counts(stage, instruction),
+            missing=missing))
+    return out
+
+
+@dataclass
+class VerifyResult:
+    builder: str
+    target: str | None
+    engine_version: str
+    docker_host: str
+    steps: list[StepComparison]
+    seconds: dict[str, float] = field(default_factory=dict)   # before / after build times
+    removed_images: int = 0
+    run_id: str = ""
+    observation: Any = field(default=None, repr=False)  # the AFTER BuildObservation (diagnostics)
+
+    @property
+    def compared(self) -> list[StepComparison]:
+        """The steps that count: a step on at least one side, FROM and global ARGs excluded."""
+        return [s for s in self.steps if s.compared and (s.predicted is not None or s.observed is not None)]
+
+    @property
+    def disagreements(self) -> list[StepComparison]:
+        return [s for s in self.compared if not s.agree]
+
+    @property
+    def all_agree(self) -> bool:
+        return not self.disagreements
+
+    def summary(self) -> str:
+        total = len(self.compared)
+        return f"{total - len(self.disagreements)} of {total} steps agree"
+
+    def exit_code(self) -> int:
+        return 0 if self.all_agree else 1
+
+    def to_json(self) -> dict:
+        return {"builder": self.builder, "target": self.target, "engine_version": self.engine_version,
+                "docker_host": self.docker_host, "agree": self.all_agree, "summary": self.summary(),
+                "steps": [s.to_json() for s in self.steps]}
+
+
+# --------------------------------------------------------------------------- rendering
+
+def status_word(cached: bool | None) -> str:
+    return "-" if cached is None else "cached" if cached else "rebuilt"
+
+
+def format_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A plain left-aligned text table (no trailing spaces)."""
+    table = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table)
+
+
+def _shorten(text: str, width: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def comparison_rows(steps: Iterable[StepComparison]) -> list[list[str]]:
+    rows = []
+    for s in steps:
+        no_step = s.predicted is None and s.observed is None
+        mark = "" if not s.compared or no_step else ("ok" if s.agree else "DIFFERS")
+        rows.append([str(s.line), s.stage or "", _shorten(s.text) or s.instruction,
+                     status_word(s.predicted), status_word(s.observed), mark])
+    return rows
+
+
+def render_text(result: VerifyResult) -> str:
+    table = format_table(["LINE", "STAGE", "INSTRUCTION", "PREDICTED", "OBSERVED", "AGREE"],
+                         comparison_rows(result.steps))
+    lines = [table, ""]
+    for s in result.disagreements:
+        why = f" (predicted because: {s.reason})" if s.reason else ""
+        lines.append(f"line {s.line}: predicted {status_word(s.predicted)}, "
+                     f"the engine {status_word(s.observed)}{why}")
+    lines.append(f"{result.summary()} ({result.builder})")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- contexts on disk
+
+def materialise(snapshot: Snapshot, dest: Path, *, git_modes: bool = False) -> Path:
+    """Write every entry of a snapshot (.dockerignore not applied: the engine applies it)
+    into `dest`: files with their mode, symlinks, folders; submodules as empty folders.
+    `git_modes`: file modes as git records them (644/755), as the prediction compares them
+    when one side is a revision."""
+    dest.mkdir(parents=True, exist_ok=True)
+    entries = snapshot.entries()
+    files = [p for p, e in sorted(entries.items()) if e.kind == "file"]
+    read_many = getattr(snapshot, "read_many", None)
+    contents = read_many(files) if read_many and files else {}
+    for path, entry in sorted(entries.items()):
+        target = dest / path
+        if entry.kind in ("dir", "submodule"):
+            target.mkdir(parents=True, exist_ok=True)
+        elif entry.kind == "file":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = contents[path] if path in contents else snapshot.read(path)
+            target.write_bytes(data)
+            mode = snapshot._stat_mode(entry) & 0o7777
+            if git_modes:
+                mode = 0o755 if mode & 0o100 else 0o644
+            os.chmod(target, mode)
+        elif entry.kind == "symlink":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(snapshot._link_target(entry), target)
+    return dest
+
+
+def context_dir(snapshot: Snapshot, scratch: Path, *, git_modes: bool = False) -> Path:
+    """A folder the engine can build: a plain folder snapshot as it is; a git revision, or a
+    working tree compared with one (its .git left out), written into `scratch`."""
+    if isinstance(snapshot, DirectorySnapshot) and not snapshot.skip_git_dir:
+        return snapshot.root
+    try:
+        return materialise(snapshot, scratch, git_modes=git_modes)
+    except ContextError as exc:
+        raise VerifyError(str(exc)) from None
+    except OSError as exc:
+        raise VerifyError(f"cannot write the build context into {scratch}: {exc.strerror}") from None
+
+
+def as_snapshot(context: Snapshot | str | os.PathLike[str]) -> Snapshot:
+    if isinstance(context, Snapshot):
+        return context
+    try:
+        return DirectorySnapshot(context)
+    except ContextError as exc:
+        raise VerifyError(str(exc)) from None
+
+
+# --------------------------------------------------------------------------- leftovers of killed runs
+
+def state_dir() -> Path:
+    """Where runs note what they made: ${XDG_STATE_HOME:-~/.local/state}/dlint/verify-runs."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "dlint" / "verify-runs"
+
+
+class RunJournal:
+    """The images a run's classic builds made, written as they appear.
+
+    The classic builder labels only the final image (its label step comes last), so when
+    the engine or dlint dies mid-build the intermediate images, and the container of the
+    step that was running, carry no label. The next run removes what a dead run noted
+    (`clean_leftovers`), and only that. Best effort: an unwritable state folder only
+    loses this safety net."""
+
+    def __init__(self, docker_host: str, run_id: str, directory: Path | None = None):
+        self.path = (directory or state_dir()) / f"{run_id}.jsonl"
+        self._header = {"docker_host": docker_host, "run_id": run_id, "pid": os.getpid(),
+                        "host": os.uname().nodename}
+        self._file: Any = None
+        self._seen: set[str] = set()
+
+    def note_image(self, image: str) -> None:
+        if not image or image in self._seen:
+            return
+        self._seen.add(image)
+        try:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = open(self.path, "a", encoding="utf-8")
+                self._file.write(json.dumps(self._header) + "\n")
+            self._file.write(json.dumps({"image": image}) + "\n")
+            self._file.flush()
+        except OSError:
+            pass
+
+    def on_progress(self, event: Any) -> None:
+        # Classic prints " ---> <id>" after each step; after FROM that id is the base image
+        # (someone's), never to be noted.
+        if event.builder == "classic" and event.state == "done" and " : FROM " not in f" {event.name} ":
+            self.note_image(event.text)
+
+    def close(self, done: bool) -> None:
+        """Close; `done`: everything noted is removed, so forget it."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if done:
+            try:
+                self.path.unlink()
+            except OSError:
+                pass
+
+
+def _read_journal(path: Path) -> tuple[dict, list[str]]:
+    header, images = {}, []
+    for i, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines()):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue  # a line cut by the crash
+        if i == 0:
+            header = record
+        elif isinstance(record, dict) and isinstance(record.get("image"), str):
+            images.append(record["image"])
+    return header, images
+
+
+def _alive(header: dict) -> bool:
+    if header.get("host") != os.uname().nodename:
+        return False
+    try:
+        os.kill(int(header.get("pid", 0)), 0)
+    except (OSError, ValueError):
+        return False
+    return int(header.get("pid", 0)) > 0
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[-1] if lines else type(exc).__name__
+
+
+def clean_leftovers(engine: Any, directory: Path | None = None) -> tuple[int, int]:
+    """Remove what dead runs on this engine noted: the containers made from those images,
+    then the images themselves (untagged ones only). Returns (containers, images) removed."""
+    from dlint.cache.engine import EngineError
+
+    folder = directory or state_dir()
+    try:
+        journals = sorted(folder.glob("*.jsonl"))
+    except OSError:
+        return 0, 0
+    containers = images = 0
+    for path in journals:
+        try:
+            header, noted = _read_journal(path)
+        except OSError:
+            continue
+        if header.get("docker_host") != engine.docker_host or _alive(header):
+            continue
+        try:
+            full_ids = {}
+            for image in noted:  # the stream gives short ids; containers carry full ones
+                info = engine.inspect_image(image)
+                if info is not None:
+                    full_ids[image] = info["Id"]
+            for container in engine.api.containers(all=True):
+                if container.get("ImageID") in full_ids.values():
+                    engine.api.remove_container(container["Id"], force=True)
+                    containers += 1
+            for image in reversed(noted):  # children first
+                if image in full_ids and engine._remove(full_ids[image]):
+                    images += 1
+            remaining = [i for i in noted if engine.inspect_image(i) is not None]
+        except EngineError:
+            raise
+        except Exception as exc:  # docker APIError on one item: keep the journal for next time
+            raise EngineError(f"cannot clean up after an earlier run: {_one_line(exc)}") from None
+        if remaining:
+            continue  # tagged since, or still in use by someone else's container: keep trying
+        try:
+            path.unlink()
+        except OSError:
+            pass
+    return containers, images
+
+
+# --------------------------------------------------------------------------- the run
+
+@dataclass(frozen=True)
+class Phase:
+    """What the progress display is told: a build starts, or one of its steps moves."""
+
+    side: str            # "BEFORE" | "AFTER"
+    event: Any = None    # dlint.cache.engine.BuildProgress, None when the build starts
+
+
+def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os.PathLike[str], *,
+           engine: Any = None, builder: str = "buildkit", dockerfile: str = "Dockerfile",
+           build_args: Mapping[str, str] | None = None,
+           before_build_args: Mapping[str, str] | None = None,
+           after_build_args: Mapping[str, str] | None = None, target: str | None = None,
+           progress: Callable[[Phase], None] | None = None) -> VerifyResult:
+    """Predict, then prune the engine's build cache, build BEFORE and AFTER (one run id, so
+    the classic builder's label step matches), compare, and remove the images made.
+
+    Raises VerifyError (bad input, a failed build) or dlint.cache.engine.EngineError."""
+    import time
+
+    from dlint.cache.engine import BuildFailed, Engine, new_run_id
+    from dlint.cache.predict import PredictError, predict
+
+    before_snap, after_snap = as_snapshot(before), as_snapshot(after)
+    common = dict(build_args or {})
+    before_args = {**common, **(before_build_args or {})}
+    after_args = {**common, **(after_build_args or {})}
+    try:
+        prediction = predict(before_snap, after_snap, dockerfile=dockerfile, build_args=common,
+                             before_build_args=before_build_args, after_build_args=after_build_args,
+                             target=target, builder=builder, network="none")
+    except PredictError as exc:
+        raise VerifyError(str(exc)) from None
+
+    engine = engine or Engine()
+    version = engine.engine_version()
+    run_id = new_run_id()
+    clean_leftovers(engine)
+    journal = RunJournal(engine.docker_host, run_id)
+    seconds: dict[str, float] = {}
+    removed: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="dlint-verify-") as scratch:
+        git_modes = before_snap.git_modes or after_snap.git_modes
+        before_dir = context_dir(before_snap, Path(scratch) / "before", git_modes=git_modes)
+        after_dir = context_dir(after_snap, Path(scratch) / "after", git_modes=git_modes)
+        engine.prune_build_cache()
+        try:
+            for side, ctx, args in (("BEFORE", before_dir, before_args), ("AFTER", after_dir, after_args)):
+                if progress:
+                    progress(Phase(side))
+                def callback(event, side=side):
+                    journal.on_progress(event)
+                    if progress:
+                        progress(Phase(side, event))
+
+                started = time.monotonic()
+                try:
+                    observation = engine.build(builder, ctx, dockerfile, target=target, build_args=args,
+                                               run_id=run_id, progress=callback)
+                except BuildFailed as exc:
+                    raise VerifyError(f"the {side} build failed: {exc.observation.error or exc}") from None
+                seconds[side.lower()] = time.monotonic() - started
+        finally:
+            removed = _remove_quietly(engine, run_id)
+            journal.close(done=removed is not None)
+    return VerifyResult(builder, target, version, engine.docker_host,
+                        compare(prediction.steps, observation.steps), seconds, len(removed or ()), run_id,
+                        observation)
+
+
+def _remove_quietly(engine: Any, run_id: str) -> list[str] | None:
+    """Remove this run's images; None when the engine is gone (the next run removes the
+    leftovers: the labelled ones by its prune, the others through the journal)."""
+    from dlint.cache.engine import EngineError
+
+    try:
+        return engine.remove_images(run_id)
+    except EngineError:
+        return None
+
+
+def engine_note(version: str) -> str | None:
+    """A warning when the engine is not the one the cache model was measured on."""
+    major = version.split(".", 1)[0]
+    if major != MODEL_ENGINE_VERSION.split(".", 1)[0]:
+        return (f"the cache model was measured on Docker Engine {MODEL_ENGINE_VERSION}; "
+                f"this engine is {version or 'of unknown version'}, results may differ")
+    return None
+
+
+__all__ = ["StepComparison", "VerifyResult", "VerifyError", "Phase", "compare", "verify",
+           "render_text", "format_table", "comparison_rows", "status_word", "materialise",
+           "context_dir", "engine_note", "RunJournal", "clean_leftovers", "state_dir", "BUILDER_DESCRIPTIONS", "MODEL_ENGINE_VERSION"]

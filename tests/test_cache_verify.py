@@ -1,0 +1,131 @@
+"""`dlint cache verify`: the comparison (offline), and the command on a real engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest_engine import docker_engine, engine_location  # noqa: F401  (pytest fixture)
+from dlint.cache.engine import ObservedStep
+from dlint.cache.predict import StepPrediction
+from dlint.cache.verify import VerifyResult, compare, render_text
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def predicted(line, cached, instruction="RUN", stage="build", reason=None):
+    return StepPrediction(stage, line, instruction, cached, reason, f"{instruction} x{line}")
+
+
+def observed(line, cached, instruction="RUN", stage="build"):
+    return ObservedStep(stage, line, instruction, cached)
+
+
+def result_of(steps) -> VerifyResult:
+    return VerifyResult("buildkit", None, "26.1.5", "unix:///x.sock", steps)
+
+
+# -- the comparison, offline -------------------------------------------------------------
+
+
+def test_all_agree_exits_0():
+    steps = compare(
+        [predicted(1, True, "FROM"), predicted(2, True), predicted(3, None, "ENV"), predicted(4, False)],
+        [observed(1, None, "FROM"), observed(2, True), observed(3, None, "ENV"), observed(4, False)])
+    result = result_of(steps)
+    assert [s.agree for s in steps] == [True, True, True, True]
+    assert result.summary() == "2 of 2 steps agree"
+    assert result.exit_code() == 0
+
+
+def test_a_wrong_prediction_exits_1_and_is_named():
+    steps = compare([predicted(2, True), predicted(3, True, reason=None), predicted(4, False, reason="file a changed")],
+                    [observed(2, True), observed(3, False), observed(4, True)])
+    result = result_of(steps)
+    assert [s.line for s in result.disagreements] == [3, 4]
+    assert result.summary() == "1 of 3 steps agree"
+    assert result.exit_code() == 1
+    text = render_text(result)
+    assert "line 4: predicted rebuilt, the engine cached (predicted because: file a changed)" in text
+    assert text.rstrip().endswith("1 of 3 steps agree (buildkit)")
+    row = next(ln for ln in text.splitlines() if ln.startswith("3 "))
+    assert row.split()[-3:] == ["cached", "rebuilt", "DIFFERS"]
+
+
+def test_a_step_seen_on_one_side_only_disagrees():
+    # The predictor thinks ENV makes a step, the engine shows none; the engine shows a step
+    # on a line the prediction does not have.
+    steps = compare([predicted(2, True, "ENV"), predicted(3, False)],
+                    [observed(2, None, "ENV"), observed(3, False), observed(5, True)])
+    result = result_of(steps)
+    assert [(s.line, s.missing) for s in result.disagreements] == [(2, None), (5, "prediction")]
+    assert result.exit_code() == 1
+
+
+def test_from_and_global_args_are_shown_but_not_counted():
+    steps = compare([predicted(1, True, "ARG", stage=None), predicted(2, False, "FROM"), predicted(3, True)],
+                    [observed(1, None, "ARG", stage=None), observed(2, None, "FROM"), observed(3, True)])
+    result = result_of(steps)
+    assert [s.line for s in result.steps] == [1, 2, 3]
+    assert [s.line for s in result.compared] == [3]
+    assert result.exit_code() == 0
+
+
+def test_json_shape():
+    result = result_of(compare([predicted(2, False, reason="instruction changed")], [observed(2, True)]))
+    data = json.loads(json.dumps(result.to_json()))
+    assert data["agree"] is False and data["summary"] == "0 of 1 steps agree"
+    assert data["steps"] == [{"stage": "build", "line": 2, "instruction": "RUN", "predicted": False,
+                              "observed": True, "agree": False, "compared": True,
+                              "reason": "instruction changed"}]
+
+
+# -- leftovers of a run killed mid-build -------------------------------------------------
+
+
+def test_leftovers_of_a_killed_run_are_removed_by_the_next(docker_engine, tmp_path):
+    """dlint killed (SIGKILL) during a classic build leaves unlabelled intermediate images
+    (and possibly the step's container); the next run removes exactly those."""
+    import signal
+    import time
+
+    from dlint.cache.verify import clean_leftovers
+
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "Dockerfile").write_text("FROM dlint-base:1\nRUN echo one > /one\nRUN echo two > /two\nRUN sleep 20\n")
+    state = tmp_path / "state"
+    env = dict(os.environ, XDG_STATE_HOME=str(state), DOCKER_HOST=docker_engine.docker_host,
+               **({"DOCKER_CONFIG": docker_engine.docker_config} if docker_engine.docker_config else {}))
+    proc = subprocess.Popen([sys.executable, "-m", "dlint", "cache", "verify", str(ctx), str(ctx),
+                             "--builder", "classic"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    journal_dir = state / "dlint" / "verify-runs"
+    deadline = time.monotonic() + 30
+    noted: list[str] = []
+    try:
+        while time.monotonic() < deadline and len(noted) < 2 and proc.poll() is None:
+            time.sleep(0.2)
+            for path in journal_dir.glob("*.jsonl"):
+                noted = [json.loads(ln)["image"] for ln in path.read_text().splitlines()[1:] if ln.strip()]
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert len(noted) >= 2, f"the run noted no images before it was killed: {proc.stderr.read().decode()[-500:]}"
+    time.sleep(1)  # the daemon notices the closed connection and cancels the build
+    left = [i for i in noted if docker_engine.inspect_image(i) is not None]
+    assert left, "the killed run left nothing behind: the test would test nothing"
+
+    containers, images = clean_leftovers(docker_engine, journal_dir)
+    assert images >= 1  # removing a child also removes its untagged parents
+    assert [i for i in noted if docker_engine.inspect_image(i) is not None] == []
+    full_ids = set()
+    for container in docker_engine.api.containers(all=True):
+        full_ids.add(container["ImageID"])
+    assert not any(i in cid for i in noted for cid in full_ids)
+    assert list(journal_dir.glob("*.jsonl")) == []
+    assert docker_engine.inspect_image("dlint-base:1") is not None
