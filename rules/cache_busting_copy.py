@@ -8,7 +8,9 @@ before a RUN that installs dependencies and needs at most a manifest from the co
 at all (`apt-get install`, `apk add`, `yum`/`dnf`/`zypper install`, `pip install <name>`,
 `npm install -g`, `go install pkg@version`, ...), when the whole RUN needs nothing else.
 
-The message names the manifest to copy first. "Source folder" means a source with a
+The message names the manifest to copy first, and gives the cost measured with the
+cache analyzer (dlint.cache): how many of the build's steps an edit to a source file
+reruns with this order, the install included, and how many with the fix, without it. "Source folder" means a source with a
 trailing `/` or a usual source directory name (`src`, `app`, `lib`, `pkg`, `cmd`, ...)
 that does not hold the manifest. Installs of the project itself (`pip install .`,
 `pip install -e .`) need the sources and are not reported. Heredoc RUN bodies are
@@ -48,12 +50,15 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dlint.lint.finding import Finding
 from dlint.lint.rule import Rule
 
-WHOLE_CONTEXT = frozenset({".", "*", "/", ".*"})
+WHOLE_CONTEXT = frozenset({".", "*"})
+# The context path a "source edit" touches when the cost is measured: any name no manifest
+# COPY selects (a folder source gets it appended).
+EDITED_FILE = "dlint-example-source-file"
 SOURCE_DIRS = frozenset({
     "src", "app", "lib", "libs", "pkg", "cmd", "internal", "source", "sources", "code", "web",
     "server", "client", "frontend", "backend", "api", "components", "pages",
@@ -63,7 +68,7 @@ CONTEXT_FREE_TOOLS = frozenset({
     "set", "export", "echo", "printf", "true", ":", "mkdir", "ln", "useradd", "groupadd",
     "adduser", "addgroup", "usermod", "apt-get", "apt", "apt-cache", "apt-mark", "apk", "yum",
     "dnf", "dnf5", "zypper", "update-ca-certificates", "locale-gen", "dpkg-reconfigure",
-    "update-alternatives", "ldconfig", "rm",
+    "update-alternatives", "ldconfig", "rm", "cd",
 })
 SYSTEM_INSTALLS = (
     (("apt-get", "apt"), "install"),
@@ -161,8 +166,10 @@ def _analyse(command) -> Install | None:
     return None
 
 
-def _installs(script) -> list[Install]:
-    """The dependency installs of a RUN that need at most a manifest from the context."""
+def _installs(script) -> tuple[list[Install], bool]:
+    """The dependency installs of a RUN that need at most a manifest from the context
+    (those reading a manifest first: they decide the advice), and whether the rest of the
+    RUN needs nothing from the context either."""
     installs = []
     others = []
     for command in script.effective_commands:
@@ -171,14 +178,12 @@ def _installs(script) -> list[Install]:
             installs.append(install)
         else:
             others.append(command)
-    if not installs:
-        return []
     # An install that needs nothing only counts when nothing else in the RUN reads the
     # context either (`apt-get install ... && ./configure && make` needs the sources).
     context_free = all(c.tool in CONTEXT_FREE_TOOLS and all(not a.startswith(".") for a in c.args)
                        for c in others)
-    # Installs that read a manifest first: that is the advice to give for the RUN.
-    return sorted((i for i in installs if i.manifests or context_free), key=lambda i: not i.manifests)
+    kept = sorted((i for i in installs if i.manifests or context_free), key=lambda i: not i.manifests)
+    return kept, context_free
 
 
 def _norm(source: str) -> str:
@@ -241,7 +246,7 @@ class CacheBustingCopy(Rule):
                 script = ctx.script(ins)
                 if not script.posix:
                     continue
-                installs = _installs(script)
+                installs, only_installs = _installs(script)
                 if not installs:
                     continue
                 for copy, sources in busting:
@@ -251,7 +256,10 @@ class CacheBustingCopy(Rule):
                     if install is None:
                         continue
                     reported.add(id(copy))
-                    yield self.report(ctx, copy, self._message(copy, sources, ins, install, copied))
+                    message = self._message(copy, sources, ins, install, copied)
+                    split = None if only_installs else " && ".join(i.command.text for i in installs)
+                    cost = _cost(ctx, stage, copy, sources, ins, install, copied, split)
+                    yield self.report(ctx, copy, f"{message} {cost}" if cost else message)
 
     @staticmethod
     def _affected(installs: list[Install], sources: list[str]) -> Install | None:
@@ -267,6 +275,7 @@ class CacheBustingCopy(Rule):
 
     @staticmethod
     def _message(copy, sources, run, install, copied) -> str:
+        """What is wrong and what to copy first, from the model alone."""
         norm = [_norm(s) for s in sources]
         what = ("the whole build context" if any(n in WHOLE_CONTEXT for n in norm)
                 else "source folder " + ", ".join(f"`{s}`" for s in sources))
@@ -275,8 +284,71 @@ class CacheBustingCopy(Rule):
         if not install.manifests:
             return f"{head} The install needs nothing from the build context: move it above this {copy.keyword}."
         names = [posixpath.basename(m) for m in install.manifests]
-        if all(n in copied and copied[n] < copy.start_line for n in names[:1]):
+        if _already_copied(install, copy, copied):
             return (f"{head} {names[0]} is already copied on line {copied[names[0]]}: move the "
                     f"install above this {copy.keyword}.")
         listed = " and ".join(", ".join(names).rsplit(", ", 1))
         return f"{head} Copy {listed} first, run the install, then copy the rest."
+
+
+def _already_copied(install: Install, copy, copied: dict[str, int]) -> bool:
+    """The install's main manifest was copied by an earlier COPY of the stage."""
+    name = posixpath.basename(install.manifests[0]) if install.manifests else None
+    return name is not None and copied.get(name, copy.start_line) < copy.start_line
+
+
+def _cost(ctx, stage, copy, sources, run, install, copied, split: str | None) -> str | None:
+    """"A source edit reruns N of M steps ...; copying X first would rerun K", measured
+    with the cache analyzer on this order and on the fixed one. `split` is the install
+    part of a RUN that also does other work (that part moves up, the RUN stays). None
+    when the analyzer is missing or cannot tell."""
+    try:
+        from dlint.cache.keys import PredictError
+        from dlint.cache.predict import steps_invalidated_by
+    except ImportError:  # the analyzer is optional for this rule
+        return None
+    whole = any(_norm(s) in WHOLE_CONTEXT for s in sources)
+    edited = EDITED_FILE if whole else f"{_norm(sources[0])}/{EDITED_FILE}"
+    # The whole build when the final image depends on this stage, else the stage itself.
+    model = ctx.model
+    target = None if stage in model.reachable() else (stage.name or str(stage.index))
+    manifests = [] if not install.manifests or _already_copied(install, copy, copied) else list(install.manifests)
+    fixed_document, install_line = _reordered(ctx.document, copy, run, manifests, split)
+    try:
+        now = steps_invalidated_by(ctx.document, edited, target=target)
+        fixed = steps_invalidated_by(fixed_document, edited, target=target)
+    except PredictError:
+        return None
+    if not any(s.line == run.start_line and s.cached is False for s in now.steps):
+        return None
+    if not any(s.line == install_line and s.cached is True for s in fixed.steps):
+        return None
+    names = " and ".join(", ".join(posixpath.basename(m) for m in manifests).rsplit(", ", 1))
+    change = f"copying {names} first" if manifests else f"installing before this {copy.keyword}"
+    return (f"With this order a source edit reruns {len(now.rerun_steps)} of {now.step_count} "
+            f"steps, `RUN {install.label}` included; {change} would rerun "
+            f"{len(fixed.rerun_steps)}, without the install.")
+
+
+def _reordered(document, copy, run, manifests: list[str], split: str | None):
+    """The fixed document and the line of its install RUN: where `copy` was, a COPY of the
+    manifests (to the same destination) and then the install: `run` itself, or, when
+    `split` is given, a new RUN of just `split` (`run` then stays after the COPY).
+    Instructions are copies renumbered one per line: the shared document is not touched."""
+    from dlint.syntax.nodes import Instruction
+
+    order = list(document.instructions)
+    i, j = order.index(copy), order.index(run)
+    inserted = []
+    if manifests:
+        dest = copy.value[-1]
+        dest = dest if dest.endswith("/") or len(manifests) == 1 else dest + "/"
+        inserted.append(Instruction("COPY", "COPY", 0, 0, flags=list(copy.flags), value=[*manifests, dest]))
+    if split is not None:
+        install_run = Instruction("RUN", "RUN", 0, 0, flags=list(run.flags), value=[split])
+        order = order[:i] + inserted + [install_run] + order[i:]
+    else:
+        install_run = run
+        order = order[:i] + inserted + order[i + 1:j + 1] + [copy] + order[j + 1:]
+    renumbered = [replace(ins, start_line=n, end_line=n, span=None) for n, ins in enumerate(order, 1)]
+    return replace(document, instructions=renumbered), order.index(install_run) + 1

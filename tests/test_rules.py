@@ -125,7 +125,14 @@ def test_add_fix_replaces_only_the_keyword() -> None:
 
 
 @pytest.mark.parametrize("fixture, wanted", [
-    ("bad-python.Dockerfile", ["`RUN pip install -r requirements.txt` (line 5)", "Copy requirements.txt first"]),
+    # WORKDIR, COPY, RUN are the steps; a source edit reruns the COPY and the RUN; with
+    # requirements.txt copied first, only the COPY of the rest.
+    ("bad-python.Dockerfile", ["`RUN pip install -r requirements.txt` (line 5)", "Copy requirements.txt first",
+                               "reruns 2 of 3 steps", "copying requirements.txt first would rerun 1"]),
+    # The RUN also builds: split, it still reruns (3 of build's WORKDIR, COPY, RUN and the
+    # final stage's COPY --from), but without the install.
+    ("bad-node-heredoc.Dockerfile", ["reruns 3 of 4 steps, `RUN npm ci` included",
+                                     "would rerun 3, without the install"]),
     ("bad-go.Dockerfile", ["Copy go.mod and go.sum first"]),
     ("bad-node-heredoc.Dockerfile", ["Copy package.json and package-lock.json first"]),
     ("bad-apt.Dockerfile", ["needs nothing from the build context: move it above this COPY"]),
