@@ -1,0 +1,274 @@
+"""Predict which build steps an edit reruns (SPEC §8), and why.
+
+Assumption (SPEC §8): the builder's cache holds exactly the BEFORE build. The base image
+is assumed unchanged unless the FROM text changes (image IDs are not looked up).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dlint.cache.context import (ContextError, DirectorySnapshot, FileState, IgnoreMatcher,
+                                 Snapshot, _component_regex, _has_magic, clean_source)
+from dlint.cache.keys import Plan, PredictError, Step
+
+__all__ = ["Prediction", "StepPrediction", "PredictError", "predict", "steps_invalidated_by",
+           "explain", "load_dockerfile"]
+
+
+@dataclass(frozen=True)
+class StepPrediction:
+    stage: str | None         # stage name, "stage-N" when unnamed, None for global ARGs
+    line: int                 # start line in the AFTER Dockerfile
+    instruction: str          # keyword, upper case
+    cached: bool | None       # None: no step under this builder
+    reason: str | None = None  # first cause of a rebuild
+    text: str = field(default="", compare=False)   # the instruction as written (for display)
+
+    def to_json(self) -> dict:
+        return {"stage": self.stage, "line": self.line, "instruction": self.instruction,
+                "cached": self.cached, "reason": self.reason}
+
+
+@dataclass
+class Prediction:
+    builder: str
+    target: str | None
+    steps: list[StepPrediction]
+
+    @property
+    def counted(self) -> list[StepPrediction]:
+        """Steps that count in "N of M steps rerun": real steps, FROM excluded (a base
+        image is pulled, not rebuilt) and classic's global ARGs excluded."""
+        return [s for s in self.steps if s.cached is not None and s.instruction != "FROM"
+                and s.stage is not None]
+
+    @property
+    def rerun_steps(self) -> list[StepPrediction]:
+        return [s for s in self.counted if s.cached is False]
+
+    @property
+    def step_count(self) -> int:
+        return len(self.counted)
+
+    def summary(self) -> str:
+        return f"{len(self.rerun_steps)} of {self.step_count} steps rerun"
+
+    def to_json(self) -> dict:
+        return {"builder": self.builder, "target": self.target,
+                "steps": [s.to_json() for s in self.steps]}
+
+
+def _as_snapshot(context: Snapshot | str | os.PathLike[str]) -> Snapshot:
+    if isinstance(context, Snapshot):
+        return context
+    try:
+        return DirectorySnapshot(context)
+    except ContextError as exc:
+        raise PredictError(str(exc)) from None
+
+
+def dockerfile_path(dockerfile: str) -> str:
+    """The Dockerfile's path inside the context; error if it leaves it."""
+    path = posixpath.normpath(dockerfile.replace(os.sep, "/"))
+    if path.startswith("../") or path == ".." or path.startswith("/"):
+        raise PredictError(f"Dockerfile {dockerfile!r} is outside the build context")
+    return path
+
+
+def load_dockerfile(snapshot: Snapshot, dockerfile: str = "Dockerfile", side: str = ""):
+    """Parse the Dockerfile of a snapshot; PredictError if missing or not text."""
+    from dlint.syntax import parse
+
+    path = dockerfile_path(dockerfile)
+    where = f"{side} " if side else ""
+    try:
+        if not snapshot.has_file(path):
+            raise PredictError(f"{where}context {snapshot.label}: no {path}")
+        data = snapshot.read(path)
+    except ContextError as exc:
+        raise PredictError(str(exc)) from None
+    try:
+        from dlint.syntax import NotText, decode_source
+    except ImportError:  # pragma: no cover - older syntax package
+        text = data.decode("utf-8", "replace")
+    else:
+        try:
+            text = decode_source(data)
+        except NotText as exc:
+            raise PredictError(f"{where}{path}: not a text Dockerfile ({exc})") from None
+    return parse(text, path)
+
+
+def _merge(common: Mapping[str, str] | None, side: Mapping[str, str] | None) -> dict[str, str]:
+    return {**(common or {}), **(side or {})}
+
+
+class _EmptyCache:
+    """A BEFORE that built nothing (its Dockerfile lacks the target stage)."""
+
+    keys: set[str] = set()
+    children: dict = {}
+
+
+def _selector(snapshot: Snapshot, git_modes: bool):
+    memo: dict[str, tuple[FileState, ...]] = {}
+
+    def select(source: str) -> tuple[FileState, ...]:
+        found = memo.get(source)
+        if found is None:
+            try:
+                found = memo[source] = snapshot.select(source, git_modes=git_modes)
+            except ContextError as exc:
+                raise PredictError(str(exc)) from None
+        return found
+
+    return select
+
+
+def _to_predictions(plan: Plan) -> list[StepPrediction]:
+    out = []
+    for step in plan.ordered_steps():
+        ins = step.instruction
+        if not step.vertex:
+            out.append(StepPrediction(step.stage_label, ins.start_line, ins.keyword, None, None, ins.original))
+            continue
+        reason = None if step.cached else (step.cause.own if step.cause else "rebuilt")
+        out.append(StepPrediction(step.stage_label, ins.start_line, ins.keyword, bool(step.cached),
+                                  reason, ins.original))
+    return out
+
+
+def _plans(before_doc, after_doc, before_select, after_select, *, builder, before_args, after_args,
+           target, network) -> Plan:
+    try:
+        reference = Plan(before_doc, before_select, builder=builder, build_args=before_args,
+                         target=target, network=network, side="BEFORE")
+    except PredictError as exc:
+        if "unknown target" not in str(exc):
+            raise
+        reference = _EmptyCache()
+    return Plan(after_doc, after_select, builder=builder, build_args=after_args, target=target,
+                network=network, reference=reference, side="AFTER")
+
+
+def predict(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os.PathLike[str], *,
+            dockerfile: str = "Dockerfile", build_args: Mapping[str, str] | None = None,
+            before_build_args: Mapping[str, str] | None = None,
+            after_build_args: Mapping[str, str] | None = None, target: str | None = None,
+            builder: str = "buildkit", network: str = "default") -> Prediction:
+    """Which steps of the AFTER build the BEFORE build's cache serves.
+
+    `before`/`after` are snapshots or context folders. `network` is the build's
+    `--network` (a `RUN --network` equal to it changes nothing, E21b)."""
+    before_snap, after_snap = _as_snapshot(before), _as_snapshot(after)
+    git_modes = before_snap.git_modes or after_snap.git_modes
+    before_doc = load_dockerfile(before_snap, dockerfile, "BEFORE")
+    after_doc = load_dockerfile(after_snap, dockerfile, "AFTER")
+    plan = _plans(before_doc, after_doc, _selector(before_snap, git_modes), _selector(after_snap, git_modes),
+                  builder=builder, before_args=_merge(build_args, before_build_args),
+                  after_args=_merge(build_args, after_build_args), target=target, network=network)
+    return Prediction(builder, target, _to_predictions(plan))
+
+
+# --------------------------------------------------------------------------- edits of one path
+
+def source_covers(source: str, path: str) -> bool:
+    """Whether an edit to context path `path` (a file, or anything under a folder) changes
+    what the COPY/ADD/bind source `source` selects."""
+    src, path = clean_source(source), clean_source(path)
+    if src == "":
+        return True
+    if path == "":
+        return True
+    if not _has_magic(src):
+        return path == src or path.startswith(src + "/")
+    src_parts, parts = src.split("/"), path.split("/")
+    if len(parts) < len(src_parts):
+        return False
+    return all(_component_regex(s).match(p) if _has_magic(s) else s == p
+               for s, p in zip(src_parts, parts))
+
+
+def _edit_selectors(path: str, ignore: IgnoreMatcher | None):
+    edited = clean_source(path)
+    hidden = ignore is not None and edited != "" and ignore.excluded(edited)
+
+    def make(version: str):
+        def select(source: str) -> tuple[FileState, ...]:
+            if hidden or not source_covers(source, edited):
+                return ()
+            return (FileState(edited or ".", "file", 0o644, version),)
+        return select
+
+    return make("before"), make("after")
+
+
+def steps_invalidated_by(document, path: str, builder: str = "buildkit", *,
+                         build_args: Mapping[str, str] | None = None, target: str | None = None,
+                         ignore: IgnoreMatcher | None = None) -> Prediction:
+    """Which steps an edit to context path `path` reruns, for a parsed Dockerfile
+    (a Document, or a Model: its `.document` is used). A folder path means an edit to
+    something under it. `.rerun_steps` / `.step_count` give "N of M steps rerun"."""
+    document = getattr(document, "document", document)
+    before_select, after_select = _edit_selectors(path, ignore)
+    plan = _plans(document, document, before_select, after_select, builder=builder,
+                  before_args=build_args, after_args=build_args, target=target, network="default")
+    return Prediction(builder, target, _to_predictions(plan))
+
+
+# --------------------------------------------------------------------------- explain
+
+def explain(context: Snapshot | str | os.PathLike[str], *, dockerfile: str = "Dockerfile",
+            build_args: Mapping[str, str] | None = None, target: str | None = None,
+            builder: str = "buildkit", limit: int = 30) -> dict:
+    """For each step, the context paths it reads; and a ranking of files and folders by
+    how many steps an edit to them reruns."""
+    snap = _as_snapshot(context)
+    document = load_dockerfile(snap, dockerfile)
+    select = _selector(snap, snap.git_modes)
+    plan = Plan(document, select, builder=builder, build_args=build_args, target=target)
+    steps = plan.ordered_steps()
+    out_steps = []
+    reads: list[tuple[Step, str]] = []
+    for step in steps:
+        if not step.vertex or step.stage_label is None:
+            continue
+        direct = sorted({m for src in step.sources for m in snap.match(src)})
+        for src in step.sources:
+            reads.append((step, src))
+        out_steps.append({"stage": step.stage_label, "line": step.line, "instruction": step.keyword,
+                          "text": step.instruction.original,
+                          "paths": [p or "." for p in direct],
+                          "from_stages": [{"stage": s, "path": p} for s, p in step.from_refs]})
+    # Candidate paths: top-level entries, folders two levels deep, and whatever a source names.
+    visible = snap.visible()
+    candidates = {p for p, e in visible.items() if p.count("/") < 1 or (e.kind == "dir" and p.count("/") < 2)}
+    for _, src in reads:
+        candidates.update(snap.match(src))
+    candidates.discard("")
+    groups: dict[tuple, list[str]] = {}
+    for path in sorted(candidates):
+        signature = tuple(i for i, (_, src) in enumerate(reads) if source_covers(src, path))
+        if signature:
+            groups.setdefault(signature, []).append(path)
+    ranking = []
+    total = None
+    for signature, paths in groups.items():
+        result = steps_invalidated_by(document, paths[0], builder, build_args=build_args, target=target)
+        total = result.step_count
+        rerun = result.rerun_steps
+        first_run = next((s for s in rerun if s.instruction == "RUN"), rerun[0] if rerun else None)
+        for path in paths:
+            ranking.append({"path": path + ("/" if visible[path].kind == "dir" else ""),
+                            "kind": "folder" if visible[path].kind == "dir" else "file",
+                            "rerun": len(rerun), "steps": total,
+                            "lines": [s.line for s in rerun],
+                            "including": first_run.text if first_run else None})
+    ranking.sort(key=lambda r: (-r["rerun"], r["path"]))
+    step_count = Prediction(builder, target, _to_predictions(plan)).step_count
+    return {"builder": builder, "target": target, "steps": out_steps,
+            "step_count": step_count, "ranking": ranking[:limit] if limit else ranking}
