@@ -1,20 +1,22 @@
 """## What it does
-Checks for a COPY (or ADD) of the whole build context, or of a source folder, placed
-before a RUN that installs dependencies and needs at most a manifest from the context:
-`pip install -r requirements.txt`, `poetry install`, `pipenv install`, `uv sync`,
-`npm ci`/`npm install`, `yarn install`, `pnpm install`, `go mod download`,
-`bundle install`, `composer install`, `cargo fetch`, `mvn dependency:go-offline`,
-`gradle dependencies`; and system or global installs that need nothing from the context
-at all (`apt-get install`, `apk add`, `yum`/`dnf`/`zypper install`, `pip install <name>`,
-`npm install -g`, `go install pkg@version`, ...), when the whole RUN needs nothing else.
+Checks for a COPY of the whole build context, or of a source folder, before a
+dependency install that only needs a manifest.
 
-The message names the manifest to copy first, and gives the cost measured with the
-cache analyzer (dlint.cache): how many of the build's steps an edit to a source file
-reruns with this order, the install included, and how many with the fix, without it. "Source folder" means a source with a
-trailing `/` or a usual source directory name (`src`, `app`, `lib`, `pkg`, `cmd`, ...)
-that does not hold the manifest. Installs of the project itself (`pip install .`,
-`pip install -e .`) need the sources and are not reported. Heredoc RUN bodies are
-checked like any script; Windows stages are not.
+The installs: those that read a manifest from the context (`pip install -r
+requirements.txt`, `poetry install`, `pipenv install`, `uv sync`, `npm ci`/`npm install`,
+`yarn install`, `pnpm install`, `go mod download`, `bundle install`, `composer install`,
+`cargo fetch`, `mvn dependency:go-offline`, `gradle dependencies`), and system or global
+installs that need nothing from the context at all (`apt-get install`, `apk add`,
+`yum`/`dnf`/`zypper install`, `pip install <name>`, `npm install -g`,
+`go install pkg@version`, ...) when the rest of the RUN needs nothing from it either.
+Installs of the project itself (`pip install .`, `pip install -e .`) need the sources and
+are not reported. "Source folder" means a source with a trailing `/` or a usual source
+directory name (`src`, `app`, `lib`, `pkg`, `cmd`, ...) that does not hold the manifest.
+
+The message names the manifest to copy first, and gives the cost measured with the cache
+analyzer (dlint.cache): how many of the build's steps an edit to a source file reruns
+with this order, the install included, and how many with the fix, without the install.
+Heredoc RUN bodies are checked like any script; Windows stages are not.
 
 ## Why is this bad?
 A COPY step's cache key is the content of what it copies, and every step after it

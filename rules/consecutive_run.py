@@ -1,7 +1,9 @@
 """## What it does
-Checks for consecutive RUN instructions that could be one: a RUN directly after another
-RUN (comments and blank lines between them do not count) with the same flags, when both
-are short (at most two commands each).
+Checks for consecutive RUN instructions that could be one.
+
+Reported: a RUN directly after another RUN (comments and blank lines between them do not
+count) with the same flags, when both are short (at most two commands each); the finding
+is on the second RUN.
 
 Not reported: RUNs with different flags (`--mount`, `--network`, `--security`), exec
 form RUNs (there may be no shell to chain them with), longer scripts (splitting those is

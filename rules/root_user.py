@@ -1,7 +1,8 @@
 """## What it does
-Checks for images that end up running as root because of an explicit `USER root` (or
-`USER 0`, `USER root:group`, `USER 0:0`): the last USER in effect at the end of a stage
-someone can run is root.
+Checks for stages that end as root: the last USER in effect is `root` or `0`.
+
+`USER root`, `USER 0`, `USER root:group` and `USER 0:0` are root; a group of 0 with
+another user is not.
 
 Checked per stage: the last stage, and any stage no other stage uses (it can be built
 with `--target`); a stage built `FROM` an earlier one inherits its USER, so the finding
