@@ -1,6 +1,8 @@
 """## What it does
-Checks for RUN instructions that run `apt-get install` or `apt-get update` (or `apt`)
-without removing `/var/lib/apt/lists` later in the same RUN.
+Checks for `apt-get install` or `apt-get update` without removing `/var/lib/apt/lists`
+in the same RUN.
+
+`apt install` and `apt update` count too; the removal must come after them.
 
 A RUN whose `--mount=type=cache` or `--mount=type=tmpfs` covers `/var/lib/apt/lists` is
 clean: the lists never reach the layer. Stages whose files only leave through

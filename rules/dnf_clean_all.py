@@ -1,6 +1,8 @@
 """## What it does
-Checks for `dnf install` (also `microdnf`, `dnf5`, and `groupinstall`, `reinstall`,
-`update`, `upgrade`, `makecache`) without `dnf clean all` later in the same RUN.
+Checks for `dnf install` without `dnf clean all` later in the same RUN.
+
+`microdnf` and `dnf5` count as dnf; `groupinstall`, `reinstall`, `update`, `upgrade`,
+`makecache` and `builddep` count as installs too.
 
 Also clean: `microdnf clean all`, `yum clean all` (yum is dnf on dnf-based systems),
 removing `/var/cache/dnf` (or `/var/cache/yum`, `/var/cache/libdnf5`) later in the RUN, or

@@ -1,6 +1,8 @@
 """## What it does
-Checks for `yum install` (and `groupinstall`, `localinstall`, `reinstall`, `update`,
-`upgrade`, `makecache`) without `yum clean all` later in the same RUN.
+Checks for `yum install` without `yum clean all` later in the same RUN.
+
+`groupinstall`, `localinstall`, `reinstall`, `update`, `upgrade` and `makecache` count as
+installs too.
 
 Also clean: removing `/var/cache/yum` later in the RUN, or a `--mount=type=cache` (or
 tmpfs) on `/var/cache/yum`. Stages whose files only leave through `COPY --from` (build

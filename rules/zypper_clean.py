@@ -1,6 +1,8 @@
 """## What it does
-Checks for `zypper install` (also `in`, `update`, `dist-upgrade`, `patch`, `refresh`,
-`source-install` and their short forms) without `zypper clean` later in the same RUN.
+Checks for `zypper install` without `zypper clean` later in the same RUN.
+
+`in`, `update`, `dist-upgrade`, `patch`, `refresh`, `source-install` and their short
+forms count as installs too.
 
 Also clean: `zypper cc`, removing `/var/cache/zypp` later in the RUN, or a
 `--mount=type=cache` (or tmpfs) on `/var/cache/zypp`. Stages whose files only leave
