@@ -208,21 +208,25 @@ def blob_id(data: bytes) -> str:
 
 
 class Snapshot:
-    """A build context: entries listed once, content read lazily."""
+    """A build context: folders listed on demand, content read lazily.
+
+    Only the folders a selection walks are listed, and .dockerignore is evaluated only
+    for the paths listed there, so `COPY src/` in a huge context costs what src/ costs.
+    """
 
     label: str = ""
     git_modes: bool = False     # modes known only as git records them (644/755)
 
     def __init__(self) -> None:
-        self._entries: dict[str, Entry] | None = None
-        self._children: dict[str, list[str]] | None = None
-        self._visible: dict[str, Entry] | None = None
-        self._visible_children: dict[str, list[str]] | None = None
-        self._ignore_text: str | None = None
+        self._listed: dict[str, list[Entry]] = {}      # folder -> its children
+        self._entry: dict[str, Entry] = {}
+        self._excluded: dict[str, bool] = {}
+        self._ignore: IgnoreMatcher | None = None
         self._digests: dict[str, str] = {}
 
     # -- to implement
-    def _list(self) -> dict[str, Entry]:
+    def _scan(self, directory: str) -> list[Entry]:
+        """The children of one folder ("" = the context root)."""
         raise NotImplementedError
 
     def read(self, path: str) -> bytes:
@@ -236,62 +240,95 @@ class Snapshot:
         return self.read(entry.path).decode("utf-8", "surrogateescape")
 
     # -- listing
+    def children(self, directory: str) -> list[Entry]:
+        found = self._listed.get(directory)
+        if found is None:
+            found = self._listed[directory] = self._scan(directory)
+            for entry in found:
+                self._entry[entry.path] = entry
+        return found
+
+    def entry(self, path: str) -> Entry | None:
+        """One path's entry (listing its parent folders if needed), .dockerignore not applied."""
+        if path in self._entry:
+            return self._entry[path]
+        parent = path.rpartition("/")[0]
+        if parent:
+            up = self.entry(parent)
+            if up is None or up.kind != "dir":
+                return None
+        self.children(parent)
+        return self._entry.get(path)
+
     def entries(self) -> dict[str, Entry]:
-        """Every path of the context, .dockerignore not applied."""
-        if self._entries is None:
-            self._entries = self._list()
-        return self._entries
+        """Every path of the context, .dockerignore not applied (lists everything)."""
+        stack = [""]
+        while stack:
+            for entry in self.children(stack.pop()):
+                if entry.kind == "dir":
+                    stack.append(entry.path)
+        return dict(self._entry)
 
     def has_file(self, path: str) -> bool:
-        entry = self.entries().get(path)
+        entry = self.entry(path)
         return entry is not None and entry.kind in ("file", "symlink")
 
     def read_text(self, path: str) -> str:
         return self.read(path).decode("utf-8", "replace")
 
     def dockerignore(self) -> IgnoreMatcher:
-        if self._ignore_text is None:
-            self._ignore_text = self.read_text(".dockerignore") if self.has_file(".dockerignore") else ""
-        return IgnoreMatcher(read_dockerignore(self._ignore_text))
+        if self._ignore is None:
+            text = self.read_text(".dockerignore") if self.has_file(".dockerignore") else ""
+            self._ignore = IgnoreMatcher(read_dockerignore(text))
+        return self._ignore
 
-    def visible(self) -> dict[str, Entry]:
-        """The entries the builder sees after .dockerignore (excluded directories are
-        pruned unless an exception pattern may re-include something below them)."""
-        if self._visible is not None:
-            return self._visible
-        entries = self.entries()
+    def excluded(self, path: str) -> bool:
+        known = self._excluded.get(path)
+        if known is None:
+            known = self._excluded[path] = self.dockerignore().excluded(path)
+        return known
+
+    def visible_children(self, directory: str) -> list[Entry]:
+        """Children the builder sees. Below an excluded folder nothing is seen unless an
+        exception pattern may re-include something there (moby walks it then)."""
         ignore = self.dockerignore()
         if not ignore:
-            self._visible = entries
-            return entries
-        children = self._child_index(entries)
-        visible: dict[str, Entry] = {}
+            return self.children(directory)
+        out = []
+        for entry in self.children(directory):
+            if not self.excluded(entry.path):
+                out.append(entry)
+            elif entry.kind == "dir" and ignore.may_reinclude_below(entry.path):
+                # The folder itself is excluded but something under it may come back:
+                # keep walking it without listing the folder.
+                out.append(Entry(entry.path, "hidden-dir"))
+        return out
 
-        def walk(directory: str) -> None:
-            for path in children.get(directory, ()):
-                entry = entries[path]
-                excluded = ignore.excluded(path)
-                if not excluded:
-                    visible[path] = entry
-                if entry.kind == "dir" and (not excluded or ignore.may_reinclude_below(path)):
-                    walk(path)
+    def is_visible(self, path: str) -> bool:
+        entry = self.entry(path)
+        if entry is None:
+            return False
+        if not self.dockerignore():
+            return True
+        parent = path.rpartition("/")[0]
+        if parent and not self.is_visible(parent) and not self.dockerignore().may_reinclude_below(parent):
+            return False
+        return not self.excluded(path)
 
-        walk("")
-        self._visible = visible
-        return visible
+    def _walk(self, directory: str, out: list[str]) -> None:
+        stack = [directory]
+        while stack:
+            for entry in self.visible_children(stack.pop()):
+                if entry.kind != "hidden-dir":
+                    out.append(entry.path)
+                if entry.kind in ("dir", "hidden-dir"):
+                    stack.append(entry.path)
 
-    @staticmethod
-    def _child_index(entries: dict[str, Entry]) -> dict[str, list[str]]:
-        children: dict[str, list[str]] = {}
-        for path in entries:
-            parent = path.rpartition("/")[0]
-            children.setdefault(parent, []).append(path)
-        return children
-
-    def _visible_child_index(self) -> dict[str, list[str]]:
-        if self._visible_children is None:
-            self._visible_children = self._child_index(self.visible())
-        return self._visible_children
+    def visible(self) -> dict[str, Entry]:
+        """Every entry the builder sees after .dockerignore (lists everything)."""
+        paths: list[str] = []
+        self._walk("", paths)
+        return {p: self._entry[p] for p in paths}
 
     # -- selection
     def match(self, source: str) -> list[str]:
@@ -300,51 +337,44 @@ class Snapshot:
         source = clean_source(source)
         if source == "":
             return [""]
-        visible = self.visible()
         if not _has_magic(source):
-            return [source] if source in visible else []
-        children = self._visible_child_index()
+            return [source] if self.is_visible(source) else []
         current = [""]
         for part in source.split("/"):
             nxt = []
             if _has_magic(part):
                 regex = _component_regex(part)
                 for directory in current:
-                    for child in children.get(directory, ()):
-                        if regex.match(child.rpartition("/")[2]):
-                            nxt.append(child)
+                    for child in self.visible_children(directory):
+                        if child.kind != "hidden-dir" and regex.match(child.path.rpartition("/")[2]):
+                            nxt.append(child.path)
             else:
                 for directory in current:
                     child = f"{directory}/{part}" if directory else part
-                    if child in visible:
+                    if self.is_visible(child):
                         nxt.append(child)
-            current = nxt
+            current = [p for p in nxt]
             if not current:
                 break
         return sorted(current)
 
     def subtree(self, root: str) -> list[str]:
         """`root` and every visible path below it ("" = the whole context), sorted."""
-        visible = self.visible()
+        out: list[str] = []
         if root == "":
-            return sorted(visible)
-        entry = visible.get(root)
-        if entry is None:
+            self._walk("", out)
+            return sorted(out)
+        entry = self.entry(root)
+        if entry is None or not self.is_visible(root):
             return []
-        out = [root]
+        out.append(root)
         if entry.kind == "dir":
-            children = self._visible_child_index()
-            stack = [root]
-            while stack:
-                for child in children.get(stack.pop(), ()):
-                    out.append(child)
-                    if visible[child].kind == "dir":
-                        stack.append(child)
+            self._walk(root, out)
         return sorted(out)
 
     def state(self, path: str, *, git_modes: bool = False) -> FileState:
         """Content state of one visible path. `git_modes` compares modes as git does."""
-        entry = self.visible()[path]
+        entry = self._entry[path]
         mode = self._stat_mode(entry)
         if entry.kind == "file":
             digest = self.digest(path)
@@ -366,7 +396,7 @@ class Snapshot:
         reading the file for directories)."""
         known = self._digests.get(path)
         if known is None:
-            entry = self.entries()[path]
+            entry = self._entry[path]
             known = entry.blob or blob_id(self.read(path))
             self._digests[path] = known
         return known
@@ -395,51 +425,52 @@ class DirectorySnapshot(Snapshot):
     def __init__(self, root: str | os.PathLike[str], *, skip_git_dir: bool = False):
         super().__init__()
         self.root = Path(root)
+        self._root = os.fspath(root)
         self.label = str(root)
         self.skip_git_dir = skip_git_dir
         self._modes: dict[str, int] = {}
         if not self.root.is_dir():
             raise ContextError(f"context {str(root)!r} is not a directory")
 
-    def _list(self) -> dict[str, Entry]:
-        entries: dict[str, Entry] = {}
-        stack = [(str(self.root), "")]
-        while stack:
-            directory, prefix = stack.pop()
-            try:
-                it = os.scandir(directory)
-            except OSError as exc:
-                raise ContextError(f"cannot list {directory}: {exc.strerror}") from None
-            with it:
-                for item in it:
-                    path = f"{prefix}{item.name}"
-                    if self.skip_git_dir and path == ".git":
-                        continue
-                    if item.is_symlink():
-                        kind = "symlink"
-                    elif item.is_dir(follow_symlinks=False):
-                        kind = "dir"
-                        stack.append((item.path, path + "/"))
-                    elif item.is_file(follow_symlinks=False):
-                        kind = "file"
-                    else:
-                        kind = "other"
-                    entries[path] = Entry(path, kind)
-        return entries
+    def _scan(self, directory: str) -> list[Entry]:
+        if self.skip_git_dir and directory == "" :
+            skip = ".git"
+        else:
+            skip = None
+        prefix = f"{directory}/" if directory else ""
+        try:
+            it = os.scandir(os.path.join(self._root, directory) if directory else self._root)
+        except OSError as exc:
+            raise ContextError(f"cannot list {self.root / directory}: {exc.strerror}") from None
+        out = []
+        with it:
+            for item in it:
+                if item.name == skip:
+                    continue
+                if item.is_symlink():
+                    kind = "symlink"
+                elif item.is_dir(follow_symlinks=False):
+                    kind = "dir"
+                elif item.is_file(follow_symlinks=False):
+                    kind = "file"
+                else:
+                    kind = "other"
+                out.append(Entry(prefix + item.name, kind))
+        return out
 
     def _stat_mode(self, entry: Entry) -> int:
         mode = self._modes.get(entry.path)
         if mode is None:
-            mode = stat.S_IMODE(os.lstat(self.root / entry.path).st_mode)
+            mode = stat.S_IMODE(os.lstat(os.path.join(self._root, entry.path)).st_mode)
             self._modes[entry.path] = mode
         return mode
 
     def _link_target(self, entry: Entry) -> str:
-        return os.readlink(self.root / entry.path)
+        return os.readlink(os.path.join(self._root, entry.path))
 
     def read(self, path: str) -> bytes:
         try:
-            with open(self.root / path, "rb") as f:
+            with open(os.path.join(self._root, path), "rb") as f:
                 return f.read()
         except OSError as exc:
             raise ContextError(f"cannot read {self.root / path}: {exc.strerror}") from None
@@ -454,6 +485,7 @@ class GitSnapshot(Snapshot):
         self.revision = revision
         self.prefix = prefix.strip("/")
         self.git_modes = True
+        self._tree_index: dict[str, list[Entry]] | None = None
         self.label = f"{revision}:{self.prefix}" if self.prefix else revision
         self.commit = resolve_revision(self.repo, revision)
         if self.commit is None:
@@ -462,7 +494,15 @@ class GitSnapshot(Snapshot):
     def _tree(self) -> str:
         return f"{self.commit}:{self.prefix}" if self.prefix else f"{self.commit}^{{tree}}"
 
-    def _list(self) -> dict[str, Entry]:
+    def _scan(self, directory: str) -> list[Entry]:
+        if self._tree_index is None:
+            index: dict[str, list[Entry]] = {}
+            for entry in self._ls_tree().values():
+                index.setdefault(entry.path.rpartition("/")[0], []).append(entry)
+            self._tree_index = index
+        return self._tree_index.get(directory, [])
+
+    def _ls_tree(self) -> dict[str, Entry]:
         proc = subprocess.run(["git", "-C", self.repo, "ls-tree", "-r", "-t", "-z", self._tree()],
                               capture_output=True)
         if proc.returncode != 0:
@@ -491,8 +531,7 @@ class GitSnapshot(Snapshot):
 
     def read_many(self, paths: list[str]) -> dict[str, bytes]:
         """Blobs through one `git cat-file --batch`."""
-        entries = self.entries()
-        ids = [entries[p].blob for p in paths]
+        ids = [self.entry(p).blob for p in paths]
         proc = subprocess.run(["git", "-C", self.repo, "cat-file", "--batch"],
                               input="".join(f"{i}\n" for i in ids).encode(), capture_output=True)
         if proc.returncode != 0:

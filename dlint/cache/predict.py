@@ -232,6 +232,10 @@ def explain(context: Snapshot | str | os.PathLike[str], *, dockerfile: str = "Do
     select = _selector(snap, snap.git_modes)
     plan = Plan(document, select, builder=builder, build_args=build_args, target=target)
     steps = plan.ordered_steps()
+    def visible_kind(path: str) -> str | None:
+        entry = snap.visible().get(path)
+        return entry.kind if entry is not None else None
+
     out_steps = []
     reads: list[tuple[Step, str]] = []
     for step in steps:
@@ -242,7 +246,7 @@ def explain(context: Snapshot | str | os.PathLike[str], *, dockerfile: str = "Do
             reads.append((step, src))
         out_steps.append({"stage": step.stage_label, "line": step.line, "instruction": step.keyword,
                           "text": step.instruction.original,
-                          "paths": [p or "." for p in direct],
+                          "paths": [(p + "/" if visible_kind(p) == "dir" else p) or "." for p in direct],
                           "from_stages": [{"stage": s, "path": p} for s, p in step.from_refs]})
     # Candidate paths: top-level entries, folders two levels deep, and whatever a source names.
     visible = snap.visible()

@@ -225,3 +225,174 @@ def _run_verify(before_snap, after_snap, *, file, build_args, before_build_args,
     else:
         write("\n" + render_text(result))
     return result.exit_code()
+
+
+# --------------------------------------------------------------------------- diff / explain
+
+
+def _diff_contexts(before: str | None, after: str | None):
+    """resolve_contexts, plus one convenience: a single argument that is a folder inside a
+    git work tree is the context, compared with its own HEAD (`dlint cache diff path/to/repo`)."""
+    import os
+
+    from dlint.cache.context import git_toplevel
+
+    if before is not None and after is None and os.path.isdir(before) and git_toplevel(before) is not None:
+        return resolve_contexts("HEAD", ".", cwd=os.path.abspath(before))
+    return resolve_contexts(before, after)
+
+
+def _dockerfile_in_context(file: str, snapshot) -> str:
+    """-f as a path inside the context: an absolute path must lie in a context folder."""
+    import os
+
+    if not os.path.isabs(file):
+        return file
+    root = getattr(snapshot, "root", None)
+    if root is not None:
+        rel = os.path.relpath(file, os.path.abspath(root))
+        if not rel.startswith(".."):
+            return rel
+    raise CacheUsageError(f"Dockerfile {file!r} is outside the build context")
+
+
+def _check_choices(builder: str, format: str) -> None:
+    if builder not in BUILDER_CHOICES:
+        raise CacheUsageError(f"--builder {builder!r} is not one of {', '.join(BUILDER_CHOICES)}")
+    if format not in CACHE_FORMATS:
+        raise CacheUsageError(f"--format {format!r} is not one of {', '.join(CACHE_FORMATS)}")
+
+
+def _console():
+    """A rich console on a terminal (colour), None for plain text."""
+    from dlint.cli.output import use_color
+
+    if not use_color():
+        return None
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def render_diff(prediction, document) -> list[tuple[str, str]]:
+    """(style, text) lines: the AFTER Dockerfile, each step marked, causes under rebuilds."""
+    lines: list[tuple[str, str]] = []
+    by_line = {s.line: s for s in prediction.steps}
+    width = len(str(len(document.lines)))
+    for ins in document.instructions:
+        step = by_line.get(ins.start_line)
+        source = ins.source_lines or [ins.original]
+        if step is None:
+            mark, style = "skipped", "dim"      # a stage this builder does not process
+        elif step.cached is None:
+            mark, style = "-", "dim"
+        elif step.cached:
+            mark, style = "cached", "green"
+        else:
+            mark, style = "REBUILT", "bold red"
+        first = source[0] + (" ..." if len(source) > 1 else "")
+        lines.append((style, f"{ins.start_line:>{width}}  {mark:<8} {first}"))
+        if step is not None and step.cached is False and step.reason:
+            lines.append(("yellow", f"{'':>{width}}  {'':<8}   ^ {step.reason}"))
+    rerun = prediction.rerun_steps
+    lines.append(("bold", f"{len(rerun)} of {prediction.step_count} steps rerun ({prediction.builder} builder)"))
+    return lines
+
+
+def _emit(lines: list[tuple[str, str]]) -> None:
+    from dlint.cli.output import write
+
+    console = _console()
+    if console is None:
+        write("".join(text + "\n" for _, text in lines))
+        return
+    from rich.text import Text
+
+    for style, text in lines:
+        console.print(Text(text, style=style))
+
+
+@app.command()
+def diff(
+    before: Optional[str] = typer.Argument(None, metavar="[BEFORE]", help="Build context folder or git revision (default: HEAD)."),
+    after: Optional[str] = typer.Argument(None, metavar="[AFTER]", help="Build context folder or git revision (default: the working tree)."),
+    file: str = typer.Option("Dockerfile", "-f", "--file", help="Dockerfile path relative to the context."),
+    build_arg: List[str] = typer.Option(None, "--build-arg", metavar="K=V", help="Build argument for both builds (repeatable)."),
+    before_build_arg: List[str] = typer.Option(None, "--before-build-arg", metavar="K=V", help="Build argument for BEFORE only."),
+    after_build_arg: List[str] = typer.Option(None, "--after-build-arg", metavar="K=V", help="Build argument for AFTER only."),
+    target: Optional[str] = typer.Option(None, "--target", help="Build this stage."),
+    builder: str = typer.Option("buildkit", "--builder", help="buildkit|classic."),
+    format: str = typer.Option("tty", "--format", help="tty|json."),
+) -> None:
+    """Predict which build steps the edit from BEFORE to AFTER reruns, and why.
+
+    Assumes the builder's cache holds exactly the BEFORE build and the base images are
+    unchanged unless a FROM line changes. With no arguments inside a git repository:
+    HEAD against the working tree, the current folder being the context."""
+    import json
+
+    from dlint.cache.predict import PredictError, load_dockerfile, predict
+    from dlint.cli.output import error, write
+
+    try:
+        _check_choices(builder, format)
+        common = parse_build_args(build_arg, "--build-arg")
+        before_args = parse_build_args(before_build_arg, "--before-build-arg")
+        after_args = parse_build_args(after_build_arg, "--after-build-arg")
+        before_snap, after_snap = _diff_contexts(before, after)
+        dockerfile = _dockerfile_in_context(file, after_snap)
+        prediction = predict(before_snap, after_snap, dockerfile=dockerfile, build_args=common,
+                             before_build_args=before_args, after_build_args=after_args,
+                             target=target, builder=builder)
+    except (CacheUsageError, PredictError) as exc:
+        error(str(exc))
+        raise typer.Exit(2)
+    if format == "json":
+        write(json.dumps(prediction.to_json(), indent=2, ensure_ascii=False) + "\n")
+        return
+    _emit(render_diff(prediction, load_dockerfile(after_snap, dockerfile)))
+
+
+@app.command()
+def explain(
+    context: str = typer.Argument(".", metavar="[CONTEXT]", help="Build context folder (default: the current folder)."),
+    file: str = typer.Option("Dockerfile", "-f", "--file", help="Dockerfile path relative to the context."),
+    build_arg: List[str] = typer.Option(None, "--build-arg", metavar="K=V", help="Build argument (repeatable)."),
+    target: Optional[str] = typer.Option(None, "--target", help="Build this stage."),
+    builder: str = typer.Option("buildkit", "--builder", help="buildkit|classic."),
+    format: str = typer.Option("tty", "--format", help="tty|json."),
+) -> None:
+    """Which context paths each step depends on, and which files and folders cost the most
+    to edit (how many steps an edit to them reruns)."""
+    import json
+
+    from dlint.cache.context import ContextError, DirectorySnapshot
+    from dlint.cache.predict import PredictError, explain as run_explain
+    from dlint.cli.output import error, write
+
+    try:
+        _check_choices(builder, format)
+        args = parse_build_args(build_arg, "--build-arg")
+        snapshot = DirectorySnapshot(context)
+        dockerfile = _dockerfile_in_context(file, snapshot)
+        data = run_explain(snapshot, dockerfile=dockerfile, build_args=args, target=target, builder=builder)
+    except (CacheUsageError, PredictError, ContextError) as exc:
+        error(str(exc))
+        raise typer.Exit(2)
+    if format == "json":
+        write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    lines: list[tuple[str, str]] = [("bold", f"Steps and the context paths they read ({builder} builder):")]
+    for step in data["steps"]:
+        reads = [*step["paths"], *(f"{r['path']} from stage {r['stage']}" for r in step["from_stages"])]
+        shown = ", ".join(reads[:6]) + (f", ... ({len(reads)} paths)" if len(reads) > 6 else "")
+        lines.append(("", f"  line {step['line']:>3}  {step['text'][:60]}" + (f"  <- {shown}" if reads else "")))
+    lines.append(("bold", "Cost of an edit:"))
+    if not data["ranking"]:
+        lines.append(("dim", "  no step reads the build context"))
+    for row in data["ranking"]:
+        where = f"under {row['path']}" if row["kind"] == "folder" else f"to {row['path']}"
+        including = f", including `{row['including']}`" if row["including"] else ""
+        style = "red" if row["rerun"] * 2 > row["steps"] else ""
+        lines.append((style, f"  an edit {where} reruns {row['rerun']} of {row['steps']} steps{including}"))
+    _emit(lines)

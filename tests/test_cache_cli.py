@@ -1,0 +1,94 @@
+"""`dlint cache diff` / `dlint cache explain` as a user runs them (subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cache"
+DLINT = [sys.executable, "-m", "dlint.cli"] if False else [str(Path(sys.executable).with_name("dlint"))]
+
+
+def run(*args, cwd=None):
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR",)}
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t")
+    return subprocess.run([*DLINT, *args], cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def test_diff_json_matches_spec_shape():
+    scenario = FIXTURES / "X01"
+    proc = run("cache", "diff", str(scenario / "before"), str(scenario / "after"), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["builder"] == "buildkit" and data["target"] is None
+    step = next(s for s in data["steps"] if s["line"] == 5)
+    assert step == {"stage": "stage-0", "line": 5, "instruction": "RUN", "cached": False,
+                    "reason": "file requirements.txt changed (COPY on line 4)"}
+
+
+def test_diff_tty_marks_steps_and_summarises():
+    scenario = FIXTURES / "E09"
+    proc = run("cache", "diff", str(scenario / "before"), str(scenario / "after"), "--builder", "classic")
+    assert proc.returncode == 0, proc.stderr
+    assert "REBUILT  LABEL version=2" in proc.stdout
+    assert "4 of 5 steps rerun (classic builder)" in proc.stdout
+    assert "\x1b[" not in proc.stdout          # plain when not a terminal
+
+
+def test_diff_build_args_and_target():
+    scenario = FIXTURES / "E07"
+    proc = run("cache", "diff", str(scenario / "before"), str(scenario / "after"), "--format", "json",
+               "--before-build-arg", "FOO=1", "--after-build-arg", "FOO=2")
+    reasons = {s["line"]: s["reason"] for s in json.loads(proc.stdout)["steps"]}
+    assert reasons[5] == "build arg FOO changed (declared on line 3)"
+    scenario = FIXTURES / "E16c"
+    proc = run("cache", "diff", str(scenario / "before"), str(scenario / "after"), "--target", "dep")
+    assert "0 of 2 steps rerun" in proc.stdout
+
+
+def test_diff_without_arguments_in_a_git_repository(tmp_path):
+    shutil.copytree(FIXTURES / "X02" / "before", tmp_path / "repo")
+    repo = tmp_path / "repo"
+    for cmd in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "x"]):
+        subprocess.run(["git", *cmd], cwd=repo, check=True, capture_output=True,
+                       env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+    (repo / "src" / "app.py").write_text("print(2)\n")
+    proc = run("cache", "diff", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "file src/app.py changed" in proc.stdout and "2 of 6 steps rerun" in proc.stdout
+    proc = run("cache", "diff", str(repo), "--format", "json", cwd=tmp_path)   # the repo path given
+    assert [s["line"] for s in json.loads(proc.stdout)["steps"] if s["cached"] is False] == [6, 7]
+
+
+def test_bad_input_is_one_line_exit_2(tmp_path):
+    good = FIXTURES / "E00" / "after"
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "Dockerfile").write_text("FROM x\nNOPE y\n")
+    cases = [
+        ("cache", "diff", str(tmp_path / "missing"), str(good)),                   # missing context
+        ("cache", "diff", str(good), str(good), "-f", "../Dockerfile"),             # outside the context
+        ("cache", "diff", str(good), str(good), "--target", "nope"),               # unknown target
+        ("cache", "diff", "not-a-rev", str(good)),                                  # neither folder nor revision
+        ("cache", "diff", str(tmp_path / "broken"), str(tmp_path / "broken")),      # broken Dockerfile
+        ("cache", "diff", str(good), str(good), "--builder", "kaniko"),
+        ("cache", "explain", str(tmp_path / "missing")),
+    ]
+    for args in cases:
+        proc = run(*args, cwd=tmp_path)
+        assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+        assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, args
+
+
+def test_explain_json_and_tty():
+    context = FIXTURES / "X01" / "after"
+    proc = run("cache", "explain", str(context), "--format", "json")
+    data = json.loads(proc.stdout)
+    top = data["ranking"][0]
+    assert (top["path"], top["rerun"], top["steps"]) == ("requirements.txt", 4, 6)
+    proc = run("cache", "explain", str(context))
+    assert "an edit under src/ reruns 2 of 6 steps, including `RUN ls src`" in proc.stdout
