@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dlint.cli import main
+from dlint.lint.engine import is_dockerfile_name
 
 DLINT = shutil.which("dlint", path=str(Path(sys.executable).parent)) or "dlint"
 BAD = "FROM alpine:3.20\nRUNN echo hi\n"        # unknown instruction: a syntax error on line 2
@@ -164,6 +165,61 @@ def test_directory_discovery(tmp_path):
     result = dlint("check", "--format", "json", "--select", "DF000", ".", cwd=tmp_path)
     assert result.returncode == 1, err(result)
     assert sorted({f["file"] for f in json.loads(out(result))}) == sorted(found)
+
+
+@pytest.mark.parametrize("name", [
+    "Dockerfile", "Dockerfile.dev", "Dockerfile.j2", "x.Dockerfile", "y.dockerfile", "Containerfile",
+    "Containerfile.prod",
+    # flat names: a separator run (_ - . +) then Dockerfile/Containerfile, optional .suffix parts
+    "owner+repo__path__Dockerfile", "owner+repo__path__Dockerfile.0", "owner+repo+Dockerfile",
+    "owner+repo+Dockerfile.windows", "app-Dockerfile", "app_Containerfile.prod", "a__b__Dockerfile.from.scratch",
+])
+def test_dockerfile_names(name):
+    assert is_dockerfile_name(name)
+
+
+@pytest.mark.parametrize("name", [
+    # scripts, docs and data about a Dockerfile (discovery only; an explicit path is linted)
+    "Dockerfile.py", "Dockerfile.md", "Dockerfile.txt", "Dockerfile.json", "Dockerfile.yml", "Dockerfile.yaml",
+    "Dockerfile.sh", "build_Dockerfile.sh", "x__Dockerfile.md", "Dockerfile.dockerignore", "x.Dockerfile.json",
+    # not a separator-delimited last component
+    "MyDockerfile", "Dockerfiles", "Dockerfile_test.go", "Dockerfile-dev", "dockerfile-notes.txt", "README.md",
+    "dockerfile", "x_dockerfile", "DUPLICATES.tsv",
+])
+def test_not_dockerfile_names(name):
+    assert not is_dockerfile_name(name)
+
+
+def test_discovery_of_flat_names(tmp_path):
+    found = ["owner+repo__path__Dockerfile", "owner+repo__x__Dockerfile.3", "owner+repo+Dockerfile",
+             "sub/build-Containerfile", "sub/a_Dockerfile.prod"]
+    skipped = ["owner+repo__Dockerfile.md", "gen_Dockerfile.py", "MyDockerfile", "Dockerfile_test.go"]
+    for name in found + skipped:
+        write(tmp_path / name, BAD)
+    result = dlint("check", "--format", "json", "--select", "DF000", ".", cwd=tmp_path)
+    assert result.returncode == 1, err(result)
+    assert sorted({f["file"] for f in json.loads(out(result))}) == sorted(found)
+    explicit = dlint("check", "--format", "json", "--select", "DF000", "gen_Dockerfile.py", cwd=tmp_path)
+    assert {f["file"] for f in json.loads(out(explicit))} == {"gen_Dockerfile.py"}
+
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+def test_corpus_directory_is_discovered_and_checked():
+    """Every corpus file has a flat name (owner+repo__path__Dockerfile[.N]): discovery finds
+    all of them, and every rule runs on each without an error (checkstyle lists each file)."""
+    import xml.etree.ElementTree as ET
+
+    expected = sorted(p.name for p in CORPUS.iterdir() if not p.name.endswith(".tsv"))
+    assert len(expected) > 1000
+    result = dlint("check", "--format", "checkstyle", "--root", CORPUS, CORPUS, timeout=300)
+    assert_no_traceback(result)
+    assert err(result) == ""
+    assert result.returncode == 1  # the corpus has findings
+    checked = sorted(el.get("name") for el in ET.fromstring(result.stdout).iter("file"))
+    assert checked == expected
 
 
 def test_config_exclude_applies_to_discovery_only(tmp_path):

@@ -10,6 +10,7 @@ overrides apply, and findings are sorted by (file, line, column, code).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,14 +30,33 @@ SKIP_DIRS = frozenset({
 })
 
 
+# Discovery only (an explicit path is always linted): a Dockerfile-like name with one of
+# these last suffixes is a script, doc or data file about a Dockerfile, not a Dockerfile.
+NOT_DOCKERFILE_SUFFIXES = frozenset({
+    ".py", ".md", ".rst", ".txt", ".json", ".yml", ".yaml", ".toml", ".sh", ".dockerignore",
+})
+# "Dockerfile"/"Containerfile" as the last name component after a separator run (_ - . +),
+# optionally with dotted suffixes: flat names like "owner+repo__path__Dockerfile.0" or
+# "build-Dockerfile", as in ../shared/corpus and generated/vendored trees.
+_FLAT_DOCKERFILE_RE = re.compile(r"(?:^|[-_.+])(?:Dockerfile|Containerfile)(?:\.[^.]+)*\Z")
+
+
 def is_dockerfile_name(name: str) -> bool:
-    """Dockerfile, Dockerfile.*, *.Dockerfile, *.dockerfile, Containerfile, Containerfile.*"""
-    if name.endswith(".dockerignore"):  # "Dockerfile.dockerignore" is BuildKit's per-file ignore
+    """Whether directory discovery lints a file of this name.
+
+    Dockerfile, Dockerfile.*, *.Dockerfile, *.dockerfile, Containerfile, Containerfile.*, and
+    flat names ending in a separator (``_ - . +``) then Dockerfile/Containerfile, optionally
+    with ``.suffix`` parts (``a__b__Dockerfile``, ``app-Dockerfile.prod``). Not when the last
+    suffix is in NOT_DOCKERFILE_SUFFIXES (``Dockerfile.py``, ``x_Dockerfile.md``,
+    ``Dockerfile.dockerignore``: BuildKit's per-file ignore)."""
+    dot = name.rfind(".")
+    if dot > 0 and name[dot:].lower() in NOT_DOCKERFILE_SUFFIXES:
         return False
     return (
         name in ("Dockerfile", "Containerfile")
         or name.startswith(("Dockerfile.", "Containerfile."))
         or name.endswith((".Dockerfile", ".dockerfile"))
+        or _FLAT_DOCKERFILE_RE.search(name) is not None
     )
 
 
