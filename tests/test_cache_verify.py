@@ -129,3 +129,89 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(docker_engine, tmp_pa
     assert not any(i in cid for i in noted for cid in full_ids)
     assert list(journal_dir.glob("*.jsonl")) == []
     assert docker_engine.inspect_image("dlint-base:1") is not None
+
+
+# -- the command -------------------------------------------------------------------------
+
+
+def run_dlint(args: list[str], env: dict[str, str], cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dlint", *args], env=env, cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+def engine_env(engine, tmp_path) -> dict[str, str]:
+    env = dict(os.environ, DOCKER_HOST=engine.docker_host, XDG_STATE_HOME=str(tmp_path / "state"))
+    if engine.docker_config:
+        env["DOCKER_CONFIG"] = engine.docker_config
+    return env
+
+
+def test_no_engine_exits_2_with_one_line(tmp_path):
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "Dockerfile").write_text("FROM dlint-base:1\nRUN true\n")
+    env = dict(os.environ, DOCKER_HOST=f"unix://{tmp_path}/no-such.sock", DOCKER_CONFIG=str(tmp_path / "cfg"))
+    proc = run_dlint(["cache", "verify", str(ctx), str(ctx)], env)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dlint: error: no Docker engine answers at unix://")
+    assert "scripts/test-engine start" in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_bad_input_exits_2(tmp_path):
+    proc = run_dlint(["cache", "verify", str(tmp_path), str(tmp_path / "missing"), "--builder", "buildkit"],
+                     dict(os.environ), cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("dlint: error: ") and len(proc.stderr.splitlines()) == 1
+    proc = run_dlint(["cache", "verify", str(tmp_path), str(tmp_path), "--builder", "kaniko"], dict(os.environ))
+    assert proc.returncode == 2 and "kaniko" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# Two fixture scenarios through the command, one per builder: a content edit and a build-arg change.
+CLI_SCENARIOS = [("E05", "buildkit"), ("E07", "classic")]
+
+
+def scenario_cli_args(scenario, builder: str) -> list[str]:
+    args = [str(scenario.path / "before"), str(scenario.path / "after"), "--builder", builder,
+            "-f", scenario.dockerfile]
+    for option, values in (("--build-arg", scenario.build_args), ("--before-build-arg", scenario.before_build_args),
+                           ("--after-build-arg", scenario.after_build_args)):
+        for key, value in values.items():
+            args += [option, f"{key}={value}"]
+    if scenario.target:
+        args += ["--target", scenario.target]
+    return args
+
+
+@pytest.mark.parametrize("name, builder", CLI_SCENARIOS)
+def test_verify_command_on_fixture_scenarios(docker_engine, tmp_path, name, builder):
+    from test_cache_engine import SCENARIO_ROOT, load_scenario
+
+    scenario = load_scenario(SCENARIO_ROOT / name)
+    expected = scenario.expected[builder]
+    env = engine_env(docker_engine, tmp_path)
+    proc = run_dlint(["cache", "verify", *scenario_cli_args(scenario, builder)], env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout.splitlines()
+    assert out[0].startswith(f"Docker Engine {docker_engine.engine_version()} at {docker_engine.docker_host}; builder: ")
+    header = next(i for i, ln in enumerate(out) if ln.startswith("LINE"))
+    assert out[header].split() == ["LINE", "STAGE", "INSTRUCTION", "PREDICTED", "OBSERVED", "AGREE"]
+    rows = {}
+    for ln in out[header + 1:]:
+        if not ln.strip():
+            break
+        cells = ln.split()
+        if cells[-1] == "ok":  # a compared step: ... PREDICTED OBSERVED ok
+            rows[int(cells[0])] = cells[-2]
+    # The OBSERVED column is what the scenario recorded from the engine.
+    assert rows == {line: "cached" if cached else "rebuilt" for line, cached in expected.items()}
+    assert out[-1] == f"{len(expected)} of {len(expected)} steps agree ({builder})"
+    assert "building BEFORE" in proc.stderr and "building AFTER" in proc.stderr  # plain progress off a TTY
+    assert docker_engine.images_made() == []  # its images are gone
+
+    proc = run_dlint(["cache", "verify", *scenario_cli_args(scenario, builder), "--format", "json"], env)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["builder"] == builder and data["agree"] is True
+    assert {s["line"]: s["observed"] for s in data["steps"] if s["compared"] and s["observed"] is not None} == expected

@@ -1,0 +1,168 @@
+"""Every cache scenario under fixtures/cache/ built for real, on each builder it lists.
+
+For a scenario and a builder: prune the engine's build cache, build BEFORE, build AFTER
+(one run id), and assert that the cached/rebuilt status of every AFTER step, as the engine
+reports it, equals BOTH the scenario's recorded expectation and dlint's prediction. The
+engine is the oracle: a failure prints a per-line table of the three.
+
+Scenarios are collected from the folder at collection time, so new ones are picked up
+without touching this file. tests/conftest.py prints how many were verified.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from conftest_engine import docker_engine  # noqa: F401  (pytest fixtures)
+from dlint.cache.engine import BUILDERS
+from dlint.cache.verify import VerifyResult, format_table, status_word, verify
+
+# DLINT_CACHE_SCENARIOS: another folder of scenarios (same format), e.g. while writing new ones.
+SCENARIO_ROOT = Path(os.environ.get("DLINT_CACHE_SCENARIOS")
+                     or Path(__file__).resolve().parents[1] / "fixtures" / "cache")
+SCENARIO_KEYS = {"reference", "description", "dockerfile", "target", "build_args", "before_build_args",
+                 "after_build_args", "builders", "expected"}
+
+
+class ScenarioError(Exception):
+    pass
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: Path
+    builders: list[str]
+    expected: dict[str, dict[int, bool]]
+    reference: str = ""
+    description: str = ""
+    dockerfile: str = "Dockerfile"
+    target: str | None = None
+    build_args: dict[str, str] = field(default_factory=dict)
+    before_build_args: dict[str, str] = field(default_factory=dict)
+    after_build_args: dict[str, str] = field(default_factory=dict)
+
+
+def _str_map(data: dict, key: str) -> dict[str, str]:
+    value = data.get(key, {})
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ScenarioError(f"{key} must be a table of strings")
+    return dict(value)
+
+
+def load_scenario(path: Path) -> Scenario:
+    """A scenario folder (scenario.toml, before/, after/), validated."""
+    try:
+        data = tomllib.loads((path / "scenario.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ScenarioError(f"{path.name}/scenario.toml: {exc}") from None
+    unknown = set(data) - SCENARIO_KEYS
+    if unknown:
+        raise ScenarioError(f"unknown keys {sorted(unknown)}")
+    builders = data.get("builders")
+    if not builders or not isinstance(builders, list) or set(builders) - set(BUILDERS):
+        raise ScenarioError(f"builders must be a non-empty subset of {list(BUILDERS)}, got {builders!r}")
+    expected_raw = data.get("expected", {})
+    expected: dict[str, dict[int, bool]] = {}
+    for builder in builders:
+        table = expected_raw.get(builder)
+        if not isinstance(table, dict) or not table:
+            raise ScenarioError(f"[expected] has no {builder} table")
+        try:
+            expected[builder] = {int(line): value for line, value in table.items()}
+        except ValueError:
+            raise ScenarioError(f"[expected] {builder}: keys must be line numbers") from None
+        if not all(isinstance(v, bool) for v in expected[builder].values()):
+            raise ScenarioError(f"[expected] {builder}: values must be true (cached) or false (rebuilt)")
+    for side in ("before", "after"):
+        if not (path / side).is_dir():
+            raise ScenarioError(f"missing folder {side}/")
+    return Scenario(
+        name=path.name, path=path, builders=list(builders), expected=expected,
+        reference=str(data.get("reference", "")), description=str(data.get("description", "")),
+        dockerfile=str(data.get("dockerfile", "Dockerfile")), target=data.get("target"),
+        build_args=_str_map(data, "build_args"), before_build_args=_str_map(data, "before_build_args"),
+        after_build_args=_str_map(data, "after_build_args"))
+
+
+def scenario_dirs() -> list[Path]:
+    if not SCENARIO_ROOT.is_dir():
+        return []
+    return sorted(p for p in SCENARIO_ROOT.iterdir() if (p / "scenario.toml").is_file())
+
+
+def scenario_params() -> list:
+    """(name, builder) for each scenario and builder it lists; a scenario that does not load
+    still gives one parameter, whose test fails with the reason."""
+    params = []
+    for path in scenario_dirs():
+        try:
+            builders = load_scenario(path).builders
+        except ScenarioError:
+            builders = ["unloadable"]
+        params += [pytest.param(path.name, b, id=f"{path.name}-{b}") for b in builders]
+    return params
+
+
+def run_scenario(engine, scenario: Scenario, builder: str) -> VerifyResult:
+    return verify(scenario.path / "before", scenario.path / "after", engine=engine, builder=builder,
+                  dockerfile=scenario.dockerfile, build_args=scenario.build_args,
+                  before_build_args=scenario.before_build_args, after_build_args=scenario.after_build_args,
+                  target=scenario.target)
+
+
+def three_way_table(result: VerifyResult, expected: dict[int, bool]) -> tuple[str, list[str]]:
+    """The per-line table (expected, observed, predicted) and the lines that differ."""
+    rows, problems = [], []
+    by_line = {s.line: s for s in result.steps}
+    for line in sorted(set(by_line) | set(expected)):
+        step = by_line.get(line)
+        if step is not None and not step.compared:
+            continue
+        exp = expected.get(line)
+        obs = step.observed if step else None
+        pred = step.predicted if step else None
+        marks = []
+        if exp != obs:
+            marks.append("expectation≠engine")
+        if pred != obs:
+            marks.append("prediction≠engine")
+        if marks:
+            problems.append(f"line {line}: " + ", ".join(marks)
+                            + (f" (prediction's reason: {step.reason})" if step and step.reason else ""))
+        text = (step.text or step.instruction) if step else "(no instruction at this line)"
+        rows.append([line, (step.stage or "") if step else "", " ".join(text.split())[:60],
+                     status_word(exp), status_word(obs), status_word(pred), " ".join(marks) or "ok"])
+    table = format_table(["LINE", "STAGE", "INSTRUCTION", "EXPECTED", "ENGINE", "PREDICTED", ""], rows)
+    return table, problems
+
+
+def test_scenarios_exist():
+    """The folder holds scenarios and every one loads (a typo must not hide a scenario)."""
+    dirs = scenario_dirs()
+    assert dirs, f"no cache scenarios under {SCENARIO_ROOT}"
+    errors = []
+    for path in dirs:
+        try:
+            load_scenario(path)
+        except ScenarioError as exc:
+            errors.append(f"{path.name}: {exc}")
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("name, builder", scenario_params())
+def test_scenario_on_engine(docker_engine, request, name, builder):
+    scenario = load_scenario(SCENARIO_ROOT / name)  # raises with the reason when unloadable
+    result = run_scenario(docker_engine, scenario, builder)  # prunes the build cache first
+    table, problems = three_way_table(result, scenario.expected[builder])
+    if problems:
+        pytest.fail(f"cache scenario {name} ({scenario.reference}, {builder}): {scenario.description}\n"
+                    + table + "\n" + "\n".join(problems), pytrace=False)
+    assert docker_engine.images_made(result.run_id) == [], "the scenario's images were not removed"
+    # Read by tests/conftest.py for the session summary line.
+    request.node.user_properties.append(("cache_scenario", f"{name}:{builder}"))
