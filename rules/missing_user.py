@@ -60,10 +60,10 @@ class MissingUser(Rule):
         chain = list(_stage_chain(final))
         if any(ins.keyword == "USER" for stage in chain for ins in stage.instructions):
             return
-        root = chain[-1]
-        image = root.base
+        image = final.root_image
         if image is not None and "nonroot" in image.text.lower():
             return
+        root = chain[-1]
         base = "scratch" if root.is_scratch else f"`{root.base_name}`"
         yield self.report(
             ctx,
