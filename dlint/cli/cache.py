@@ -169,19 +169,17 @@ def verify(
     a build fails, or the input is bad."""
     from dlint.cli.output import error, write
 
-    try:
-        if builder not in BUILDER_CHOICES:
-            raise CacheUsageError(f"--builder {builder!r} is not one of {', '.join(BUILDER_CHOICES)}")
-        if format not in CACHE_FORMATS:
-            raise CacheUsageError(f"--format {format!r} is not one of {', '.join(CACHE_FORMATS)}")
+    try:  # the same argument handling as `cache diff`
+        _check_choices(builder, format)
         common = parse_build_args(build_arg, "--build-arg")
         before_args = parse_build_args(before_build_arg, "--before-build-arg")
         after_args = parse_build_args(after_build_arg, "--after-build-arg")
-        before_snap, after_snap = resolve_contexts(before, after)
+        before_snap, after_snap = _diff_contexts(before, after)
+        dockerfile = _dockerfile_in_context(file, after_snap)
     except CacheUsageError as exc:
         error(str(exc))
         raise typer.Exit(2)
-    raise typer.Exit(_run_verify(before_snap, after_snap, file=file, build_args=common,
+    raise typer.Exit(_run_verify(before_snap, after_snap, file=dockerfile, build_args=common,
                                  before_build_args=before_args, after_build_args=after_args,
                                  target=target, builder=builder, format=format))
 
