@@ -519,3 +519,11 @@ def test_any_input_gives_findings_or_one_line(data):
             assert all(set(f) == FINDING_KEYS and f["file"] == "-" for f in findings)
             assert findings == sorted(findings, key=lambda f: (f["file"], f["line"], f["column"], f["code"]))
             assert (code == 1) == bool(findings) or code == 2
+
+
+def test_nothing_checked_is_not_called_a_pass(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = dlint("check", "empty", cwd=tmp_path)
+    assert result.returncode == 2
+    assert out(result) == "No files checked\n"
+    assert err(result).startswith("dlint: error: empty: no Dockerfiles found")

@@ -30,6 +30,8 @@ def _plural(n: int, word: str) -> str:
 def summary(findings: list[Finding], report: Report) -> str:
     if not findings:
         checked = len(report.files)
+        if not checked:
+            return "No files checked"
         return "All checks passed" + (f" ({_plural(checked, 'file')} checked)" if checked != 1 else "")
     files = len({f.file for f in findings})
     return f"{_plural(len(findings), 'finding')} in {_plural(files, 'file')}"
