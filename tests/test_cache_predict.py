@@ -168,6 +168,14 @@ def test_explain_ranks_paths(tmp_path):
     assert copy_req["paths"] == ["requirements.txt"]
 
 
+def test_explain_leaves_out_subfolders_that_cost_what_their_folder_costs(tmp_path):
+    root = ctx(tmp_path, "x", ORDER_GOOD, {"requirements.txt": "flask\n", "src/app.py": "x",
+                                           "src/pkg/mod.py": "m", "src/pkg/sub/deep.py": "d"})
+    paths = [r["path"] for r in explain(root)["ranking"]]
+    assert "src/" in paths
+    assert "src/pkg/" not in paths and "src/pkg/sub/" not in paths
+
+
 def test_reads_only_selected_files_in_a_large_context(tmp_path):
     root = tmp_path / "big"
     for i in range(100):

@@ -254,10 +254,14 @@ def explain(context: Snapshot | str | os.PathLike[str], *, dockerfile: str = "Do
     for _, src in reads:
         candidates.update(snap.match(src))
     candidates.discard("")
+    signatures = {path: tuple(i for i, (_, src) in enumerate(reads) if source_covers(src, path))
+                  for path in candidates}
     groups: dict[tuple, list[str]] = {}
     for path in sorted(candidates):
-        signature = tuple(i for i, (_, src) in enumerate(reads) if source_covers(src, path))
-        if signature:
+        signature = signatures[path]
+        # A path that costs what its folder costs adds nothing to the ranking (.git/objects/).
+        parent = path.rpartition("/")[0]
+        if signature and signatures.get(parent) != signature:
             groups.setdefault(signature, []).append(path)
     ranking = []
     total = None
