@@ -204,10 +204,11 @@ def _load_entry_point(value: str, errors: list[str]) -> list[type[Rule]]:
 
 def _cache_file() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    # one file per interpreter/environment: sys.prefix differs between venvs
+    # one file per interpreter/environment (sys.prefix differs between venvs) and per sys.path:
+    # `dlint` (script dir first) and `python -m dlint` (cwd first) must not evict each other
     import zlib
 
-    tag = zlib.crc32(f"{sys.prefix}\0{sys.version}".encode()) & 0xFFFFFFFF
+    tag = zlib.crc32("\0".join((sys.prefix, sys.version, *sys.path)).encode()) & 0xFFFFFFFF
     return os.path.join(base, "dlint", f"entry-points-{tag:08x}.json")
 
 
