@@ -28,50 +28,14 @@ Add `--no-cache` to `apk add` (it also makes `apk update` unnecessary), or mount
 """
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 
 from dlint.lint.finding import Finding
 from dlint.lint.rule import Rule
-from dlint.model import parse_mount
-from dlint.syntax.nodes import Span
 
 CACHE_DIRS = ("/var/cache/apk", "/etc/apk/cache")
-
-def _shipped_stages(model) -> set[int]:
-    """ids of the stages whose layers end up in an image someone runs: the last stage,
-    every stage no other stage uses (a possible --target), and their FROM ancestors.
-    Stages only read through COPY --from / RUN --mount=from are build stages."""
-    used = {id(dep.stage) for stage in model.stages for dep in model.dependencies(stage)
-            if dep.stage is not None and dep.stage is not stage}
-    shipped: set[int] = set()
-    for stage in model.stages:
-        if id(stage) in used and stage is not model.final_stage:
-            continue
-        while stage is not None and id(stage) not in shipped:
-            shipped.add(id(stage))
-            stage = stage.base_stage
-    return shipped
-
-
-def _mounted(ctx, ins, directory: str) -> bool:
-    """A cache or tmpfs mount of `directory` or one of its parents."""
-    for flag in ins.flags_named("mount"):
-        options = parse_mount(flag.value)
-        if options.get("type") not in ("cache", "tmpfs"):
-            continue
-        target = ctx.model.expand(options.get("target", ""), ins).value
-        if not target:
-            continue
-        target = posixpath.normpath(target)
-        if directory == target or directory.startswith(target.rstrip("/") + "/"):
-            return True
-    return False
-
-
-def _span(command) -> Span:
-    return Span(command.line, command.column, command.end_line, command.end_column)
-
+MESSAGE = ("`apk add` without `--no-cache`: the package index stays in /var/cache/apk in "
+           "this layer. Use `apk add --no-cache`.")
 
 
 class ApkNoCache(Rule):
@@ -81,37 +45,16 @@ class ApkNoCache(Rule):
     aliases = ("DL3019",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        model = ctx.model
-        shipped = _shipped_stages(model)
-        for stage in model.stages:
-            if id(stage) not in shipped or stage.windows:
+        for ins, script in ctx.shipped_run_scripts():
+            if ctx.model.cache_mounted(ins, CACHE_DIRS):
                 continue
-            for ins in stage.instructions:
-                if ins.keyword != "RUN" or any(_mounted(ctx, ins, d) for d in CACHE_DIRS):
-                    continue
-                script = ctx.script(ins)
-                if not script.posix:
-                    continue
-                commands = script.effective_commands
-                for index, command in enumerate(commands):
-                    if not command.matches("apk", "add") or command.has_flag("--no-cache", "--no-network"):
-                        continue
-                    if any(_removes(c, CACHE_DIRS) for c in commands[index + 1:]):
-                        continue
-                    yield self.report(
-                        ctx,
-                        _span(command),
-                        "`apk add` without `--no-cache`: the package index stays in "
-                        "/var/cache/apk in this layer. Use `apk add --no-cache`.",
-                    )
-                    break
+            for command in script.unfollowed(_adds_with_cache, _cleans)[:1]:
+                yield self.report(ctx, command, MESSAGE)
 
 
-def _removes(command, directories) -> bool:
-    if command.tool != "rm":
-        return False
-    for target in command.positional_args(()):
-        path = target.rstrip("*").rstrip("/")
-        if any(path == d or path.startswith(d + "/") for d in directories):
-            return True
-    return False
+def _adds_with_cache(command) -> bool:
+    return command.matches("apk", "add") and not command.has_flag("--no-cache", "--no-network")
+
+
+def _cleans(command) -> bool:
+    return command.removes(CACHE_DIRS)

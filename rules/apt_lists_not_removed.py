@@ -34,50 +34,12 @@ End the RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache on the lists
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 
 from dlint.lint.finding import Finding
 from dlint.lint.rule import Rule
-from dlint.model import parse_mount
-from dlint.syntax.nodes import Span
 
 LISTS_DIR = "/var/lib/apt/lists"
-
-
-def _shipped_stages(model) -> set[int]:
-    """ids of the stages whose layers end up in an image someone runs: the last stage,
-    every stage no other stage uses (a possible --target), and their FROM ancestors.
-    Stages only read through COPY --from / RUN --mount=from are build stages."""
-    used = {id(dep.stage) for stage in model.stages for dep in model.dependencies(stage)
-            if dep.stage is not None and dep.stage is not stage}
-    shipped: set[int] = set()
-    for stage in model.stages:
-        if id(stage) in used and stage is not model.final_stage:
-            continue
-        while stage is not None and id(stage) not in shipped:
-            shipped.add(id(stage))
-            stage = stage.base_stage
-    return shipped
-
-
-def _mounted(ctx, ins, directory: str) -> bool:
-    """A cache or tmpfs mount of `directory` or one of its parents."""
-    for flag in ins.flags_named("mount"):
-        options = parse_mount(flag.value)
-        if options.get("type") not in ("cache", "tmpfs"):
-            continue
-        target = ctx.model.expand(options.get("target", ""), ins).value
-        if not target:
-            continue
-        target = posixpath.normpath(target)
-        if directory == target or directory.startswith(target.rstrip("/") + "/"):
-            return True
-    return False
-
-
-def _span(command) -> Span:
-    return Span(command.line, command.column, command.end_line, command.end_column)
 
 
 class AptListsNotRemoved(Rule):
@@ -87,33 +49,22 @@ class AptListsNotRemoved(Rule):
     aliases = ("DL3009",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        model = ctx.model
-        shipped = _shipped_stages(model)
-        for stage in model.stages:
-            if id(stage) not in shipped or stage.windows:
+        for ins, script in ctx.shipped_run_scripts():
+            if ctx.model.cache_mounted(ins, (LISTS_DIR,)):
                 continue
-            for ins in stage.instructions:
-                if ins.keyword != "RUN" or _mounted(ctx, ins, LISTS_DIR):
-                    continue
-                script = ctx.script(ins)
-                if not script.posix:
-                    continue
-                commands = script.effective_commands
-                first = next((i for i, c in enumerate(commands)
-                              if c.matches(("apt-get", "apt"), {"install", "update"})), None)
-                if first is None:
-                    continue
-                if any(_removes_lists(c) for c in commands[first + 1:]):
-                    continue
-                command = commands[first]
-                yield self.report(
-                    ctx,
-                    _span(command),
-                    f"`{command.basename} {command.subcommands()[0]}` without "
-                    f"`rm -rf {LISTS_DIR}/*` in the same RUN: the package lists stay in "
-                    f"this layer. Remove them at the end of the RUN, or mount a cache on "
-                    f"{LISTS_DIR}.",
-                )
+            fetches = script.find(("apt-get", "apt"), {"install", "update"})
+            # Only the first install/update is checked: a removal anywhere after it counts.
+            if not fetches or not script.unfollowed(lambda c: c is fetches[0], _removes_lists):
+                continue
+            command = fetches[0]
+            yield self.report(
+                ctx,
+                command,
+                f"`{command.basename} {command.subcommands()[0]}` without "
+                f"`rm -rf {LISTS_DIR}/*` in the same RUN: the package lists stay in "
+                f"this layer. Remove them at the end of the RUN, or mount a cache on "
+                f"{LISTS_DIR}.",
+            )
 
 
 def _removes_lists(command) -> bool:

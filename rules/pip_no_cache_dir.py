@@ -32,51 +32,13 @@ keep a cache between builds with `RUN --mount=type=cache,target=/root/.cache/pip
 """
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 
 from dlint.lint.finding import Finding
 from dlint.lint.rule import Rule
-from dlint.model import parse_mount
-from dlint.syntax.nodes import Span
 
 CACHE_DIRS = ("/root/.cache/pip",)
 ENV_NAME = "PIP_NO_CACHE_DIR"
-
-def _shipped_stages(model) -> set[int]:
-    """ids of the stages whose layers end up in an image someone runs: the last stage,
-    every stage no other stage uses (a possible --target), and their FROM ancestors.
-    Stages only read through COPY --from / RUN --mount=from are build stages."""
-    used = {id(dep.stage) for stage in model.stages for dep in model.dependencies(stage)
-            if dep.stage is not None and dep.stage is not stage}
-    shipped: set[int] = set()
-    for stage in model.stages:
-        if id(stage) in used and stage is not model.final_stage:
-            continue
-        while stage is not None and id(stage) not in shipped:
-            shipped.add(id(stage))
-            stage = stage.base_stage
-    return shipped
-
-
-def _mounted(ctx, ins, directory: str) -> bool:
-    """A cache or tmpfs mount of `directory` or one of its parents."""
-    for flag in ins.flags_named("mount"):
-        options = parse_mount(flag.value)
-        if options.get("type") not in ("cache", "tmpfs"):
-            continue
-        target = ctx.model.expand(options.get("target", ""), ins).value
-        if not target:
-            continue
-        target = posixpath.normpath(target)
-        if directory == target or directory.startswith(target.rstrip("/") + "/"):
-            return True
-    return False
-
-
-def _span(command) -> Span:
-    return Span(command.line, command.column, command.end_line, command.end_column)
-
 
 
 class PipNoCacheDir(Rule):
@@ -86,37 +48,24 @@ class PipNoCacheDir(Rule):
     aliases = ("DL3042",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        model = ctx.model
-        shipped = _shipped_stages(model)
-        for stage in model.stages:
-            if id(stage) not in shipped or stage.windows:
+        for ins, script in ctx.shipped_run_scripts():
+            if _mounts_pip_cache(ctx, ins) or _env_disables_cache(ctx, ins):
                 continue
-            for ins in stage.instructions:
-                if ins.keyword != "RUN" or any(_mounted(ctx, ins, d) for d in CACHE_DIRS):
+            for command in script.unfollowed(_installs_with_cache, _removes_cache)[:1]:
+                if _exported_before(script, command):
                     continue
-                script = ctx.script(ins)
-                if not script.posix:
-                    continue
-                if _mounts_pip_cache(ctx, ins) or _env_disables_cache(ctx, ins):
-                    continue
-                exported = False
-                for index, command in enumerate(script.effective_commands):
-                    if command.tool == "export" and any(a.startswith(ENV_NAME + "=") for a in command.args):
-                        exported = True
-                    if exported or not command.matches("pip", "install"):
-                        continue
-                    if _no_cache_flag(command) or any(a.name == ENV_NAME for a in command.assignments):
-                        continue
-                    if any(_removes_cache(c) for c in script.effective_commands[index + 1:]):
-                        continue
-                    yield self.report(
-                        ctx,
-                        _span(command),
-                        "`pip install` without `--no-cache-dir`: the downloaded and built "
-                        "wheels stay in ~/.cache/pip in this layer. Add `--no-cache-dir` or "
-                        "set `ENV PIP_NO_CACHE_DIR=1`.",
-                    )
-                    break
+                yield self.report(
+                    ctx,
+                    command,
+                    "`pip install` without `--no-cache-dir`: the downloaded and built "
+                    "wheels stay in ~/.cache/pip in this layer. Add `--no-cache-dir` or "
+                    "set `ENV PIP_NO_CACHE_DIR=1`.",
+                )
+
+
+def _installs_with_cache(command) -> bool:
+    return (command.matches("pip", "install") and not _no_cache_flag(command)
+            and not any(a.name == ENV_NAME for a in command.assignments))
 
 
 def _no_cache_flag(command) -> bool:
@@ -138,18 +87,25 @@ def _removes_cache(command) -> bool:
                for a in command.positional_args(()))
 
 
+def _exported_before(script, command) -> bool:
+    """`export PIP_NO_CACHE_DIR=...` earlier in the script: every later pip is clean."""
+    for earlier in script.effective_commands:
+        if earlier is command:
+            return False
+        if earlier.tool == "export" and any(a.startswith(ENV_NAME + "=") for a in earlier.args):
+            return True
+    return False
+
+
 def _env_disables_cache(ctx, ins) -> bool:
     state = ctx.model.state_at(ins)
     return ENV_NAME in state.env or state.args.get(ENV_NAME) is not None
 
 
 def _mounts_pip_cache(ctx, ins) -> bool:
-    """A cache/tmpfs mount on a `.cache` or `.cache/pip` directory (whatever the HOME)."""
-    for flag in ins.flags_named("mount"):
-        options = parse_mount(flag.value)
-        if options.get("type") not in ("cache", "tmpfs"):
-            continue
-        target = posixpath.normpath(ctx.model.expand(options.get("target", ""), ins).value or ".")
-        if target.endswith(("/.cache", "/.cache/pip")) or target in ("/.cache", "/root"):
-            return True
-    return False
+    """A cache/tmpfs mount on /root/.cache/pip (or a parent), or on a `.cache` or
+    `.cache/pip` directory whatever the HOME."""
+    if ctx.model.cache_mounted(ins, CACHE_DIRS):
+        return True
+    return any(target.endswith(("/.cache", "/.cache/pip")) or target in ("/.cache", "/root")
+               for target in ctx.model.cache_mount_targets(ins))

@@ -30,50 +30,14 @@ Append `&& yarn cache clean` to the RUN, or keep the cache between builds with
 """
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 
 from dlint.lint.finding import Finding
 from dlint.lint.rule import Rule
-from dlint.model import parse_mount
-from dlint.syntax.nodes import Span
 
 CACHE_DIRS = ("/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn")
-
-def _shipped_stages(model) -> set[int]:
-    """ids of the stages whose layers end up in an image someone runs: the last stage,
-    every stage no other stage uses (a possible --target), and their FROM ancestors.
-    Stages only read through COPY --from / RUN --mount=from are build stages."""
-    used = {id(dep.stage) for stage in model.stages for dep in model.dependencies(stage)
-            if dep.stage is not None and dep.stage is not stage}
-    shipped: set[int] = set()
-    for stage in model.stages:
-        if id(stage) in used and stage is not model.final_stage:
-            continue
-        while stage is not None and id(stage) not in shipped:
-            shipped.add(id(stage))
-            stage = stage.base_stage
-    return shipped
-
-
-def _mounted(ctx, ins, directory: str) -> bool:
-    """A cache or tmpfs mount of `directory` or one of its parents."""
-    for flag in ins.flags_named("mount"):
-        options = parse_mount(flag.value)
-        if options.get("type") not in ("cache", "tmpfs"):
-            continue
-        target = ctx.model.expand(options.get("target", ""), ins).value
-        if not target:
-            continue
-        target = posixpath.normpath(target)
-        if directory == target or directory.startswith(target.rstrip("/") + "/"):
-            return True
-    return False
-
-
-def _span(command) -> Span:
-    return Span(command.line, command.column, command.end_line, command.end_column)
-
+MESSAGE = ("`yarn install` without `yarn cache clean` in the same RUN: yarn's package cache "
+           "stays in this layer. Append `&& yarn cache clean`.")
 
 
 class YarnCacheClean(Rule):
@@ -83,30 +47,11 @@ class YarnCacheClean(Rule):
     aliases = ("DL3060",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        model = ctx.model
-        shipped = _shipped_stages(model)
-        for stage in model.stages:
-            if id(stage) not in shipped or stage.windows:
+        for ins, script in ctx.shipped_run_scripts():
+            if ctx.model.cache_mounted(ins, CACHE_DIRS):
                 continue
-            for ins in stage.instructions:
-                if ins.keyword != "RUN" or any(_mounted(ctx, ins, d) for d in CACHE_DIRS):
-                    continue
-                script = ctx.script(ins)
-                if not script.posix:
-                    continue
-                commands = script.effective_commands
-                for index, command in enumerate(commands):
-                    if not _installs(command):
-                        continue
-                    if any(_cleans(c) for c in commands[index + 1:]):
-                        continue
-                    yield self.report(
-                        ctx,
-                        _span(command),
-                        "`yarn install` without `yarn cache clean` in the same RUN: yarn's "
-                        "package cache stays in this layer. Append `&& yarn cache clean`.",
-                    )
-                    break
+            for command in script.unfollowed(_installs, _cleans)[:1]:
+                yield self.report(ctx, command, MESSAGE)
 
 
 def _installs(command) -> bool:

@@ -29,54 +29,16 @@ Append `&& zypper clean --all` to the RUN.
 """
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 
 from dlint.lint.finding import Finding
 from dlint.lint.rule import Rule
-from dlint.model import parse_mount
-from dlint.syntax.nodes import Span
 
 CACHE_DIRS = ("/var/cache/zypp",)
 INSTALLS = {"install", "in", "update", "up", "dist-upgrade", "dup", "patch", "refresh", "ref",
             "source-install", "si"}
 MESSAGE = ("`{tool} {sub}` without `zypper clean` in the same RUN: zypper's metadata and "
            "package cache stay in this layer. Append `&& zypper clean --all`.")
-
-def _shipped_stages(model) -> set[int]:
-    """ids of the stages whose layers end up in an image someone runs: the last stage,
-    every stage no other stage uses (a possible --target), and their FROM ancestors.
-    Stages only read through COPY --from / RUN --mount=from are build stages."""
-    used = {id(dep.stage) for stage in model.stages for dep in model.dependencies(stage)
-            if dep.stage is not None and dep.stage is not stage}
-    shipped: set[int] = set()
-    for stage in model.stages:
-        if id(stage) in used and stage is not model.final_stage:
-            continue
-        while stage is not None and id(stage) not in shipped:
-            shipped.add(id(stage))
-            stage = stage.base_stage
-    return shipped
-
-
-def _mounted(ctx, ins, directory: str) -> bool:
-    """A cache or tmpfs mount of `directory` or one of its parents."""
-    for flag in ins.flags_named("mount"):
-        options = parse_mount(flag.value)
-        if options.get("type") not in ("cache", "tmpfs"):
-            continue
-        target = ctx.model.expand(options.get("target", ""), ins).value
-        if not target:
-            continue
-        target = posixpath.normpath(target)
-        if directory == target or directory.startswith(target.rstrip("/") + "/"):
-            return True
-    return False
-
-
-def _span(command) -> Span:
-    return Span(command.line, command.column, command.end_line, command.end_column)
-
 
 
 class ZypperClean(Rule):
@@ -86,29 +48,12 @@ class ZypperClean(Rule):
     aliases = ("DL3036",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        model = ctx.model
-        shipped = _shipped_stages(model)
-        for stage in model.stages:
-            if id(stage) not in shipped or stage.windows:
+        for ins, script in ctx.shipped_run_scripts():
+            if ctx.model.cache_mounted(ins, CACHE_DIRS):
                 continue
-            for ins in stage.instructions:
-                if ins.keyword != "RUN" or any(_mounted(ctx, ins, d) for d in CACHE_DIRS):
-                    continue
-                script = ctx.script(ins)
-                if not script.posix:
-                    continue
-                commands = script.effective_commands
-                for index, command in enumerate(commands):
-                    if not _installs(command):
-                        continue
-                    if any(_cleans(c) for c in commands[index + 1:]):
-                        continue
-                    yield self.report(
-                        ctx,
-                        _span(command),
-                        MESSAGE.format(tool=command.basename, sub=command.subcommands()[0]),
-                    )
-                    break
+            for command in script.unfollowed(_installs, _cleans)[:1]:
+                message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
+                yield self.report(ctx, command, message)
 
 
 def _installs(command) -> bool:
@@ -116,12 +61,4 @@ def _installs(command) -> bool:
 
 
 def _cleans(command) -> bool:
-    if command.matches("zypper", {"clean", "cc"}):
-        return True
-    if command.tool != "rm":
-        return False
-    for target in command.positional_args(()):
-        path = target.rstrip("*").rstrip("/")
-        if path == CACHE_DIRS[0] or path.startswith(CACHE_DIRS[0] + "/"):
-            return True
-    return False
+    return command.matches("zypper", {"clean", "cc"}) or command.removes(CACHE_DIRS)

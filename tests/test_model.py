@@ -671,3 +671,54 @@ def test_corpus_models_without_exception():
         m.reachable()
         stages += len(m.stages)
     assert stages >= len(files) // 2
+
+
+def _model_of(text):
+    from dlint.syntax import parse
+
+    return build_model(parse(text))
+
+
+def test_shipped_stages_leave_out_stages_only_read_through_copy_or_mount():
+    m = _model_of(
+        "FROM golang AS build\n"
+        "FROM alpine AS base\n"
+        "FROM base AS test\n"
+        "FROM node AS assets\n"
+        "FROM base AS final\n"
+        "COPY --from=build /x /x\n"
+        "RUN --mount=from=assets,target=/a true\n"
+    )
+    # test is used by no stage: a possible --target, so shipped; base is FROM of shipped ones
+    assert [s.name for s in m.shipped_stages()] == ["base", "test", "final"]
+
+
+def test_shipped_stages_include_the_from_ancestors_of_a_shipped_stage():
+    m = _model_of(
+        "FROM alpine AS build\n"
+        "FROM build AS tools\n"
+        "FROM scratch AS final\n"
+        "COPY --from=build /x /x\n"
+        "COPY --from=final /x /x\n"
+    )
+    # build is copied from, but tools (used by nobody) is built FROM it; the last stage
+    # ships even when another stage reads it
+    assert [s.name for s in m.shipped_stages()] == ["build", "tools", "final"]
+    assert _model_of("").shipped_stages() == []
+
+
+def test_cache_mount_targets_are_expanded_normalised_cache_and_tmpfs_only():
+    m = _model_of(
+        "FROM alpine\n"
+        "ARG C=/var/cache\n"
+        "RUN --mount=type=cache,target=${C}/apk/ --mount=type=bind,target=/src "
+        "--mount=type=tmpfs,target=/tmp/x/.. --mount=type=cache,target= apk add x\n"
+    )
+    run = m.stages[0].instructions[-1]
+    assert m.cache_mount_targets(run) == ["/var/cache/apk", "/tmp"]
+    assert m.cache_mounted(run, ["/etc/apk/cache", "/var/cache/apk"])
+    assert m.cache_mounted(run, ["/var/cache/apk/sub"]) and m.cache_mounted(run, ["/tmp/a"])
+    assert not m.cache_mounted(run, ["/var/cache/apkx"])
+    assert not m.cache_mounted(run, ["/src"]) and not m.cache_mounted(run, ["/var/cache"])
+    root = _model_of("FROM alpine\nRUN --mount=type=cache,target=/ true\n")
+    assert root.cache_mounted(root.stages[0].instructions[-1], ["/var/cache/apk"])

@@ -398,3 +398,40 @@ def test_corpus_commands_are_located_at_their_source_text():
                 misplaced.append((name, c.line, c.column, word))
     assert runs > 4000 and commands > 20000
     assert misplaced == []
+
+
+@pytest.mark.parametrize("text,removes", [
+    ("rm -rf /var/cache/apk", True),
+    ("rm -rf /var/cache/apk/*", True),
+    ("rm -rf /var/cache/apk/", True),
+    ("rm -f /tmp/a /var/cache/apk/x/y", True),
+    ("rm -rf -- /etc/apk/cache", True),
+    ("rm -rf /var/cache/apkx", False),
+    ("rm -rf /var/cache", False),
+    ("ls /var/cache/apk", False),
+])
+def test_removes_is_an_rm_of_a_directory_or_of_something_inside_it(text, removes):
+    command = parse_script(text).commands[0]
+    assert command.removes(["/var/cache/apk", "/etc/apk/cache"]) is removes
+
+
+def test_unfollowed_gives_matching_commands_with_no_later_follower():
+    def installs(c):
+        return c.matches("apt-get", "install")
+
+    def removes(c):
+        return c.removes(["/x"])
+
+    script = parse_script(
+        "apt-get install a && rm -rf /x && apt-get install b; apt-get install c; echo done")
+    assert [c.argv[-1] for c in script.unfollowed(installs, removes)] == ["b", "c"]
+    assert script.unfollowed(installs, lambda c: c.name == "echo") == []
+    assert len(script.unfollowed(installs, lambda c: False)) == 3
+    # the last follower is itself unfollowed: nothing after it follows it
+    echo = script.unfollowed(lambda c: c.name == "echo", lambda c: c.name in ("rm", "echo"))
+    assert [c.name for c in echo] == ["echo"]
+    # wrappers and `sh -c` strings are looked through
+    wrapped = parse_script("sudo apt-get install a && sh -c 'rm -rf /x/*'")
+    assert wrapped.unfollowed(installs, removes) == []
+    assert [c.argv for c in wrapped.unfollowed(installs, lambda c: False)] == [
+        ["apt-get", "install", "a"]]

@@ -6,6 +6,7 @@ RUN scripts shell-parsed at most once, however many rules ask.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -45,3 +46,16 @@ class LintContext:
             script = script_of(instruction, self.model.state_at(instruction))
             self._scripts[key] = script
         return script
+
+    def shipped_run_scripts(self) -> Iterator[tuple[Instruction, Script]]:
+        """(RUN, its script) for each RUN whose layer ships (`Model.shipped_stages()`), in
+        file order; Windows stages and scripts that are not POSIX shell are left out."""
+        for stage in self.model.shipped_stages():
+            if stage.windows:
+                continue
+            for instruction in stage.instructions:
+                if instruction.keyword != "RUN":
+                    continue
+                script = self.script(instruction)
+                if script.posix:
+                    yield instruction, script

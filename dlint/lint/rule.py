@@ -53,7 +53,8 @@ class Rule:
         message: str,
         fix: Fix | None = None,
     ) -> Finding:
-        """A finding at an instruction (its whole span) or at an explicit span."""
+        """A finding at an instruction (its whole span) or at an explicit span: a Span,
+        or anything with line/column/end_line/end_column (a shell SimpleCommand)."""
         if isinstance(where, Instruction):
             span = where.span or Span(where.start_line, 1, where.end_line, 1)
         else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ntpath
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from dlint.model.expand import Expansion, expand
@@ -454,6 +454,42 @@ class Model:
                     seen[id(dep.stage)] = dep.stage
                     todo.append(dep.stage)
         return sorted(seen.values(), key=lambda s: s.index)
+
+    def shipped_stages(self) -> list[Stage]:
+        """Stages whose layers end up in an image someone runs, in file order: the last
+        stage, every stage no other stage uses (a possible --target), and their FROM
+        ancestors. Stages only read through COPY --from / RUN --mount=from are build
+        stages, left out."""
+        used = {id(dep.stage) for stage in self.stages for dep in self.dependencies(stage)
+                if dep.stage is not None and dep.stage is not stage}
+        shipped: set[int] = set()
+        for stage in self.stages:
+            if id(stage) in used and stage is not self.final_stage:
+                continue
+            while stage is not None and id(stage) not in shipped:
+                shipped.add(id(stage))
+                stage = stage.base_stage
+        return [stage for stage in self.stages if id(stage) in shipped]
+
+    def cache_mount_targets(self, instruction: Instruction) -> list[str]:
+        """The expanded, normalised targets of a RUN's `--mount=type=cache` and
+        `--mount=type=tmpfs` flags: directories whose files never reach the layer.
+        Empty targets are left out."""
+        targets: list[str] = []
+        for flag in instruction.flags_named("mount"):
+            options = parse_mount(flag.value)
+            if options.get("type") not in ("cache", "tmpfs"):
+                continue
+            target = self.expand(options.get("target", ""), instruction).value
+            if target:
+                targets.append(posixpath.normpath(target))
+        return targets
+
+    def cache_mounted(self, instruction: Instruction, directories: Iterable[str]) -> bool:
+        """A cache or tmpfs mount of one of `directories`, or of a parent of one."""
+        targets = self.cache_mount_targets(instruction)
+        return any(directory == target or directory.startswith(target.rstrip("/") + "/")
+                   for directory in directories for target in targets)
 
     def state_at(self, instruction: Instruction) -> State:
         """The state just before `instruction` (ONBUILD triggers get their ONBUILD's)."""

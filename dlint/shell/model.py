@@ -7,7 +7,7 @@ Positions are computed on demand from byte offsets (most commands are never repo
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from dlint.shell import tools
 
@@ -313,6 +313,17 @@ class SimpleCommand(Spanned):
                 return False
         return True
 
+    def removes(self, directories: Iterable[str]) -> bool:
+        """An `rm` of one of `directories` or of something inside one
+        (`rm -rf /var/cache/apk/*`); operands as written, trailing `*` and `/` ignored."""
+        if self.tool != "rm":
+            return False
+        for operand in self.positional_args(()):
+            path = operand.rstrip("*").rstrip("/")
+            if any(path == d or path.startswith(d + "/") for d in directories):
+                return True
+        return False
+
 
 class Script:
     """The shell script of one RUN (or any shell text): every simple command in it.
@@ -372,3 +383,14 @@ class Script:
 
     def has(self, name: str | Iterable[str], *subcommands) -> bool:
         return any(c.matches(name, *subcommands) for c in self.effective_commands)
+
+    def unfollowed(self, match: Callable[[SimpleCommand], bool],
+                   follower: Callable[[SimpleCommand], bool]) -> list[SimpleCommand]:
+        """Effective commands for which `match` holds and no LATER effective command
+        satisfies `follower`, in order: the installs with no cleanup after them in the
+        same RUN (`script.unfollowed(installs, cleans_cache)`)."""
+        commands = self.effective_commands
+        # Only commands from the last follower on have no follower after them (the last
+        # follower itself included: nothing after it follows it).
+        start = next((i for i in range(len(commands) - 1, -1, -1) if follower(commands[i])), 0)
+        return [c for c in commands[start:] if match(c)]
