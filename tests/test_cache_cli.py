@@ -92,3 +92,13 @@ def test_explain_json_and_tty():
     assert (top["path"], top["rerun"], top["steps"]) == ("requirements.txt", 4, 6)
     proc = run("cache", "explain", str(context))
     assert "an edit under src/ reruns 2 of 6 steps, including `RUN ls src`" in proc.stdout
+
+
+def test_generated_monster_is_one_line_exit_2(tmp_path):
+    context = tmp_path / "ctx"
+    context.mkdir()
+    (context / "Dockerfile").write_text("FROM alpine:3.20\n" + "".join(f"ENV K{i}=v{i}\n" for i in range(6000)))
+    proc = run("cache", "diff", str(context), str(context))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and "more than the 5000 dlint analyses" in proc.stderr

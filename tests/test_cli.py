@@ -527,3 +527,15 @@ def test_nothing_checked_is_not_called_a_pass(tmp_path):
     assert result.returncode == 2
     assert out(result) == "No files checked\n"
     assert err(result).startswith("dlint: error: empty: no Dockerfiles found")
+
+
+def test_generated_monster_gets_one_line_and_syntax_check_only(tmp_path):
+    # 60,000 distinct ENVs would make the per-instruction ENV state quadratic (gigabytes).
+    body = "".join(f"ENV K{i}=v{i}\n" for i in range(60_000))
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\n" + body + "RUNN oops\n")
+    result = dlint("check", "--format", "json", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    lines = err(result).splitlines()
+    assert len(lines) == 1 and "60002 instructions, more than the 5000 dlint analyses" in lines[0]
+    assert [(f["code"], f["line"]) for f in json.loads(out(result))] == [("DF000", 60_002)]

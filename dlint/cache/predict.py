@@ -91,16 +91,18 @@ def load_dockerfile(snapshot: Snapshot, dockerfile: str = "Dockerfile", side: st
         data = snapshot.read(path)
     except ContextError as exc:
         raise PredictError(str(exc)) from None
+    from dlint.model import MAX_MODELLED_INSTRUCTIONS
+    from dlint.syntax import NotText, decode_source
+
     try:
-        from dlint.syntax import NotText, decode_source
-    except ImportError:  # pragma: no cover - older syntax package
-        text = data.decode("utf-8", "replace")
-    else:
-        try:
-            text = decode_source(data)
-        except NotText as exc:
-            raise PredictError(f"{where}{path}: not a text Dockerfile ({exc})") from None
-    return parse(text, path)
+        text = decode_source(data)
+    except NotText as exc:
+        raise PredictError(f"{where}{path}: not a text Dockerfile ({exc})") from None
+    document = parse(text, path)
+    if len(document.instructions) > MAX_MODELLED_INSTRUCTIONS:
+        raise PredictError(f"{where}{path}: {len(document.instructions)} instructions, more than "
+                           f"the {MAX_MODELLED_INSTRUCTIONS} dlint analyses in one file")
+    return document
 
 
 def _merge(common: Mapping[str, str] | None, side: Mapping[str, str] | None) -> dict[str, str]:

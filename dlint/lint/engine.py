@@ -21,6 +21,7 @@ from dlint.lint.context import LintContext
 from dlint.lint.finding import Finding, severity_rank
 from dlint.lint.registry import Registry, default_registry
 from dlint.lint.suppress import find_suppressions
+from dlint.model import MAX_MODELLED_INSTRUCTIONS
 from dlint.syntax.nodes import Document
 
 STDIN = "-"
@@ -100,9 +101,17 @@ def lint_document(
     rule_set = _rule_set(registry or default_registry(), config)
     ctx = LintContext(document, display_path, context_dir)
     broken = bool(document.errors)
+    too_large = len(document.instructions) > MAX_MODELLED_INSTRUCTIONS
+    if too_large:
+        message = (f"{display_path}: {len(document.instructions)} instructions, more than the "
+                   f"{MAX_MODELLED_INSTRUCTIONS} dlint analyses in one file; only its syntax was checked")
+        if errors is None:
+            print(f"dlint: error: {message}", file=sys.stderr)
+        else:
+            errors.append(message)
     findings: list[Finding] = []
     for rule in rule_set.rules:
-        if broken and not rule.checks_broken_files:
+        if (broken or too_large) and not rule.checks_broken_files:
             continue
         try:
             for finding in rule.check(ctx) or ():
