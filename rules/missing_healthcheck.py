@@ -40,14 +40,6 @@ from dlint.lint.finding import Finding
 from dlint.lint.rule import Rule
 
 
-def _stage_chain(stage):
-    seen = 0
-    while stage is not None and seen < 1000:
-        yield stage
-        stage = stage.base_stage
-        seen += 1
-
-
 class MissingHealthcheck(Rule):
     code = "DF601"
     name = "missing-healthcheck"
@@ -58,7 +50,7 @@ class MissingHealthcheck(Rule):
         final = ctx.model.final_stage
         if final is None:
             return
-        instructions = [ins for stage in _stage_chain(final) for ins in stage.instructions]
+        instructions = [ins for stage in final.chain() for ins in stage.instructions]
         if any(ins.keyword == "HEALTHCHECK" for ins in instructions):
             return
         model = ctx.model

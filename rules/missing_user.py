@@ -40,14 +40,6 @@ from dlint.lint.finding import Finding
 from dlint.lint.rule import Rule
 
 
-def _stage_chain(stage):
-    seen = 0
-    while stage is not None and seen < 1000:
-        yield stage
-        stage = stage.base_stage
-        seen += 1
-
-
 class MissingUser(Rule):
     code = "DF302"
     name = "missing-user"
@@ -57,7 +49,7 @@ class MissingUser(Rule):
         final = ctx.model.final_stage
         if final is None or final.windows:
             return
-        chain = list(_stage_chain(final))
+        chain = list(final.chain())
         if any(ins.keyword == "USER" for stage in chain for ins in stage.instructions):
             return
         image = final.root_image

@@ -44,10 +44,8 @@ class UntaggedImage(Rule):
 
     def check(self, ctx) -> Iterator[Finding]:
         for stage in ctx.model.stages:
-            if stage.base_stage is not None or stage.is_scratch or stage.base_unresolved:
-                continue
-            image = stage.base
-            if image is None or not image.valid or image.tag is not None or image.digest is not None:
+            image = stage.external_image
+            if image is None or image.tag is not None or image.digest is not None:
                 continue
             shown = image.text
             via = f" (from `{stage.base_text}`)" if stage.base_text != image.text else ""

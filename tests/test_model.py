@@ -722,3 +722,20 @@ def test_cache_mount_targets_are_expanded_normalised_cache_and_tmpfs_only():
     assert not m.cache_mounted(run, ["/src"]) and not m.cache_mounted(run, ["/var/cache"])
     root = _model_of("FROM alpine\nRUN --mount=type=cache,target=/ true\n")
     assert root.cache_mounted(root.stages[0].instructions[-1], ["/var/cache/apk"])
+
+
+def test_stage_chain_and_external_image():
+    m = _model_of(
+        "ARG V\n"
+        "FROM alpine:3.20 AS a\n"
+        "FROM a AS b\n"
+        "FROM b AS c\n"
+        "FROM scratch\n"
+        "FROM python:${V}\n"
+        "FROM Not-Valid\n"
+    )
+    a, b, c, scratch, unresolved, invalid = m.stages
+    assert list(c.chain()) == [c, b, a] and list(a.chain()) == [a]
+    assert a.external_image is a.base and a.external_image.text == "alpine:3.20"
+    assert b.external_image is None and scratch.external_image is None
+    assert unresolved.external_image is None and invalid.external_image is None

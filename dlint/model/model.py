@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ntpath
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from dlint.model.expand import Expansion, expand
@@ -75,6 +75,24 @@ class Stage:
             stage = stage.base_stage
             seen += 1
         return stage.base if stage is not None else None
+
+    @property
+    def external_image(self) -> ImageRef | None:
+        """The image FROM pulls, when known: None for a stage base, scratch, a variable
+        without known value, or a reference that does not parse."""
+        if self.base_stage is not None or self.is_scratch or self.base_unresolved:
+            return None
+        image = self.base
+        return image if image is not None and image.valid else None
+
+    def chain(self) -> Iterator[Stage]:
+        """This stage, then the earlier stages it is built FROM, nearest first."""
+        stage: Stage | None = self
+        seen = 0
+        while stage is not None and seen < 1000:
+            yield stage
+            stage = stage.base_stage
+            seen += 1
 
     @property
     def label(self) -> str:
