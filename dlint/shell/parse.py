@@ -56,6 +56,20 @@ def _bash_language_pointer():
     return module.language()
 
 
+# tree-sitter-bash 0.25 crashes the process (SIGSEGV) on some code points of planes 5-16
+# after a control character, e.g. "\x14{\U00104999". For the shell grammar every such
+# character is an ordinary word character, so it parses U+20000 (a CJK letter, also four
+# bytes in UTF-8: offsets stay put) in their place; words are read from the original text.
+_HIGH_PLANE = re.compile(rb"[\xf1-\xf4][\x80-\xbf]{3}")
+_SAFE_STAND_IN = "\U00020000".encode()
+
+
+def _tree_sitter_safe(data: bytes) -> bytes:
+    if max(data, default=0) >= 0xF1:
+        return _HIGH_PLANE.sub(_SAFE_STAND_IN, data)
+    return data
+
+
 def _parser():
     global _PARSER
     if _PARSER is None:
@@ -83,7 +97,7 @@ def parse_script(text: str, line_offset: int = 0, column_offset: int = 0, *,
     # "replace" keeps one character per unencodable one (lone surrogates): offsets agree.
     data = text.encode("utf-8", "replace")
     source = Source(text, data, positions)
-    tree = _parser().parse(data if parse_data is None else parse_data)
+    tree = _parser().parse(_tree_sitter_safe(data if parse_data is None else parse_data))
     builder = _Builder(source)
     builder.walk(tree.root_node)
     root = tree.root_node
