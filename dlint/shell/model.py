@@ -7,35 +7,33 @@ Positions are computed on demand from byte offsets (most commands are never repo
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Callable, Iterable, NamedTuple
+from collections import namedtuple
 
 from dlint.shell import tools
 
-
-class Assignment(NamedTuple):
-    """`NAME=value` before a command (or an `env NAME=value` operand)."""
-
-    name: str
-    value: str      # quotes removed; expansions kept as source text
-    literal: bool   # False when the value contains an expansion
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms of startup
+if TYPE_CHECKING:
+    from typing import Callable, Iterable
 
 
-class Redirect(NamedTuple):
-    op: str                   # ">", ">>", "<", ">&", "&>", "<<", "<<-", "<<<", ...
-    target: str               # file / fd / heredoc delimiter (quotes removed)
-    fd: str | None = None     # "2" in `2>&1`
-    body: str | None = None   # heredoc body text, for `<<` and `<<-`
+# collections.namedtuple, not typing.NamedTuple: importing typing costs ~5 ms of startup.
+Assignment = namedtuple("Assignment", ("name", "value", "literal"))
+Assignment.__doc__ = """`NAME=value` before a command (or an `env NAME=value` operand).
 
+name: str; value: str (quotes removed; expansions kept as source text);
+literal: bool (False when the value contains an expansion)."""
 
-class ShellError(NamedTuple):
-    """Text tree-sitter could not parse (an ERROR node) or a token it had to invent."""
+Redirect = namedtuple("Redirect", ("op", "target", "fd", "body"), defaults=(None, None))
+Redirect.__doc__ = """A redirection: op (">", ">>", "<", ">&", "&>", "<<", "<<-", "<<<", ...),
+target (file / fd / heredoc delimiter, quotes removed), fd ("2" in `2>&1`, or None),
+body (heredoc body text, for `<<` and `<<-`, or None)."""
 
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    message: str
-    offset: int = -1    # character offset in the parsed text
+ShellError = namedtuple("ShellError", ("line", "column", "end_line", "end_column", "message", "offset"),
+                        defaults=(-1,))
+ShellError.__doc__ = """Text tree-sitter could not parse (an ERROR node) or a token it had to invent.
+
+line, column, end_line, end_column: int; message: str;
+offset: int (character offset in the parsed text, -1 when unknown)."""
 
 
 class Positions:
