@@ -26,32 +26,39 @@ if TYPE_CHECKING:
 _PARSER = None
 
 
-def _bash_language_pointer():
-    """tree_sitter_bash.language(), without running the package's __init__ when possible:
-    it imports importlib.resources (tempfile, shutil, random, bz2, lzma: ~8 ms per process)
-    only to read highlight queries we never use. Falls back to the normal import."""
+def _load_binding(package: str):
+    """The extension module ``<package>._binding``, loaded without running the package's
+    __init__ (None when it cannot be found that way). tree_sitter's __init__ imports typing
+    (~5 ms per process) for a Protocol we never use; tree_sitter_bash's imports
+    importlib.resources (tempfile, shutil, random, bz2, lzma: ~8 ms) only to read highlight
+    queries we never use. A later normal import of the package reuses the loaded module."""
     import sys
 
-    module = sys.modules.get("tree_sitter_bash._binding")
-    if module is None and "tree_sitter_bash" not in sys.modules:
-        try:
-            from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec
+    name = f"{package}._binding"
+    module = sys.modules.get(name)
+    if module is not None or package in sys.modules:
+        return module
+    try:
+        from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec
 
-            for entry in sys.path:
-                base = os_path_join(entry or ".", "tree_sitter_bash", "_binding")
-                for suffix in EXTENSION_SUFFIXES:
-                    if os_path_isfile(base + suffix):
-                        loader = ExtensionFileLoader("tree_sitter_bash._binding", base + suffix)
-                        spec = ModuleSpec("tree_sitter_bash._binding", loader, origin=base + suffix)
-                        module = loader.create_module(spec)
-                        loader.exec_module(module)
-                        # a later `import tree_sitter_bash` reuses it instead of loading it again
-                        sys.modules["tree_sitter_bash._binding"] = module
-                        break
-                if module is not None:
-                    break
-        except Exception:
-            module = None
+        for entry in sys.path:
+            base = os_path_join(entry or ".", package, "_binding")
+            for suffix in EXTENSION_SUFFIXES:
+                if os_path_isfile(base + suffix):
+                    loader = ExtensionFileLoader(name, base + suffix)
+                    spec = ModuleSpec(name, loader, origin=base + suffix)
+                    module = loader.create_module(spec)
+                    loader.exec_module(module)
+                    sys.modules[name] = module
+                    return module
+    except Exception:
+        return None
+    return None
+
+
+def _bash_language_pointer():
+    """tree_sitter_bash.language(); falls back to the normal import."""
+    module = _load_binding("tree_sitter_bash")
     if module is None:
         import tree_sitter_bash
 
@@ -76,9 +83,11 @@ def _tree_sitter_safe(data: bytes) -> bytes:
 def _parser():
     global _PARSER
     if _PARSER is None:
-        from tree_sitter import Language, Parser
+        binding = _load_binding("tree_sitter")
+        if binding is None or not hasattr(binding, "Parser") or not hasattr(binding, "Language"):
+            import tree_sitter as binding
 
-        _PARSER = Parser(Language(_bash_language_pointer()))
+        _PARSER = binding.Parser(binding.Language(_bash_language_pointer()))
     return _PARSER
 
 
