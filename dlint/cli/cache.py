@@ -26,6 +26,15 @@ app = typer.Typer(
 BUILDER_CHOICES = ("buildkit", "classic")
 CACHE_FORMATS = ("tty", "json")
 
+# Options shared by the cache commands (typer reads these defaults; one definition each).
+FILE_OPTION = typer.Option("Dockerfile", "-f", "--file", help="Dockerfile path relative to the context.")
+BUILD_ARG_OPTION = typer.Option(None, "--build-arg", metavar="K=V", help="Build argument for both builds (repeatable).")
+BEFORE_BUILD_ARG_OPTION = typer.Option(None, "--before-build-arg", metavar="K=V", help="Build argument for BEFORE only.")
+AFTER_BUILD_ARG_OPTION = typer.Option(None, "--after-build-arg", metavar="K=V", help="Build argument for AFTER only.")
+TARGET_OPTION = typer.Option(None, "--target", help="Build this stage.")
+BUILDER_OPTION = typer.Option("buildkit", "--builder", help="buildkit|classic.")
+FORMAT_OPTION = typer.Option("tty", "--format", help="tty|json.")
+
 
 class CacheUsageError(Exception):
     """Bad command-line input: one line for the user (exit 2)."""
@@ -149,13 +158,13 @@ class _BuildProgress:
 def verify(
     before: Optional[str] = typer.Argument(None, metavar="[BEFORE]", help="Build context folder or git revision (default: HEAD)."),
     after: Optional[str] = typer.Argument(None, metavar="[AFTER]", help="Build context folder or git revision (default: the current folder)."),
-    file: str = typer.Option("Dockerfile", "-f", "--file", help="Dockerfile path relative to the context."),
-    build_arg: List[str] = typer.Option(None, "--build-arg", metavar="K=V", help="Build argument for both builds (repeatable)."),
-    before_build_arg: List[str] = typer.Option(None, "--before-build-arg", metavar="K=V", help="Build argument for BEFORE only."),
-    after_build_arg: List[str] = typer.Option(None, "--after-build-arg", metavar="K=V", help="Build argument for AFTER only."),
-    target: Optional[str] = typer.Option(None, "--target", help="Build this stage."),
-    builder: str = typer.Option("buildkit", "--builder", help="buildkit|classic."),
-    format: str = typer.Option("tty", "--format", help="tty|json."),
+    file: str = FILE_OPTION,
+    build_arg: List[str] = BUILD_ARG_OPTION,
+    before_build_arg: List[str] = BEFORE_BUILD_ARG_OPTION,
+    after_build_arg: List[str] = AFTER_BUILD_ARG_OPTION,
+    target: Optional[str] = TARGET_OPTION,
+    builder: str = BUILDER_OPTION,
+    format: str = FORMAT_OPTION,
 ) -> None:
     """Build BEFORE then AFTER on a real Docker engine and compare dlint's prediction with the
     cached/rebuilt status the builder reports, step by step.
@@ -314,13 +323,13 @@ def _emit(lines: list[tuple[str, str]]) -> None:
 def diff(
     before: Optional[str] = typer.Argument(None, metavar="[BEFORE]", help="Build context folder or git revision (default: HEAD)."),
     after: Optional[str] = typer.Argument(None, metavar="[AFTER]", help="Build context folder or git revision (default: the working tree)."),
-    file: str = typer.Option("Dockerfile", "-f", "--file", help="Dockerfile path relative to the context."),
-    build_arg: List[str] = typer.Option(None, "--build-arg", metavar="K=V", help="Build argument for both builds (repeatable)."),
-    before_build_arg: List[str] = typer.Option(None, "--before-build-arg", metavar="K=V", help="Build argument for BEFORE only."),
-    after_build_arg: List[str] = typer.Option(None, "--after-build-arg", metavar="K=V", help="Build argument for AFTER only."),
-    target: Optional[str] = typer.Option(None, "--target", help="Build this stage."),
-    builder: str = typer.Option("buildkit", "--builder", help="buildkit|classic."),
-    format: str = typer.Option("tty", "--format", help="tty|json."),
+    file: str = FILE_OPTION,
+    build_arg: List[str] = BUILD_ARG_OPTION,
+    before_build_arg: List[str] = BEFORE_BUILD_ARG_OPTION,
+    after_build_arg: List[str] = AFTER_BUILD_ARG_OPTION,
+    target: Optional[str] = TARGET_OPTION,
+    builder: str = BUILDER_OPTION,
+    format: str = FORMAT_OPTION,
 ) -> None:
     """Predict which build steps the edit from BEFORE to AFTER reruns, and why.
 
@@ -354,11 +363,11 @@ def diff(
 @app.command()
 def explain(
     context: str = typer.Argument(".", metavar="[CONTEXT]", help="Build context folder (default: the current folder)."),
-    file: str = typer.Option("Dockerfile", "-f", "--file", help="Dockerfile path relative to the context."),
+    file: str = FILE_OPTION,
     build_arg: List[str] = typer.Option(None, "--build-arg", metavar="K=V", help="Build argument (repeatable)."),
-    target: Optional[str] = typer.Option(None, "--target", help="Build this stage."),
-    builder: str = typer.Option("buildkit", "--builder", help="buildkit|classic."),
-    format: str = typer.Option("tty", "--format", help="tty|json."),
+    target: Optional[str] = TARGET_OPTION,
+    builder: str = BUILDER_OPTION,
+    format: str = FORMAT_OPTION,
 ) -> None:
     """Which context paths each step depends on, and which files and folders cost the most
     to edit (how many steps an edit to them reruns)."""
