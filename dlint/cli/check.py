@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 
+from dlint._record import Record
 from dlint.cli.output import error, use_color, write
 
 FORMAT_CHOICES = ("tty", "json", "sarif", "github", "gitlab", "checkstyle", "junit")
 THRESHOLD_CHOICES = ("error", "warning", "info", "style")
 
 
-@dataclass
-class CheckOptions:
-    paths: list[str] = field(default_factory=list)
-    format: str | None = None   # None: tty, plus GitHub annotations under GitHub Actions
-    select: list[str] = field(default_factory=list)    # raw, possibly comma-separated
-    ignore: list[str] = field(default_factory=list)
-    severity_threshold: str | None = None
-    fix: bool = False
-    config: str | None = None
-    root: str | None = None
+class CheckOptions(Record):
+    _fields = ("paths", "format", "select", "ignore", "severity_threshold", "fix", "config", "root")
+
+    def __init__(self, paths: list[str] | None = None,
+                 format: str | None = None,  # None: tty, plus GitHub annotations under GitHub Actions
+                 select: list[str] | None = None,  # raw, possibly comma-separated
+                 ignore: list[str] | None = None, severity_threshold: str | None = None,
+                 fix: bool = False, config: str | None = None, root: str | None = None):
+        self.paths = [] if paths is None else paths
+        self.format = format
+        self.select = [] if select is None else select
+        self.ignore = [] if ignore is None else ignore
+        self.severity_threshold = severity_threshold
+        self.fix = fix
+        self.config = config
+        self.root = root
 
 
 def reporter_available(fmt: str) -> bool:

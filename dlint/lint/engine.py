@@ -13,9 +13,9 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from dlint._record import Record
 from dlint.lint.config import Config, ConfigError, ConfigFinder, RuleSet, resolve_rules
 from dlint.lint.context import LintContext
 from dlint.lint.finding import Finding, severity_rank
@@ -61,17 +61,21 @@ def is_dockerfile_name(name: str) -> bool:
     )
 
 
-@dataclass
-class LintRun:
+class LintRun(Record):
     """The outcome of linting some paths."""
 
-    findings: list[Finding] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)               # displayed paths, in order
-    sources: dict[str, list[str]] = field(default_factory=dict)  # displayed path -> lines
-    errors: list[str] = field(default_factory=list)              # one line each, no "dlint:" prefix
-    failing: bool = False  # some finding at or above its file's severity threshold
-    # for --fix: displayed path -> absolute path (files only, not stdin)
-    paths: dict[str, str] = field(default_factory=dict)
+    _fields = ("findings", "files", "sources", "errors", "failing", "paths")
+
+    def __init__(self, findings: list[Finding] | None = None, files: list[str] | None = None,
+                 sources: dict[str, list[str]] | None = None, errors: list[str] | None = None,
+                 failing: bool = False, paths: dict[str, str] | None = None):
+        self.findings = [] if findings is None else findings
+        self.files = [] if files is None else files              # displayed paths, in order
+        self.sources = {} if sources is None else sources        # displayed path -> lines
+        self.errors = [] if errors is None else errors           # one line each, no "dlint:" prefix
+        self.failing = failing  # some finding at or above its file's severity threshold
+        # for --fix: displayed path -> absolute path (files only, not stdin)
+        self.paths = {} if paths is None else paths
 
     @property
     def exit_code(self) -> int:

@@ -26,9 +26,9 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from types import ModuleType
 
+from dlint._record import Record
 from dlint.lint.finding import SEVERITIES
 from dlint.lint.rule import Rule, rule_classes_in
 
@@ -45,14 +45,14 @@ RESERVED_CODE_RES = (re.compile(r"^DL\d{4}$"), re.compile(r"^SC\d+$"))  # hadoli
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
-@dataclass
-class Registry:
+class Registry(Record):
     """The valid rules, sorted by code, and one line per rule that was rejected."""
 
-    rules: list[type[Rule]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    _fields = ("rules", "errors")
 
-    def __post_init__(self) -> None:
+    def __init__(self, rules: list[type[Rule]] | None = None, errors: list[str] | None = None):
+        self.rules = [] if rules is None else rules
+        self.errors = [] if errors is None else errors
         self._index: dict[str, list[type[Rule]]] | None = None
 
     def _lookup_index(self) -> dict[str, list[type[Rule]]]:

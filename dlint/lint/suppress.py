@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 
+from dlint._record import Record
 from dlint.lint.finding import Finding
 from dlint.syntax.nodes import Document
 
@@ -33,10 +33,13 @@ PRAGMA_RE = re.compile(
 )
 
 
-@dataclass
-class Suppressions:
-    global_items: set[str] = field(default_factory=set)
-    ranges: list[tuple[int, int, set[str]]] = field(default_factory=list)  # (first, last line, items)
+class Suppressions(Record):
+    _fields = ("global_items", "ranges")
+
+    def __init__(self, global_items: set[str] | None = None,
+                 ranges: list[tuple[int, int, set[str]]] | None = None):
+        self.global_items = set() if global_items is None else global_items
+        self.ranges = [] if ranges is None else ranges  # (first, last line, items)
 
     def __bool__(self) -> bool:
         return bool(self.global_items or self.ranges)
