@@ -10,11 +10,11 @@ overrides apply, and findings are sorted by (file, line, column, code).
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from dlint._regex import LazyPattern
 from dlint._record import Record
 from dlint.lint.config import Config, ConfigError, ConfigFinder, RuleSet, resolve_rules
 from dlint.lint.context import LintContext
@@ -39,7 +39,7 @@ NOT_DOCKERFILE_SUFFIXES = frozenset({
 # "Dockerfile"/"Containerfile" as the last name component after a separator run (_ - . +),
 # optionally with dotted suffixes: flat names like "owner+repo__path__Dockerfile.0" or
 # "build-Dockerfile", as in ../shared/corpus and generated/vendored trees.
-_FLAT_DOCKERFILE_RE = re.compile(r"(?:^|[-_.+])(?:Dockerfile|Containerfile)(?:\.[^.]+)*\Z")
+_FLAT_DOCKERFILE_RE = LazyPattern(r"(?:^|[-_.+])(?:Dockerfile|Containerfile)(?:\.[^.]+)*\Z")
 
 
 def is_dockerfile_name(name: str) -> bool:

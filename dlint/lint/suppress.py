@@ -21,13 +21,13 @@ instruction's lines, so findings deep in a long RUN are covered too.
 from __future__ import annotations
 
 import bisect
-import re
 
+from dlint._regex import LazyPattern
 from dlint._record import Record
 from dlint.lint.finding import Finding
 from dlint.syntax.nodes import Document
 
-PRAGMA_RE = re.compile(
+PRAGMA_RE = LazyPattern(
     r"^(?P<tool>dlint|hadolint)\s*:?\s*(?P<scope>global\s+|stage\s+)?ignore\s*=\s*"
     r"(?P<items>[\w.-]+(?:\s*,\s*[\w.-]+)*)\s*(?:[\s#].*)?$"
 )

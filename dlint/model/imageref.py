@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dlint._regex import LazyPattern
+
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"
 OFFICIAL_REPO_PREFIX = "library/"
@@ -26,9 +28,9 @@ _PATH_RE = re.compile(_PATH_COMPONENT + r"(?:/" + _PATH_COMPONENT + r")*")
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _DOMAIN_NAME = _DOMAIN_COMPONENT + r"(?:\." + _DOMAIN_COMPONENT + r")*"
 _IPV6 = r"\[(?:[a-fA-F0-9:]+)\]"
-_DOMAIN_RE = re.compile(r"(?:" + _DOMAIN_NAME + "|" + _IPV6 + r")(?::[0-9]+)?")
+_DOMAIN_RE = LazyPattern(r"(?:" + _DOMAIN_NAME + "|" + _IPV6 + r")(?::[0-9]+)?")
 _TAG_RE = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)
-_DIGEST_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}")
+_DIGEST_RE = LazyPattern(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}")
 _ANCHORED_HEX64 = re.compile(r"[a-f0-9]{64}")
 _DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 

@@ -15,6 +15,7 @@ import re
 from os.path import isfile as os_path_isfile
 from os.path import join as os_path_join
 
+from dlint._regex import LazyPattern
 from dlint.shell.model import (
     Assignment, Pipeline, Positions, Redirect, Script, ShellError, SimpleCommand, Source,
 )
@@ -70,7 +71,7 @@ def _bash_language_pointer():
 # after a control character, e.g. "\x14{\U00104999". For the shell grammar every such
 # character is an ordinary word character, so it parses U+20000 (a CJK letter, also four
 # bytes in UTF-8: offsets stay put) in their place; words are read from the original text.
-_HIGH_PLANE = re.compile(rb"[\xf1-\xf4][\x80-\xbf]{3}")
+_HIGH_PLANE = LazyPattern(rb"[\xf1-\xf4][\x80-\xbf]{3}")
 _SAFE_STAND_IN = "\U00020000".encode()
 
 
@@ -133,11 +134,11 @@ def _start(x) -> int:
 
 # --- words ------------------------------------------------------------------------
 
-_UNQUOTED_ESCAPE = re.compile(r"\\(\n|.)", re.S)
-_DQ_ESCAPE = re.compile(r'\\([$`"\\\n])')
+_UNQUOTED_ESCAPE = LazyPattern(r"\\(\n|.)", re.S)
+_DQ_ESCAPE = LazyPattern(r'\\([$`"\\\n])')
 _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a",
                  "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "v": "\v", "?": "?"}
-_ANSI_ESCAPE = re.compile(r"\\(.)", re.S)
+_ANSI_ESCAPE = LazyPattern(r"\\(.)", re.S)
 
 
 def _unescape_unquoted(s: str) -> str:

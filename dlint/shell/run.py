@@ -15,6 +15,7 @@ import dataclasses
 import re
 import shlex
 
+from dlint._regex import LazyPattern
 from dlint.shell.model import Positions, Redirect, Script, SimpleCommand, Source
 from dlint.shell.parse import parse_script
 from dlint.shell.wrappers import POSIX_SHELLS, _shell_script_arg
@@ -22,7 +23,7 @@ from dlint.shell.wrappers import POSIX_SHELLS, _shell_script_arg
 WINDOWS_SHELLS = frozenset({"powershell", "pwsh", "cmd"})
 DEFAULT_SHELL = ["/bin/sh", "-c"]
 # the whole value is one heredoc marker: `<<EOF`, `<<-"EOF"`, `0<<'EOF'`
-_HEREDOC_ONLY = re.compile(r"\s*\d*<<-?\s*(['\"]?)([^\s'\"<>|&;]+)\1\s*\Z")
+_HEREDOC_ONLY = LazyPattern(r"\s*\d*<<-?\s*(['\"]?)([^\s'\"<>|&;]+)\1\s*\Z")
 
 
 def shell_name(argv: list[str]) -> str:
@@ -209,7 +210,7 @@ def _body_segments(instruction, heredoc, offset: int) -> list[tuple[int, int, in
     return segments
 
 
-_CONTINUATION = re.compile(r"[\\`][ \t]*\Z")
+_CONTINUATION = LazyPattern(r"[\\`][ \t]*\Z")
 
 
 def _value_positions(instruction, value: str) -> Positions:

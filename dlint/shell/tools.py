@@ -6,7 +6,7 @@ tool or an option here rather than special-casing it in a rule.
 
 from __future__ import annotations
 
-import re
+from dlint._regex import LazyPattern
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms of startup
 if TYPE_CHECKING:
@@ -17,8 +17,8 @@ ALIASES = {
     "pip3": "pip", "microdnf": "dnf", "bundler": "bundle", "mvnw": "mvn", "gradlew": "gradle",
     "composer.phar": "composer", "yarnpkg": "yarn", "apt-get": "apt-get",
 }
-_PIP = re.compile(r"pip\d*(\.\d+)*\Z")
-_PYTHON = re.compile(r"python\d*(\.\d+)*\Z")
+_PIP = LazyPattern(r"pip\d*(\.\d+)*\Z")
+_PYTHON = LazyPattern(r"python\d*(\.\d+)*\Z")
 # python options that take a value (before -m)
 _PYTHON_VALUE_OPTIONS = frozenset({"-W", "-X", "-c"})
 
@@ -78,7 +78,7 @@ VALUE_OPTIONS: dict[str, frozenset[str]] = {
 
 # Tools whose long options take a single dash (`go build -ldflags`): no short-flag bundling.
 SINGLE_DASH_LONG = frozenset({"go", "find", "java", "javac", "gcc", "cc", "clang"})
-_SHORT_BUNDLE = re.compile(r"-[A-Za-z0-9]+\Z")
+_SHORT_BUNDLE = LazyPattern(r"-[A-Za-z0-9]+\Z")
 
 
 def canonical_name(basename: str) -> str:

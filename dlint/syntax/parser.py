@@ -26,6 +26,8 @@ import math
 import re
 from bisect import bisect_right
 
+from dlint._regex import LazyPattern
+
 from .lex import GO_SPACE, LexError, process_words
 from .nodes import (
     Comment,
@@ -44,10 +46,10 @@ _ASCII_SPACE = frozenset("\t\n\v\f\r ")
 _RE_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 # BuildKit's DirectiveParser regexp; Go's \s is [\t\n\f\r ].
 _RE_DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*")
-_RE_HEREDOC = re.compile(r"([0-9]*)<<(-?)([^<]*)", re.S)
-_RE_HEREDOC_OPEN = re.compile(r"([0-9]*)<<(-?)")
-_RE_LEADING_TABS = re.compile(r"^\t+", re.M)
-_RE_SURROGATE = re.compile("[\ud800-\udfff]")
+_RE_HEREDOC = LazyPattern(r"([0-9]*)<<(-?)([^<]*)", re.S)
+_RE_HEREDOC_OPEN = LazyPattern(r"([0-9]*)<<(-?)")
+_RE_LEADING_TABS = LazyPattern(r"^\t+", re.M)
+_RE_SURROGATE = LazyPattern("[\ud800-\udfff]")
 # Runs of characters with no special meaning for the word scanners (fast path).
 _PLAIN_FLAG_RUN = {e: re.compile("[^\t\n\v\f\r '\"" + re.escape(e) + "]+") for e in "\\`"}
 _PLAIN_WORD_RUN = {e: re.compile("[^" + re.escape(_GO_SPACE_STR) + "'\"" + re.escape(e) + "]+")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from dlint._regex import LazyPattern
+
 from .nodes import Document, Flag, Instruction, SyntaxIssue
 
 # flag name -> type: "bool", "string" (one value), "strings" (repeatable)
@@ -25,10 +27,10 @@ _FLAGS: dict[str, dict[str, str]] = {
                     "start-interval": "string", "retries": "string"},
 }
 _VALID_STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*")
-_DURATION = re.compile(r"[-+]?(?:0|(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)")
+_DURATION = LazyPattern(r"[-+]?(?:0|(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)")
 _UNIT_NS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000,
             "s": 1_000_000_000, "m": 60_000_000_000, "h": 3_600_000_000_000}
-_DURATION_PART = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)")
+_DURATION_PART = LazyPattern(r"([0-9]*\.?[0-9]*)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)")
 
 
 def _duration_ns(text: str) -> int | None:
