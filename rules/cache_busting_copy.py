@@ -82,6 +82,8 @@ SYSTEM_INSTALLS = (
 
 @dataclass(frozen=True)
 class Install:
+    """A dependency install command and the manifests it reads from the build context."""
+
     command: object               # the SimpleCommand
     label: str                    # "pip install -r requirements.txt"
     manifests: tuple[str, ...]    # () when the install needs nothing from the context

@@ -25,6 +25,8 @@ class TextEdit:
 
 @dataclass(frozen=True)
 class Fix:
+    """A fix for a finding: text edits, safe unless it may change what the build does."""
+
     description: str
     edits: tuple[TextEdit, ...] = ()
     safe: bool = True
@@ -32,6 +34,8 @@ class Fix:
 
 @dataclass
 class Finding:
+    """One problem found by a rule (SPEC §5 JSON shape)."""
+
     file: str
     line: int
     column: int

@@ -21,6 +21,8 @@ _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 
 @dataclass(frozen=True)
 class Expansion:
+    """The result of expanding one word against an environment."""
+
     value: str                              # the expanded word, quotes removed
     names: frozenset[str] = frozenset()     # every variable name looked up
     unknown: frozenset[str] = frozenset()   # looked up but absent from env, or None there

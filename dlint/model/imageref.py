@@ -37,6 +37,8 @@ _DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 
 @dataclass(frozen=True)
 class ImageRef:
+    """An image reference, parsed and normalised like Docker's reference package."""
+
     text: str                   # as given (after expansion)
     domain: str = ""            # normalised registry ("docker.io" by default)
     path: str = ""              # repository path ("library/alpine")

@@ -42,6 +42,8 @@ _WINDOWS_SHELLS = ("powershell", "pwsh", "cmd")
 
 @dataclass(eq=False)
 class Stage:
+    """One build stage: its FROM, its base (image or earlier stage) and its instructions."""
+
     index: int
     name: str | None                 # lower-cased AS name, as BuildKit keys stages
     from_instruction: Instruction
@@ -105,6 +107,8 @@ class Stage:
 
 @dataclass(frozen=True, eq=False)
 class Dependency:
+    """Something a stage needs: a FROM base, a COPY --from or a RUN --mount source."""
+
     kind: str                        # "from" | "copy" | "mount"
     instruction: Instruction
     stage: Stage | None              # the stage depended on, if a stage

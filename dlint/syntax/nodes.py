@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Span:
+    """A source range: 1-based lines and columns, end column inclusive."""
+
     line: int
     column: int
     end_line: int
@@ -20,6 +22,8 @@ class Span:
 
 @dataclass
 class Heredoc:
+    """A heredoc attached to an instruction (`<<EOF` ... `EOF`)."""
+
     name: str            # the delimiter word, quotes removed ("EOF")
     content: str         # body as the build uses it (with "<<-", leading tabs removed)
     expand: bool = True  # False when the delimiter was quoted: no variable expansion
@@ -43,6 +47,8 @@ class Flag:
 
 @dataclass
 class Instruction:
+    """One Dockerfile instruction, as BuildKit's parser node gives it."""
+
     keyword: str                 # upper case: "RUN"
     raw_keyword: str             # as written: "run"
     start_line: int
@@ -75,6 +81,8 @@ class Instruction:
 
 @dataclass
 class Comment:
+    """A `#` comment line (not a parser directive)."""
+
     line: int
     text: str        # after "#", surrounding whitespace stripped
     column: int = 1  # column of the "#"
@@ -82,6 +90,8 @@ class Comment:
 
 @dataclass
 class Directive:
+    """A parser directive (`# syntax=...`, `# escape=...`, `# check=...`)."""
+
     name: str        # lower case: "syntax", "escape", "check"
     value: str
     line: int
@@ -103,6 +113,8 @@ class SyntaxIssue:
 
 @dataclass
 class Document:
+    """A parsed Dockerfile: instructions, comments, directives and syntax issues."""
+
     path: str
     text: str                      # decoded text, BOM removed, line endings as in the file
     lines: list[str]               # text split into lines without terminators
