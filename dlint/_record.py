@@ -22,3 +22,21 @@ class Record:
         return all(getattr(self, name) == getattr(other, name) for name in self._fields)
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like a non-frozen dataclass
+
+
+class FrozenRecord(Record):
+    """Record for a ``@dataclass(frozen=True)``: assignment raises FrozenInstanceError, and
+    instances hash by their fields. __init__ sets attributes with ``object.__setattr__``."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, name) for name in self._fields))

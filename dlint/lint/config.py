@@ -29,9 +29,9 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from dlint._record import FrozenRecord, Record
 from dlint.lint.finding import SEVERITIES
 from dlint.lint.registry import Registry
 from dlint.lint.rule import Rule
@@ -56,18 +56,27 @@ def _toml_loads(text: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(FrozenRecord):
     """One configuration file's settings (or the defaults, when ``path`` is None)."""
 
-    path: str | None = None
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    severity_threshold: str | None = None
-    severity: tuple[tuple[str, str], ...] = ()               # (selector, severity)
-    rules: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()  # (rule code, options)
-    exclude: tuple[str, ...] = ()
+    _fields = ("path", "select", "extend_select", "ignore", "severity_threshold", "severity", "rules",
+               "exclude")
+
+    def __init__(self, path: str | None = None, select: tuple[str, ...] | None = None,
+                 extend_select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+                 severity_threshold: str | None = None,
+                 severity: tuple[tuple[str, str], ...] = (),  # (selector, severity)
+                 rules: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = (),  # (rule code, options)
+                 exclude: tuple[str, ...] = ()):
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "select", select)
+        init(self, "extend_select", extend_select)
+        init(self, "ignore", ignore)
+        init(self, "severity_threshold", severity_threshold)
+        init(self, "severity", severity)
+        init(self, "rules", rules)
+        init(self, "exclude", exclude)
 
     @property
     def directory(self) -> Path:
@@ -254,13 +263,17 @@ class ConfigFinder:
         return self.for_directory(os.path.dirname(os.path.abspath(path)))
 
 
-@dataclass
-class RuleSet:
+class RuleSet(Record):
     """The rules to run under one Config plus command-line overrides, instantiated."""
 
-    rules: list[Rule] = field(default_factory=list)
-    severity_threshold: str = "style"
-    severity_overrides: dict[str, str] = field(default_factory=dict)  # code -> severity
+    _fields = ("rules", "severity_threshold", "severity_overrides")
+
+    def __init__(self, rules: list[Rule] | None = None, severity_threshold: str = "style",
+                 severity_overrides: dict[str, str] | None = None):
+        self.rules = [] if rules is None else rules
+        self.severity_threshold = severity_threshold
+        # code -> severity
+        self.severity_overrides = {} if severity_overrides is None else severity_overrides
 
 
 def resolve_rules(
