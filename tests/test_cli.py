@@ -539,3 +539,15 @@ def test_generated_monster_gets_one_line_and_syntax_check_only(tmp_path):
     lines = err(result).splitlines()
     assert len(lines) == 1 and "60002 instructions, more than the 5000 dlint analyses" in lines[0]
     assert [(f["code"], f["line"]) for f in json.loads(out(result))] == [("DF000", 60_002)]
+
+
+def test_colour_output_styles_gutter_not_source():
+    from dlint.lint.finding import Finding
+    from dlint.report import Report
+    from dlint.report.tty import render
+
+    finding = Finding("Dockerfile", 2, 1, 2, 18, "DF102", "latest-tag", "warning", "pin it")
+    report = Report(files=["Dockerfile"], sources={"Dockerfile": ["# x", "FROM python:latest"]}, color=True)
+    text = render([finding], report)
+    assert "\x1b[34m  2 | \x1b[0mFROM python:latest" in text  # gutter blue, source plain
+    assert text.rstrip().endswith("1 finding in 1 file\x1b[0m")

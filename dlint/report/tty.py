@@ -109,9 +109,12 @@ def render_rich(findings: list[Finding], report: Report) -> str:
             if safe != text:
                 start, width = 0, max(1, len(safe))
             gutter = len(str(number))
-            console.print(Text(f"  {number} | ", style="blue") + Text(safe), soft_wrap=True)
-            console.print(Text(f"  {' ' * gutter} | ", style="blue")
-                          + Text(" " * start + "^" * width, style=SEVERITY_STYLES.get(f.severity, "")), soft_wrap=True)
+            # Text.assemble, not Text + Text: a sum takes the first part's style for the
+            # whole line, which painted the source text blue like the gutter.
+            console.print(Text.assemble((f"  {number} | ", "blue"), safe), soft_wrap=True)
+            console.print(Text.assemble((f"  {' ' * gutter} | ", "blue"),
+                                        (" " * start + "^" * width, SEVERITY_STYLES.get(f.severity, ""))),
+                          soft_wrap=True)
     console.print(Text(summary(findings, report), style="bold red" if findings else "bold green"), soft_wrap=True)
     return buffer.getvalue()
 
