@@ -45,11 +45,8 @@ class ApkNoCache(Rule):
     aliases = ("DL3019",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for ins, script in ctx.shipped_run_scripts():
-            if ctx.model.cache_mounted(ins, CACHE_DIRS):
-                continue
-            for command in script.unfollowed(_adds_with_cache, _cleans)[:1]:
-                yield self.report(ctx, command, MESSAGE)
+        for command in ctx.uncleaned_installs(_adds_with_cache, _cleans, CACHE_DIRS):
+            yield self.report(ctx, command, MESSAGE)
 
 
 def _adds_with_cache(command) -> bool:

@@ -50,12 +50,9 @@ class DnfCleanAll(Rule):
     aliases = ("DL3040",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for ins, script in ctx.shipped_run_scripts():
-            if ctx.model.cache_mounted(ins, CACHE_DIRS):
-                continue
-            for command in script.unfollowed(_installs, _cleans)[:1]:
-                message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
-                yield self.report(ctx, command, message)
+        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
+            message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
+            yield self.report(ctx, command, message)
 
 
 def _installs(command) -> bool:

@@ -47,11 +47,8 @@ class YarnCacheClean(Rule):
     aliases = ("DL3060",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for ins, script in ctx.shipped_run_scripts():
-            if ctx.model.cache_mounted(ins, CACHE_DIRS):
-                continue
-            for command in script.unfollowed(_installs, _cleans)[:1]:
-                yield self.report(ctx, command, MESSAGE)
+        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
+            yield self.report(ctx, command, MESSAGE)
 
 
 def _installs(command) -> bool:

@@ -15,7 +15,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms 
 if TYPE_CHECKING:
     from typing import Any
     from dlint.model import Model
-    from dlint.shell import Script
+    from dlint.shell import Script, SimpleCommand
 
 
 class LintContext:
@@ -47,6 +47,16 @@ class LintContext:
             script = script_of(instruction, self.model.state_at(instruction))
             self._scripts[key] = script
         return script
+
+    def uncleaned_installs(self, installs, cleans, cache_dirs) -> Iterator[SimpleCommand]:
+        """For each shipped RUN (see shipped_run_scripts) without a cache mount on one of
+        `cache_dirs`, the first command matching `installs` that no later command of the
+        same RUN matching `cleans` follows: what the package-cache cleanup rules report."""
+        for instruction, script in self.shipped_run_scripts():
+            if self.model.cache_mounted(instruction, cache_dirs):
+                continue
+            for command in script.unfollowed(installs, cleans)[:1]:
+                yield command
 
     def shipped_run_scripts(self) -> Iterator[tuple[Instruction, Script]]:
         """(RUN, its script) for each RUN whose layer ships (`Model.shipped_stages()`), in
