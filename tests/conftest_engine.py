@@ -30,15 +30,9 @@ BASE_IMAGE = "dlint-base:1"
 START_HINT = "start the test engine with: scripts/test-engine start && eval \"$(scripts/test-engine env)\""
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
 def _unavailable(reason: str) -> None:
-    message = f"no usable Docker engine for integration tests: {reason}; {START_HINT}"
-    if _in_ci():
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    # A skip; under CI=true tests/conftest.py turns every skip into a failure.
+    pytest.skip(f"no usable Docker engine for integration tests: {reason}; {START_HINT}")
 
 
 def _engine_dir() -> Path:

@@ -565,6 +565,8 @@ def test_platform_and_broken_documents():
 
 from pathlib import Path  # noqa: E402
 
+from dlint.syntax import parse  # noqa: E402
+
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -616,16 +618,9 @@ def test_build_model_never_raises(spec):
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
-def _parse():
-    try:
-        from dlint.syntax import parse
-    except ImportError:  # the parser lands separately; these tests run once it exists
-        pytest.skip("dlint.syntax.parse not available yet")
-    return parse
 
 
 def test_parsed_arg_env_substitution_case():
-    parse = _parse()
     doc = parse('ARG VERSION=3.19\nFROM alpine:${VERSION}\nARG VERSION\n'
                 'ENV APP_HOME=/app PATH=$APP_HOME/bin:$PATH\nENV OLD_STYLE value with spaces\n'
                 'LABEL version="${VERSION:-latest}" desc="x y"\n'
@@ -644,7 +639,6 @@ def test_parsed_arg_env_substitution_case():
 
 
 def test_parsed_multistage_graph():
-    parse = _parse()
     doc = parse("FROM golang:1.22 AS build\nRUN --mount=type=cache,target=/root/.cache go build\n"
                 "FROM build as TEST\nRUN go test\n"
                 "FROM scratch\nCOPY --from=build /out /out\n"
@@ -657,7 +651,6 @@ def test_parsed_multistage_graph():
 
 
 def test_corpus_models_without_exception():
-    parse = _parse()
     files = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "DUPLICATES.tsv")
     assert len(files) > 1000
     stages = 0

@@ -138,7 +138,6 @@ def _outside_dockerfile_parse_known_bugs(doc) -> bool:
 def test_dockerfile_parse_cross_check():
     """dockerfile-parse (not used at run time) agrees with dlint on instruction boundaries
     and keywords wherever none of its known bugs apply."""
-    pytest.importorskip("dockerfile_parse")
     logging.getLogger("dockerfile_parse").setLevel(logging.CRITICAL)
     checked = 0
     mismatches = []

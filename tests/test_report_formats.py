@@ -453,24 +453,18 @@ def corpus_files() -> list[str]:
             if p.is_file() and p.suffix != ".tsv"]
 
 
-def lint_paths_or_skip(paths: list[str]):
-    """dlint.lint.engine.lint_paths over `paths` (relative to the corpus' parent).
+def lint_corpus(paths: list[str]):
+    """dlint.lint.engine.lint_paths over `paths` (relative to the corpus' parent)."""
+    from dlint.lint.engine import lint_paths
 
-    Skips only while a pipeline stage (syntax, model, shell) has not landed (ImportError);
-    any other failure fails the test."""
-    try:
-        from dlint.lint.engine import lint_paths
-
-        return lint_paths(paths, root=str(CORPUS.parent))
-    except ImportError as exc:
-        pytest.skip(f"needs the lint pipeline: {exc}")
+    return lint_paths(paths, root=str(CORPUS.parent))
 
 
 def _corpus_run():
     """(findings, Report) for the whole corpus, built as the CLI builds it."""
     from dlint.lint.registry import default_registry
 
-    run = lint_paths_or_skip(corpus_files())
+    run = lint_corpus(corpus_files())
     report = Report(rules=list(default_registry().rules), files=run.files, sources=run.sources,
                     root=str(CORPUS.parent), version="0.0.0-corpus")
     assert len(run.files) + len(run.errors) == len(corpus_files()), run.errors[:5]
@@ -520,7 +514,7 @@ def _cli_command() -> list[str] | None:
 def test_dlint_check_format_end_to_end(fmt):
     """`dlint check --format FMT` over a few corpus files: the CLI wiring to render()."""
     files = [path.split("/", 1)[1] for path in corpus_files()[:40]]
-    lint_paths_or_skip([f"{CORPUS.name}/{files[0]}"])  # the pipeline is there
+    lint_corpus([f"{CORPUS.name}/{files[0]}"])  # the pipeline is there
     command = _cli_command()
     assert command, "no `dlint` command installed"
     proc = subprocess.run([*command, "check", "--format", fmt, *files], cwd=CORPUS,

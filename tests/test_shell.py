@@ -297,10 +297,8 @@ def test_onbuild_run():
 
 
 def test_with_dlint_syntax_parse():
-    syntax = pytest.importorskip("dlint.syntax")
-    parse = getattr(syntax, "parse", None)
-    if parse is None:
-        pytest.skip("dlint.syntax.parse not available yet")
+    from dlint.syntax import parse
+
     doc = parse("FROM alpine\nRUN apk add --no-cache a \\\n      b && \\\n    rm -rf /tmp/*\n"
                 "RUN <<EOF\nset -e\napk add c\nEOF\n")
     first, second = [i for i in doc.instructions if i.keyword == "RUN"]
