@@ -170,6 +170,14 @@ def _windows_shell(argv: list[str]) -> bool:
     return exe in _WINDOWS_SHELLS
 
 
+def _mark(uncertain: set[str], key: str, doubtful: bool) -> None:
+    """Record whether `key`'s value is exactly known."""
+    if doubtful:
+        uncertain.add(key)
+    else:
+        uncertain.discard(key)
+
+
 def _split_arg(word: str) -> tuple[str, str | None]:
     key, sep, default = word.partition("=")
     return key, (default if sep else None)
@@ -249,10 +257,7 @@ class Model:
                     ex = State(None, {}, {**auto, **args}, escape=self.escape,
                                uncertain=frozenset(uncertain)).expand(default)
                     value = ex.value
-                    if ex.unresolved:
-                        uncertain.add(key)
-                    else:
-                        uncertain.discard(key)
+                    _mark(uncertain, key, ex.unresolved)
                 else:
                     value = auto.get(key)
                 args[key] = value
@@ -352,10 +357,7 @@ class Model:
             if not key:
                 continue
             env[key] = ex.value
-            if ex.unresolved:
-                uncertain.add(key)
-            else:
-                uncertain.discard(key)
+            _mark(uncertain, key, ex.unresolved)
         return self._derive(state, env=env, uncertain=frozenset(uncertain))
 
     def _apply_arg(self, state: State, ins: Instruction) -> State:
@@ -371,20 +373,14 @@ class Model:
                 uncertain.discard(key)
             elif default is None and key in self.global_args:
                 value = self.global_args[key]
-                if key in self._global_uncertain:
-                    uncertain.add(key)
-                else:
-                    uncertain.discard(key)
+                _mark(uncertain, key, key in self._global_uncertain)
             elif default is None and key in AUTOMATIC_PLATFORM_ARGS:
                 value = self._meta_state.args[key]
                 uncertain.add(key)
             elif default is not None:
                 ex = current.expand(default)
                 value = ex.value
-                if ex.unresolved:
-                    uncertain.add(key)
-                else:
-                    uncertain.discard(key)
+                _mark(uncertain, key, ex.unresolved)
             else:
                 value = None
             args[key] = value
