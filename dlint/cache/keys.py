@@ -31,8 +31,6 @@ from dlint.syntax.nodes import Document, Instruction
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 BUILDKIT_VERTICES = ("FROM", "RUN", "COPY", "ADD", "WORKDIR")
-PROXY_ARGS = frozenset(n for p in ("HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY")
-                       for n in (p, p.lower()))
 
 Select = Callable[[str], tuple[FileState, ...]]
 
@@ -534,7 +532,7 @@ class Plan:
                 if old_d.get(k) != new_d.get(k):
                     return _same(f"build arg {k} changed (declared on line {self._declared(step, k)})")
         if name == "env":
-            return self._env_cause(dict(old or ()), dict(new or ()), list(old or ()), list(new or ()), step)
+            return self._env_cause(dict(old or ()), dict(new or ()), step)
         if name == "user":
             return _same(f"USER changed (line {self._last_line(step, 'USER')})")
         if name == "cwd":
@@ -545,7 +543,7 @@ class Plan:
             return _content_cause(old, new, where, self.token_causes, what="bind-mount source")
         return Cause("instruction changed", f"{where} changed")
 
-    def _env_cause(self, old: dict, new: dict, old_list: list, new_list: list, step: Step) -> Cause:
+    def _env_cause(self, old: dict, new: dict, step: Step) -> Cause:
         for k in list(new) + [k for k in old if k not in new]:
             if old.get(k) != new.get(k):
                 line, is_arg = step.env_origin.get(k, (0, False))

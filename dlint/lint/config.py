@@ -40,7 +40,6 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms 
 if TYPE_CHECKING:
     from typing import Any
 
-CONFIG_NAMES = (".dlint.toml", "pyproject.toml")
 KEYS = ("select", "extend-select", "ignore", "severity-threshold", "severity", "rules", "exclude")
 
 

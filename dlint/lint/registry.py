@@ -83,9 +83,6 @@ class Registry(Record):
                 return rule
         return matches[0] if matches else None
 
-    def by_code(self) -> dict[str, type[Rule]]:
-        return {rule.code: rule for rule in self.rules}
-
 
 # -- validation ---------------------------------------------------------------------------
 

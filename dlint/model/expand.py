@@ -52,10 +52,6 @@ class Expansion:
         unsupported form."""
         return bool(self.unknown) or self.error is not None or self.unsupported
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.names)
-
 
 class _ExpandError(Exception):
     pass
