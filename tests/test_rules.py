@@ -1,13 +1,11 @@
 """The built-in rules: each one against its fixtures, the rule contract, and the corpus.
 
-Fixtures live in fixtures/rules/<rule-name>/: `bad-*.Dockerfile` and `good-*.Dockerfile`.
-A bad file lists every finding it must produce in a comment line
-
-    # expect: DF101@3, DF101@7
-
-(the line may sit anywhere, e.g. after an `# escape=` directive); the test compares the
-exact set of (code, line) the rule reports through the real engine, with only that rule
-selected. A good file must produce no finding of its rule.
+Fixtures live in fixtures/rules/<rule-name>/ in dlint.testing's format (the one plugin
+authors use): `bad-*.Dockerfile` with the full list of its findings in `bad-*.findings`
+(position, code, message, fix), optionally `bad-*.fixed` (the file after the rule's
+fixes), and `good-*.Dockerfile`, which must give no finding. A folder fixture
+(`bad-*/Dockerfile` and its build context) is linted with that folder as the context.
+`DLINT_UPDATE_FIXTURES=1` rewrites the expectations from the rules' output.
 """
 
 from __future__ import annotations
@@ -24,76 +22,36 @@ from dlint.lint.engine import lint_document
 from dlint.lint.finding import SEVERITIES
 from dlint.lint.registry import REQUIRED_SECTIONS, load_registry
 from dlint.syntax import parse
+from dlint.testing import FixtureCase, fixture_cases
 
 REPO = Path(__file__).resolve().parents[1]
 RULES_DIR = REPO / "rules"
 FIXTURES = REPO / "fixtures" / "rules"
 CORPUS = REPO.parent / "shared" / "corpus"
 
-EXPECT_LINE = re.compile(r"^\s*#\s*expect:\s*(?P<items>.*)$")
-EXPECT_ITEM = re.compile(r"^(?P<code>[A-Z]+\d+)@(?P<line>\d+)$")
 CODE_SCHEME = re.compile(r"^DF\d{3}$")
+# hadolint codes (DL3008) and Docker build-check names (JSONArgsRecommended)
+ALIAS_SCHEME = re.compile(r"^(DL\d{4}|[A-Z][a-z]+(?:[A-Z][a-z]*)+)$")
 # Modules a rule must not import: the CLI, reporters, other rules.
 FORBIDDEN_IMPORTS = ("dlint.cli", "dlint.report", "dlint.rules", "rules")
+FAMILIES = ("images", "packages", "instructions", "shell", "security", "build_checks", "context")
 
 REGISTRY = load_registry(builtin=True, plugins=False)
 RULES = {rule.name: rule for rule in REGISTRY.rules}
-RULE_MODULES = sorted(p for p in RULES_DIR.glob("*.py") if p.name != "__init__.py")
-
-
-def expectations(path: Path) -> set[tuple[str, int]]:
-    expected: set[tuple[str, int]] = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = EXPECT_LINE.match(line)
-        if match is None:
-            continue
-        for item in filter(None, (i.strip() for i in match.group("items").split(","))):
-            parsed = EXPECT_ITEM.match(item)
-            assert parsed, f"{path.name}: bad expectation {item!r} (want CODE@LINE)"
-            expected.add((parsed.group("code"), int(parsed.group("line"))))
-    return expected
+RULE_MODULES = sorted(p for p in RULES_DIR.rglob("*.py") if p.name != "__init__.py")
 
 
 def run_rule(rule, path: Path):
     """Findings of `rule` alone on a file, through the engine (suppressions included)."""
-    document = parse(path.read_bytes().decode("utf-8"), path.name)
-    if not rule.checks_broken_files:
-        assert not document.errors, f"{path.name} must parse: {document.errors}"
-    errors: list[str] = []
-    findings = lint_document(document, path.name, Config(select=(rule.code,)), registry=REGISTRY,
-                             errors=errors)
-    assert errors == [], errors
-    return findings
-
-
-def fixture_cases():
-    for directory in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
-        for path in sorted(directory.glob("*.Dockerfile")):
-            yield pytest.param(directory.name, path, id=f"{directory.name}/{path.name}")
+    return FixtureCase(rule, path, REGISTRY).lint()
 
 
 # -- rules against their fixtures ------------------------------------------------------
 
 
-@pytest.mark.parametrize("rule_name, path", list(fixture_cases()))
-def test_fixture(rule_name: str, path: Path) -> None:
-    assert rule_name in RULES, f"fixtures/rules/{rule_name} names no rule"
-    rule = RULES[rule_name]
-    expected = expectations(path)
-    if path.name.startswith("good-"):
-        assert expected == set(), "a good fixture expects nothing"
-    else:
-        assert path.name.startswith("bad-"), "fixtures are bad-*.Dockerfile or good-*.Dockerfile"
-        assert expected, "a bad fixture lists its findings in '# expect: CODE@LINE, ...'"
-        assert {code for code, _ in expected} == {rule.code}, "expectations name this rule's code"
-    findings = run_rule(rule, path)
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for finding in findings:
-        assert (finding.code, finding.name, finding.aliases) == (rule.code, rule.name, list(rule.aliases))
-        assert 1 <= finding.line <= finding.end_line <= len(lines)
-        assert finding.column >= 1 and finding.message.strip()
-    got = {(f.code, f.line) for f in findings}
-    assert got == expected, "\n".join(f"{f.line}:{f.column} {f.message}" for f in findings)
+@pytest.mark.parametrize("case", fixture_cases(FIXTURES, REGISTRY), ids=str)
+def test_fixture(case) -> None:
+    case.check()
 
 
 def test_suppression_pragma_silences_a_rule_finding() -> None:
@@ -124,29 +82,6 @@ def test_add_fix_replaces_only_the_keyword() -> None:
     assert fixed == "copy --chown=app app.py /app/"
 
 
-@pytest.mark.parametrize("fixture, wanted", [
-    # WORKDIR, COPY, RUN are the steps; a source edit reruns the COPY and the RUN; with
-    # requirements.txt copied first, only the COPY of the rest.
-    ("bad-python.Dockerfile", ["`RUN pip install -r requirements.txt` (line 5)", "Copy requirements.txt first",
-                               "reruns 2 of 3 steps", "copying requirements.txt first would rerun 1"]),
-    # The RUN also builds: split, it still reruns (3 of build's WORKDIR, COPY, RUN and the
-    # final stage's COPY --from), but without the install.
-    ("bad-node-heredoc.Dockerfile", ["reruns 3 of 4 steps, `RUN npm ci` included",
-                                     "would rerun 3, without the install"]),
-    ("bad-go.Dockerfile", ["Copy go.mod and go.sum first"]),
-    ("bad-node-heredoc.Dockerfile", ["Copy package.json and package-lock.json first"]),
-    ("bad-apt.Dockerfile", ["needs nothing from the build context: move it above this COPY"]),
-    ("bad-source-folder.Dockerfile", ["source folder `app/`", "Gemfile is already copied on line 4"]),
-    ("bad-global-and-project.Dockerfile", ["`RUN npm install` (line 5)", "Copy package.json"]),
-])
-def test_cache_busting_copy_names_what_to_copy_first(fixture: str, wanted: list[str]) -> None:
-    rule = RULES["cache-busting-copy"]
-    findings = run_rule(rule, FIXTURES / rule.name / fixture)
-    message = findings[0].message
-    for text in wanted:
-        assert text in message
-
-
 # -- the rule contract -----------------------------------------------------------------
 
 
@@ -173,7 +108,14 @@ def test_codes_and_names_are_unique_and_well_formed() -> None:
         assert rule.__module__.rsplit(".", 1)[-1] == rule.name.replace("-", "_"), "module named after the rule"
         assert rule.severity in SEVERITIES
         assert isinstance(rule.enabled, bool)
-        assert all(re.match(r"^DL\d{4}$", a) for a in rule.aliases), rule.aliases
+        assert all(ALIAS_SCHEME.match(a) for a in rule.aliases), rule.aliases
+        assert isinstance(rule.keywords, tuple)
+
+
+@pytest.mark.parametrize("path", RULE_MODULES, ids=lambda p: str(p.relative_to(RULES_DIR)))
+def test_rule_modules_sit_in_a_family(path: Path) -> None:
+    assert path.parent.parent == RULES_DIR and path.parent.name in FAMILIES, (
+        f"{path.relative_to(RULES_DIR)}: rule modules live in one of rules/{{{','.join(FAMILIES)}}}/")
 
 
 @pytest.mark.parametrize("rule", REGISTRY.rules, ids=lambda r: r.name)
@@ -191,12 +133,12 @@ def test_docs_have_the_required_sections(rule) -> None:
 
 @pytest.mark.parametrize("rule", REGISTRY.rules, ids=lambda r: r.name)
 def test_every_rule_has_good_and_bad_fixtures(rule) -> None:
-    directory = FIXTURES / rule.name
-    assert list(directory.glob("bad-*.Dockerfile")), f"no bad fixture in {directory}"
-    assert list(directory.glob("good-*.Dockerfile")), f"no good fixture in {directory}"
+    cases = [c.values[0] for c in fixture_cases(FIXTURES, REGISTRY, rules=[rule.name])]
+    assert any(not c.good for c in cases), f"no bad fixture in {FIXTURES / rule.name}"
+    assert any(c.good for c in cases), f"no good fixture in {FIXTURES / rule.name}"
 
 
-@pytest.mark.parametrize("path", RULE_MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", RULE_MODULES, ids=lambda p: str(p.relative_to(RULES_DIR)))
 def test_rule_modules_import_no_cli_reporter_or_rule(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
@@ -217,21 +159,31 @@ def test_rule_modules_import_no_cli_reporter_or_rule(path: Path) -> None:
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 def test_every_rule_runs_over_the_corpus() -> None:
-    """All rules (default-off ones too) on every corpus file: no rule raises."""
+    """All rules (default-off ones too) on every corpus file: no rule raises, and no
+    finding is reported twice (same position, code and message)."""
     paths = sorted(p for p in CORPUS.iterdir() if p.is_file() and not p.name.endswith(".tsv"))
     assert len(paths) > 1000
     config = Config(select=("ALL",))
     errors: list[str] = []
     counts: Counter[str] = Counter()
+    duplicates: list[str] = []
     for path in paths:
         try:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError:
             continue
-        for finding in lint_document(parse(text, path.name), path.name, config, registry=REGISTRY,
-                                     errors=errors):
+        findings = lint_document(parse(text, path.name), path.name, config, registry=REGISTRY,
+                                 errors=errors)
+        seen: set[tuple] = set()
+        for finding in findings:
             counts[finding.name] += 1
+            key = (finding.line, finding.column, finding.end_line, finding.end_column, finding.code,
+                   finding.message)
+            if key in seen:
+                duplicates.append(f"{path.name}:{finding.line}:{finding.column} {finding.code}")
+            seen.add(key)
     assert errors == []
+    assert duplicates == [], f"{len(duplicates)} findings reported twice: {duplicates[:10]}"
     print("\ncorpus findings per rule:", dict(sorted(counts.items())))
     # Sanity: the rules that fire on most real files do fire on this corpus.
     for name in ("untagged-image", "apt-lists-not-removed", "missing-user"):

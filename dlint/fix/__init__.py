@@ -66,6 +66,21 @@ def apply_edits(text: str, fixes: Iterable[Iterable[TextEdit]]) -> tuple[str, in
     return text, applied
 
 
+def fix_text(text: str, lint: Callable[[str], Iterable[Finding]], *,
+             unsafe: bool = False) -> tuple[str, int]:
+    """``text`` with the fixes of ``lint(text)``'s findings applied (the unsafe ones too
+    when asked), re-linting between rounds until nothing changes; and how many applied."""
+    total = 0
+    for _ in range(MAX_ROUNDS):
+        fixes = [f.fix.edits for f in lint(text)
+                 if f.fix is not None and f.fix.edits and (f.fix.safe or unsafe)]
+        new_text, applied = apply_edits(text, fixes)
+        if not applied or new_text == text:
+            break
+        text, total = new_text, total + applied
+    return text, total
+
+
 def write_atomically(path: str, data: bytes) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     mode = os.stat(path).st_mode & 0o7777

@@ -114,9 +114,12 @@ def lint_document(
         else:
             errors.append(message)
     findings: list[Finding] = []
+    present = document_keywords(document)
     for rule in rule_set.rules:
         if (broken or too_large) and not rule.checks_broken_files:
             continue
+        if rule.keywords and present.isdisjoint(rule.keywords):
+            continue  # nothing in this file the rule reads
         try:
             for finding in rule.check(ctx) or ():
                 findings.append(finding)
@@ -140,6 +143,16 @@ def lint_document(
             finding.severity = level
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def document_keywords(document: Document) -> set[str]:
+    """The instruction keywords of a document, ONBUILD triggers' included."""
+    present = set()
+    for instruction in document.instructions:
+        present.add(instruction.keyword)
+        if instruction.sub_instruction is not None:
+            present.add(instruction.sub_instruction.keyword)
+    return present
 
 
 def _one_line(text: str, limit: int = 300) -> str:

@@ -132,6 +132,9 @@ def validate_rule(rule: type[Rule]) -> list[str]:
         problems.append("enabled must be True or False")
     if not isinstance(rule.aliases, (tuple, list)) or not all(isinstance(a, str) and a for a in rule.aliases):
         problems.append("aliases must be a tuple of non-empty strings")
+    keywords = getattr(rule, "keywords", ())
+    if not isinstance(keywords, (tuple, list)) or not all(isinstance(k, str) and k.isupper() for k in keywords):
+        problems.append("keywords must be a tuple of upper-case instruction keywords, like ('RUN',)")
     if not isinstance(rule.options, dict) or not isinstance(rule.defaults, dict):
         problems.append("options and defaults must be dicts")
     else:

@@ -33,6 +33,9 @@ class Rule:
     severity: ClassVar[str] = "warning"        # error | warning | info | style
     enabled: ClassVar[bool] = True             # on by default
     aliases: ClassVar[tuple[str, ...]] = ()    # hadolint codes, Docker build-check names
+    # Instruction keywords the rule reads ("RUN", "FROM"...): the engine runs it only on
+    # files holding one of them (ONBUILD triggers count). Empty: every file.
+    keywords: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[dict[str, type]] = {}    # option name -> type, for config validation
     defaults: ClassVar[dict[str, Any]] = {}    # option defaults
     # Rules run only on files that parsed; a rule that reports parse problems sets this.

@@ -1,0 +1,79 @@
+"""The stable API for rules: everything a rule module may import, built-in or plugin.
+
+    from dlint.api import Rule, Fix, TextEdit
+
+    class NoEvilRegistry(Rule):
+        code = "ACME001"
+        name = "no-evil-registry"
+        keywords = ("FROM",)
+        def check(self, ctx):
+            for stage in ctx.model.stages:
+                ...
+                yield self.report(ctx, stage.from_instruction, "...")
+
+Names listed in ``__all__`` are stable: they change only after a deprecation period of
+at least one minor release, announced in the changelog (README, "Writing rules"). Whatever
+a rule reaches through them (attributes and methods of the objects below) is stable too,
+unless its name starts with an underscore. Everything else in dlint is internal.
+
+The built-in rules import only from here, so this module cannot fall behind them.
+
+Attributes load on first use (PEP 562): importing a name does not import the parts of
+dlint it does not need (the shell parser, the cache model), which keeps startup fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# name -> module that defines it
+_EXPORTS = {
+    # the rule contract and what rules produce
+    "Rule": "dlint.lint.rule",
+    "LintContext": "dlint.lint.context",
+    "Finding": "dlint.lint.finding",
+    "Fix": "dlint.lint.finding",
+    "TextEdit": "dlint.lint.finding",
+    "SEVERITIES": "dlint.lint.finding",
+    # the document (dlint parse): instructions, flags, heredocs, comments, positions
+    "Document": "dlint.syntax.nodes",
+    "Instruction": "dlint.syntax.nodes",
+    "Flag": "dlint.syntax.nodes",
+    "Heredoc": "dlint.syntax.nodes",
+    "Comment": "dlint.syntax.nodes",
+    "Directive": "dlint.syntax.nodes",
+    "Span": "dlint.syntax.nodes",
+    # the model: stages, base images, ARG/ENV scopes, USER/WORKDIR/SHELL at an instruction
+    "Model": "dlint.model.model",
+    "Stage": "dlint.model.model",
+    "State": "dlint.model.model",
+    "Dependency": "dlint.model.model",
+    "ImageRef": "dlint.model.imageref",
+    "Expansion": "dlint.model.expand",
+    "parse_image_ref": "dlint.model.imageref",
+    "parse_mount": "dlint.model.mount",
+    "AUTOMATIC_PLATFORM_ARGS": "dlint.model.model",
+    # the shell view of a RUN: simple commands with wrappers looked through
+    "Script": "dlint.shell.model",
+    "SimpleCommand": "dlint.shell.model",
+    "Pipeline": "dlint.shell.model",
+    "Assignment": "dlint.shell.model",
+    "Redirect": "dlint.shell.model",
+    "parse_script": "dlint.shell.parse",
+    "shell_name": "dlint.shell.run",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dlint.api' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next access is a plain lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

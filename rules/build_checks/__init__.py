@@ -1,0 +1,1 @@
+"""Docker's own build checks (`docker build --check`) and what BuildKit rejects."""

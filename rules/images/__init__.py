@@ -1,0 +1,1 @@
+"""Rules about base images: FROM references, tags, digests, registries and platforms."""

@@ -1,0 +1,359 @@
+"""## What it does
+Checks for a COPY of the whole build context, or of a source folder, before a
+dependency install that only needs a manifest.
+
+The installs: those that read a manifest from the context (`pip install -r
+requirements.txt`, `poetry install`, `pipenv install`, `uv sync`, `npm ci`/`npm install`,
+`yarn install`, `pnpm install`, `go mod download`, `bundle install`, `composer install`,
+`cargo fetch`, `mvn dependency:go-offline`, `gradle dependencies`), and system or global
+installs that need nothing from the context at all (`apt-get install`, `apk add`,
+`yum`/`dnf`/`zypper install`, `pip install <name>`, `npm install -g`,
+`go install pkg@version`, ...) when the rest of the RUN needs nothing from it either.
+Installs of the project itself (`pip install .`, `pip install -e .`) need the sources and
+are not reported. "Source folder" means a source with a trailing `/` or a usual source
+directory name (`src`, `app`, `lib`, `pkg`, `cmd`, ...) that does not hold the manifest.
+
+The message names the manifest to copy first, and gives the cost measured with the cache
+analyzer (dlint.cache): how many of the build's steps an edit to a source file reruns
+with this order, the install included, and how many with the fix, without the install.
+Heredoc RUN bodies are checked like any script; Windows stages are not.
+
+## Why is this bad?
+A COPY step's cache key is the content of what it copies, and every step after it
+depends on it. After `COPY . .`, editing any source file invalidates the COPY and
+therefore reruns the dependency install below it, the slowest step of most builds, even
+though the dependencies did not change.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir -r requirements.txt
+CMD ["python", "app.py"]
+```
+Use instead:
+```dockerfile
+FROM python:3.12-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+CMD ["python", "app.py"]
+```
+
+## Fix
+Copy only the manifests the install reads (the message names them), run the install,
+then copy the rest of the sources. An install that needs nothing from the context moves
+above the COPY.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from dlint.api import Finding, Rule
+
+
+WHOLE_CONTEXT = frozenset({".", "*"})
+# The context path a "source edit" touches when the cost is measured: any name no manifest
+# COPY selects (a folder source gets it appended).
+EDITED_FILE = "dlint-example-source-file"
+SOURCE_DIRS = frozenset({
+    "src", "app", "lib", "libs", "pkg", "cmd", "internal", "source", "sources", "code", "web",
+    "server", "client", "frontend", "backend", "api", "components", "pages",
+})
+# Commands a context-free RUN may hold besides its installs.
+CONTEXT_FREE_TOOLS = frozenset({
+    "set", "export", "echo", "printf", "true", ":", "mkdir", "ln", "useradd", "groupadd",
+    "adduser", "addgroup", "usermod", "apt-get", "apt", "apt-cache", "apt-mark", "apk", "yum",
+    "dnf", "dnf5", "zypper", "update-ca-certificates", "locale-gen", "dpkg-reconfigure",
+    "update-alternatives", "ldconfig", "rm", "cd",
+})
+SYSTEM_INSTALLS = (
+    (("apt-get", "apt"), "install"),
+    (("apk",), "add"),
+    (("yum", "dnf", "dnf5"), "install"),
+    (("zypper",), {"install", "in"}),
+)
+
+
+@dataclass(frozen=True)
+class Install:
+    """A dependency install command and the manifests it reads from the build context."""
+
+    command: object               # the SimpleCommand
+    label: str                    # "pip install -r requirements.txt"
+    manifests: tuple[str, ...]    # () when the install needs nothing from the context
+
+
+def _is_local_path(word: str) -> bool:
+    return word.startswith((".", "/", "~")) or word.endswith((".whl", ".deb", ".rpm", ".apk", ".gem"))
+
+
+def _pip(command) -> Install | None:
+    if command.has_flag("-e", "--editable"):
+        return None
+    files = command.flag_values("-r", "--requirement") + command.flag_values("-c", "--constraint")
+    packages = command.positional_args()[1:]
+    if any(_is_local_path(p) for p in packages):
+        return None  # installs the project or local archives: needs them
+    if files:
+        shown = " ".join(f"-r {f}" for f in files[:2])
+        return Install(command, f"pip install {shown}", tuple(dict.fromkeys(files)))
+    return Install(command, "pip install " + " ".join(packages[:3]), ()) if packages else None
+
+
+def _analyse(command) -> Install | None:
+    """What a dependency-install command needs from the build context, or None."""
+    tool = command.tool
+    words = command.positional_args()
+    first = words[0] if words else None
+    if tool == "pip" and first == "install":
+        return _pip(command)
+    if tool == "uv":
+        if first == "sync":
+            return Install(command, "uv sync", ("pyproject.toml", "uv.lock"))
+        if words[:2] == ["pip", "install"]:
+            return _pip(command)
+    if tool == "poetry" and first == "install":
+        return Install(command, "poetry install", ("pyproject.toml", "poetry.lock"))
+    if tool == "pipenv" and first in ("install", "sync"):
+        return Install(command, f"pipenv {first}", ("Pipfile", "Pipfile.lock"))
+    if tool == "npm" and first in ("ci", "install", "i"):
+        if command.has_flag("-g", "--global"):
+            return Install(command, "npm install -g", ())
+        if len(words) == 1:
+            return Install(command, f"npm {first}", ("package.json", "package-lock.json"))
+        return None
+    if tool == "yarn":
+        if words[:2] == ["global", "add"]:
+            return Install(command, "yarn global add", ())
+        if not words or first == "install":
+            return Install(command, "yarn install", ("package.json", "yarn.lock"))
+        return None
+    if tool == "pnpm":
+        if first in ("install", "i") and len(words) == 1:
+            return Install(command, "pnpm install", ("package.json", "pnpm-lock.yaml"))
+        if first == "fetch":
+            return Install(command, "pnpm fetch", ("pnpm-lock.yaml",))
+        return None
+    if tool == "go":
+        if words[:2] == ["mod", "download"]:
+            return Install(command, "go mod download", ("go.mod", "go.sum"))
+        if first == "install" and len(words) > 1 and all("@" in w for w in words[1:]):
+            return Install(command, "go install " + words[1], ())
+        return None
+    if tool == "bundle" and first == "install":
+        return Install(command, "bundle install", ("Gemfile", "Gemfile.lock"))
+    if tool == "gem" and first == "install" and len(words) > 1:
+        return None if any(_is_local_path(w) for w in words[1:]) else Install(command, "gem install", ())
+    if tool == "composer" and first == "install":
+        return Install(command, "composer install", ("composer.json", "composer.lock"))
+    if tool == "cargo":
+        if first == "fetch":
+            return Install(command, "cargo fetch", ("Cargo.toml", "Cargo.lock"))
+        if first == "install" and len(words) > 1 and not command.has_flag("--path"):
+            return Install(command, "cargo install " + words[1], ())
+        return None
+    if tool == "mvn" and any(w.startswith("dependency:") for w in words):
+        return Install(command, "mvn " + next(w for w in words if w.startswith("dependency:")), ("pom.xml",))
+    if tool == "gradle" and first == "dependencies":
+        return Install(command, "gradle dependencies", ("build.gradle", "settings.gradle"))
+    for tools, sub in SYSTEM_INSTALLS:
+        if command.matches(tools, sub):
+            if any(_is_local_path(w) for w in words[1:]):
+                return None
+            return Install(command, f"{command.basename} {first}", ())
+    return None
+
+
+def _installs(script) -> tuple[list[Install], bool]:
+    """The dependency installs of a RUN that need at most a manifest from the context
+    (those reading a manifest first: they decide the advice), and whether the rest of the
+    RUN needs nothing from the context either."""
+    installs = []
+    others = []
+    for command in script.effective_commands:
+        install = _analyse(command)
+        if install is not None:
+            installs.append(install)
+        else:
+            others.append(command)
+    # An install that needs nothing only counts when nothing else in the RUN reads the
+    # context either (`apt-get install ... && ./configure && make` needs the sources).
+    context_free = all(c.tool in CONTEXT_FREE_TOOLS and all(not a.startswith(".") for a in c.args)
+                       for c in others)
+    kept = sorted((i for i in installs if i.manifests or context_free), key=lambda i: not i.manifests)
+    return kept, context_free
+
+
+def _norm(source: str) -> str:
+    return posixpath.normpath(source.lstrip("/")) if source not in ("/", "") else "."
+
+
+def _busting_sources(ctx, ins) -> list[str]:
+    """Sources of a context COPY/ADD that copy the whole context or a source folder."""
+    if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or len(ins.value) < 2:
+        return []
+    heredocs = {h.name for h in ins.heredocs}
+    out = []
+    for word in ins.value[:-1]:
+        if word.startswith("<<") and word.lstrip("<-").strip("'\"") in heredocs:
+            continue
+        expansion = ctx.model.expand(word, ins)
+        if expansion.unresolved:
+            return []
+        source = expansion.value
+        if source.lower().startswith(("http://", "https://", "git@", "git://", "ssh://")):
+            continue
+        norm = _norm(source)
+        if norm in WHOLE_CONTEXT or source in ("./", "./*"):
+            out.append(source)
+        elif source.endswith("/") or posixpath.basename(norm) in SOURCE_DIRS:
+            out.append(source)
+    return out
+
+
+def _copied_names(ctx, ins) -> set[str]:
+    """Basenames of the files a context COPY names explicitly (manifests copied early)."""
+    if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None:
+        return set()
+    return {posixpath.basename(ctx.model.expand(w, ins).value.rstrip("/")) for w in ins.value[:-1]}
+
+
+class CacheBustingCopy(Rule):
+    code = "DF701"
+    name = "cache-busting-copy"
+    severity = "info"
+    keywords = ("COPY", "ADD")
+
+    def check(self, ctx) -> Iterator[Finding]:
+        model = ctx.model
+        for stage in model.stages:
+            if stage.windows:
+                continue
+            busting: list[tuple[object, list[str]]] = []   # (COPY, sources) so far
+            copied: dict[str, int] = {}                   # basename -> line of its COPY
+            reported: set[int] = set()
+            for ins in stage.instructions:
+                if ins.keyword in ("COPY", "ADD"):
+                    sources = _busting_sources(ctx, ins)
+                    if sources:
+                        busting.append((ins, sources))
+                    for name in _copied_names(ctx, ins):
+                        copied.setdefault(name, ins.start_line)
+                    continue
+                if ins.keyword != "RUN" or not busting:
+                    continue
+                script = ctx.script(ins)
+                if not script.posix:
+                    continue
+                installs, only_installs = _installs(script)
+                if not installs:
+                    continue
+                for copy, sources in busting:
+                    if id(copy) in reported:
+                        continue
+                    install = self._affected(installs, sources)
+                    if install is None:
+                        continue
+                    reported.add(id(copy))
+                    message = self._message(copy, sources, ins, install, copied)
+                    split = None if only_installs else " && ".join(i.command.text for i in installs)
+                    cost = _cost(ctx, stage, copy, sources, ins, install, copied, split)
+                    yield self.report(ctx, copy, f"{message} {cost}" if cost else message)
+
+    @staticmethod
+    def _affected(installs: list[Install], sources: list[str]) -> Install | None:
+        """The first install a COPY of `sources` busts needlessly: a source folder that
+        holds one of the install's manifests is what the install reads, not a bust."""
+        for install in installs:
+            folders = [_norm(s) for s in sources if _norm(s) not in WHOLE_CONTEXT]
+            whole = len(folders) < len(sources)
+            inside = any(_norm(m).startswith(f + "/") for m in install.manifests for f in folders)
+            if whole or not inside:
+                return install
+        return None
+
+    @staticmethod
+    def _message(copy, sources, run, install, copied) -> str:
+        """What is wrong and what to copy first, from the model alone."""
+        norm = [_norm(s) for s in sources]
+        what = ("the whole build context" if any(n in WHOLE_CONTEXT for n in norm)
+                else "source folder " + ", ".join(f"`{s}`" for s in sources))
+        head = (f"{copy.keyword} of {what} before `RUN {install.label}` (line {run.start_line}): "
+                f"every source edit reruns the install.")
+        if not install.manifests:
+            return f"{head} The install needs nothing from the build context: move it above this {copy.keyword}."
+        names = [posixpath.basename(m) for m in install.manifests]
+        if _already_copied(install, copy, copied):
+            return (f"{head} {names[0]} is already copied on line {copied[names[0]]}: move the "
+                    f"install above this {copy.keyword}.")
+        listed = " and ".join(", ".join(names).rsplit(", ", 1))
+        return f"{head} Copy {listed} first, run the install, then copy the rest."
+
+
+def _already_copied(install: Install, copy, copied: dict[str, int]) -> bool:
+    """The install's main manifest was copied by an earlier COPY of the stage."""
+    name = posixpath.basename(install.manifests[0]) if install.manifests else None
+    return name is not None and copied.get(name, copy.start_line) < copy.start_line
+
+
+def _cost(ctx, stage, copy, sources, run, install, copied, split: str | None) -> str | None:
+    """"A source edit reruns N of M steps ...; copying X first would rerun K", measured
+    with the cache analyzer on this order and on the fixed one. `split` is the install
+    part of a RUN that also does other work (that part moves up, the RUN stays). None
+    when the analyzer is missing or cannot tell."""
+    try:
+        from dlint.cache.keys import PredictError
+        from dlint.cache.predict import steps_invalidated_by
+    except ImportError:  # the analyzer is optional for this rule
+        return None
+    whole = any(_norm(s) in WHOLE_CONTEXT for s in sources)
+    edited = EDITED_FILE if whole else f"{_norm(sources[0])}/{EDITED_FILE}"
+    # The whole build when the final image depends on this stage, else the stage itself.
+    model = ctx.model
+    target = None if stage in model.reachable() else (stage.name or str(stage.index))
+    manifests = [] if not install.manifests or _already_copied(install, copy, copied) else list(install.manifests)
+    fixed_document, install_line = _reordered(ctx.document, copy, run, manifests, split)
+    try:
+        now = steps_invalidated_by(ctx.document, edited, target=target)
+        fixed = steps_invalidated_by(fixed_document, edited, target=target)
+    except PredictError:
+        return None
+    if not any(s.line == run.start_line and s.cached is False for s in now.steps):
+        return None
+    if not any(s.line == install_line and s.cached is True for s in fixed.steps):
+        return None
+    names = " and ".join(", ".join(posixpath.basename(m) for m in manifests).rsplit(", ", 1))
+    change = f"copying {names} first" if manifests else f"installing before this {copy.keyword}"
+    return (f"With this order a source edit reruns {len(now.rerun_steps)} of {now.step_count} "
+            f"steps, `RUN {install.label}` included; {change} would rerun "
+            f"{len(fixed.rerun_steps)}, without the install.")
+
+
+def _reordered(document, copy, run, manifests: list[str], split: str | None):
+    """The fixed document and the line of its install RUN: where `copy` was, a COPY of the
+    manifests (to the same destination) and then the install: `run` itself, or, when
+    `split` is given, a new RUN of just `split` (`run` then stays after the COPY).
+    Instructions are copies renumbered one per line: the shared document is not touched."""
+    from dlint.syntax.nodes import Instruction
+
+    order = list(document.instructions)
+    i, j = order.index(copy), order.index(run)
+    inserted = []
+    if manifests:
+        dest = copy.value[-1]
+        dest = dest if dest.endswith("/") or len(manifests) == 1 else dest + "/"
+        inserted.append(Instruction("COPY", "COPY", 0, 0, flags=list(copy.flags), value=[*manifests, dest]))
+    if split is not None:
+        install_run = Instruction("RUN", "RUN", 0, 0, flags=list(run.flags), value=[split])
+        order = order[:i] + inserted + [install_run] + order[i:]
+    else:
+        install_run = run
+        order = order[:i] + inserted + order[i + 1:j + 1] + [copy] + order[j + 1:]
+    renumbered = [replace(ins, start_line=n, end_line=n, span=None) for n, ins in enumerate(order, 1)]
+    return replace(document, instructions=renumbered), order.index(install_run) + 1

@@ -1,0 +1,69 @@
+"""## What it does
+Checks for `yarn install` (also a bare `yarn`, `yarn add` and `yarn global add`) without
+`yarn cache clean` later in the same RUN.
+
+Also clean: removing yarn's cache directory (`.../.cache/yarn`) later in the RUN, or a
+`--mount=type=cache` (or tmpfs) whose target is a yarn cache directory. Stages whose
+files only leave through `COPY --from` (build stages, the usual place for a front-end
+build) are not checked. Heredoc RUN bodies are checked like any script; Windows stages
+are not.
+
+## Why is this bad?
+yarn keeps a copy of every package it fetched in its global cache
+(`/usr/local/share/.cache/yarn` in the node images). In an image the cache is dead
+weight, often as large as `node_modules` itself.
+
+## Example
+```dockerfile
+FROM node:22-slim
+RUN yarn install --frozen-lockfile
+```
+Use instead:
+```dockerfile
+FROM node:22-slim
+RUN yarn install --frozen-lockfile && yarn cache clean
+```
+
+## Fix
+Append `&& yarn cache clean` to the RUN, or keep the cache between builds with
+`RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dlint.api import Finding, Rule
+
+
+CACHE_DIRS = ("/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn")
+MESSAGE = ("`yarn install` without `yarn cache clean` in the same RUN: yarn's package cache "
+           "stays in this layer. Append `&& yarn cache clean`.")
+
+
+class YarnCacheClean(Rule):
+    code = "DF504"
+    name = "yarn-cache-clean"
+    severity = "info"
+    aliases = ("DL3060",)
+    keywords = ("RUN",)
+
+    def check(self, ctx) -> Iterator[Finding]:
+        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
+            yield self.report(ctx, command, MESSAGE)
+
+
+def _installs(command) -> bool:
+    if command.tool != "yarn":
+        return False
+    words = command.positional_args()
+    if not words:  # a bare `yarn` installs, `yarn --version` does not
+        return not command.has_flag("--version", "-v", "--help", "-h")
+    return words[0] in ("install", "add") or words[:2] == ["global", "add"]
+
+
+def _cleans(command) -> bool:
+    if command.matches("yarn", "cache", "clean"):
+        return True
+    if command.tool != "rm":
+        return False
+    return any(".cache/yarn" in a or "/.yarn" in a for a in command.positional_args(()))

@@ -1,0 +1,61 @@
+"""## What it does
+Checks for `yum install` without `yum clean all` later in the same RUN.
+
+`groupinstall`, `localinstall`, `reinstall`, `update`, `upgrade` and `makecache` count as
+installs too.
+
+Also clean: removing `/var/cache/yum` later in the RUN, or a `--mount=type=cache` (or
+tmpfs) on `/var/cache/yum`. Stages whose files only leave through `COPY --from` (build
+stages) are not checked. Heredoc RUN bodies are checked like any script; Windows stages
+are not.
+
+## Why is this bad?
+yum keeps repository metadata and downloaded packages in `/var/cache/yum`, often
+hundreds of megabytes; the layer ships them unless they are removed in the same RUN.
+
+## Example
+```dockerfile
+FROM centos:7
+RUN yum install -y httpd
+```
+Use instead:
+```dockerfile
+FROM centos:7
+RUN yum install -y httpd && yum clean all
+```
+
+## Fix
+Append `&& yum clean all` (or `&& rm -rf /var/cache/yum`) to the RUN.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dlint.api import Finding, Rule
+
+
+CACHE_DIRS = ("/var/cache/yum",)
+INSTALLS = {"install", "groupinstall", "localinstall", "reinstall", "update", "upgrade", "makecache"}
+MESSAGE = ("`{tool} {sub}` without `yum clean all` in the same RUN: yum's metadata and "
+           "package cache stay in this layer. Append `&& yum clean all`.")
+
+
+class YumCleanAll(Rule):
+    code = "DF505"
+    name = "yum-clean-all"
+    severity = "warning"
+    aliases = ("DL3032",)
+    keywords = ("RUN",)
+
+    def check(self, ctx) -> Iterator[Finding]:
+        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
+            message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
+            yield self.report(ctx, command, message)
+
+
+def _installs(command) -> bool:
+    return command.matches("yum", INSTALLS) or command.matches("yum", "group", "install")
+
+
+def _cleans(command) -> bool:
+    return command.matches("yum", "clean", "all") or command.removes(CACHE_DIRS)
