@@ -61,6 +61,8 @@ _EXPORTS = {
     "Redirect": "dlint.shell.model",
     "parse_script": "dlint.shell.parse",
     "shell_name": "dlint.shell.run",
+    # ShellCheck over RUN scripts (LintContext.shellcheck_comments collects the results)
+    "start_shellcheck": "dlint.shell.shellcheck",
 }
 
 __all__ = sorted(_EXPORTS)

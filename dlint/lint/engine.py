@@ -20,6 +20,7 @@ from dlint.lint.config import Config, ConfigError, ConfigFinder, RuleSet, resolv
 from dlint.lint.context import LintContext
 from dlint.lint.finding import Finding, severity_rank
 from dlint.lint.registry import Registry, default_registry
+from dlint.lint.rule import Rule
 from dlint.lint.suppress import find_suppressions
 from dlint.model import MAX_MODELLED_INSTRUCTIONS
 from dlint.syntax.nodes import Document
@@ -104,7 +105,70 @@ def lint_document(
     A rule that raises adds one line to ``errors`` (or to stderr when no list is given)."""
     rule_set = _rule_set(registry or default_registry(), config)
     ctx = LintContext(document, display_path, context_dir)
-    broken = bool(document.errors)
+    prepared = prepare_context(ctx, rule_set, errors)
+    finish_preparing(prepared, errors)
+    return lint_context(ctx, rule_set, errors)
+
+
+def _runs(rule, document: Document, present: set[str]) -> bool:
+    """Whether a rule runs on a document (parsed, not too large, holding its keywords)."""
+    if (document.errors or len(document.instructions) > MAX_MODELLED_INSTRUCTIONS) \
+            and not rule.checks_broken_files:
+        return False
+    return not (rule.keywords and present.isdisjoint(rule.keywords))
+
+
+def _preparing(rule) -> bool:
+    return type(rule).prepare is not Rule.prepare
+
+
+def prepare_context(ctx: LintContext, rule_set: RuleSet, errors: list[str] | None = None) -> list:
+    """Call prepare() of the rules that have one (see Rule.prepare); returns them."""
+    prepared = []
+    present = None
+    for rule in rule_set.rules:
+        if not _preparing(rule):
+            continue
+        if present is None:
+            present = document_keywords(ctx.document)
+        if not _runs(rule, ctx.document, present):
+            continue
+        prepared.append(rule)
+        try:
+            rule.prepare(ctx)
+        except Exception as exc:
+            _rule_failed(rule, ctx.display_path, exc, errors)
+    return prepared
+
+
+def finish_preparing(rules, errors: list[str] | None = None) -> None:
+    """Call prepared() once per rule instance, after every file was prepared."""
+    for rule in {id(r): r for r in rules}.values():
+        try:
+            rule.prepared()
+        except Exception as exc:
+            _rule_failed(rule, "(all files)", exc, errors)
+
+
+def _rule_failed(rule, display_path: str, exc: Exception, errors: list[str] | None) -> None:
+    message = (
+        f"internal error in rule {rule.code} ({rule.name}) on {display_path}: "
+        f"{type(exc).__name__}: {_one_line(str(exc))}"
+    )
+    if os.environ.get("DLINT_DEBUG") == "1":
+        import traceback
+
+        traceback.print_exc()
+    if errors is None:
+        print(f"dlint: {message}", file=sys.stderr)
+    else:
+        errors.append(message)
+
+
+def lint_context(ctx: LintContext, rule_set: RuleSet, errors: list[str] | None = None) -> list[Finding]:
+    """Run the rules of a rule set on one file's context (see lint_document)."""
+    document = ctx.document
+    display_path = ctx.display_path
     too_large = len(document.instructions) > MAX_MODELLED_INSTRUCTIONS
     if too_large:
         message = (f"{display_path}: {len(document.instructions)} instructions, more than the "
@@ -115,32 +179,26 @@ def lint_document(
             errors.append(message)
     findings: list[Finding] = []
     present = document_keywords(document)
+    filters = rule_set.subcode_filters
+    overrides = rule_set.severity_overrides
     for rule in rule_set.rules:
-        if (broken or too_large) and not rule.checks_broken_files:
-            continue
-        if rule.keywords and present.isdisjoint(rule.keywords):
-            continue  # nothing in this file the rule reads
+        if not _runs(rule, document, present):
+            continue  # a broken file, or nothing in this file the rule reads
         try:
             for finding in rule.check(ctx) or ():
+                if finding.code != rule.code:
+                    if filters and not rule_set.allows(rule.code, finding.code):
+                        continue
+                    if overrides:
+                        level = rule_set.severity_for(rule.code, finding.code)
+                        if level is not None:
+                            finding.severity = level
+                elif overrides and finding.code in overrides:
+                    finding.severity = overrides[finding.code]
                 findings.append(finding)
         except Exception as exc:  # a buggy rule must not take the run down
-            message = (
-                f"internal error in rule {rule.code} ({rule.name}) on {display_path}: "
-                f"{type(exc).__name__}: {_one_line(str(exc))}"
-            )
-            if os.environ.get("DLINT_DEBUG") == "1":
-                import traceback
-
-                traceback.print_exc()
-            if errors is None:
-                print(f"dlint: {message}", file=sys.stderr)
-            else:
-                errors.append(message)
+            _rule_failed(rule, display_path, exc, errors)
     findings = find_suppressions(document).apply(findings)
-    for finding in findings:
-        level = rule_set.severity_overrides.get(finding.code)
-        if level is not None:
-            finding.severity = level
     findings.sort(key=Finding.sort_key)
     return findings
 
@@ -241,21 +299,34 @@ def lint_paths(
             rule_sets[key] = resolve_rules(registry, config, select, ignore, severity_threshold)
         return rule_sets[key]
 
+    # Two passes: every file is parsed and prepared first (rules with slow outside work,
+    # ShellCheck, start it then), then linted in order.
+    parsed: list[tuple[LintContext, RuleSet]] = []
+    preparing: list = []
+
     def lint_one(data: bytes, shown: str, config: Config, context_dir: str | None) -> None:
         try:
             text = decode_source(data)
         except NotText as exc:
             run.errors.append(f"{shown}: {not_text_cause(exc)}")
             return
-        document = parse(text, shown)
+        ctx = LintContext(parse(text, shown), shown, context_dir)
         rule_set = rule_set_for(config)
-        findings = lint_document(document, shown, rule_set, registry=registry, context_dir=context_dir, errors=run.errors)
-        run.files.append(shown)
-        run.sources[shown] = document.lines
-        run.findings.extend(findings)
-        floor = severity_rank(rule_set.severity_threshold)
-        if any(severity_rank(f.severity) >= floor for f in findings):
-            run.failing = True
+        preparing.extend(prepare_context(ctx, rule_set, run.errors))
+        parsed.append((ctx, rule_set))
+
+    def lint_parsed() -> None:
+        finish_preparing(preparing, run.errors)
+        for i, (ctx, rule_set) in enumerate(parsed):
+            parsed[i] = None  # type: ignore[call-overload]  # a linted file's model can go
+            shown = ctx.display_path
+            findings = lint_context(ctx, rule_set, run.errors)
+            run.files.append(shown)
+            run.sources[shown] = ctx.document.lines
+            run.findings.extend(findings)
+            floor = severity_rank(rule_set.severity_threshold)
+            if any(severity_rank(f.severity) >= floor for f in findings):
+                run.failing = True
 
     bad_configs: set[str] = set()
 
@@ -310,5 +381,6 @@ def lint_paths(
             continue
         run.paths[shown] = str(path)
         lint_one(data, shown, config, str(path.parent))
+    lint_parsed()
     run.findings.sort(key=Finding.sort_key)
     return run

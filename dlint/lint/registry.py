@@ -41,6 +41,7 @@ BUILTIN_PACKAGE = "dlint.rules"
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
 
 CODE_RE = re.compile(r"^[A-Z]{1,5}[0-9]{1,5}$")
+PREFIX_CODE_RE = re.compile(r"^[A-Z]{1,5}$")  # the code of a rule with `subcodes`: "SC"
 RESERVED_CODE_RES = (re.compile(r"^DL\d{4}$"), re.compile(r"^SC\d+$"))  # hadolint / ShellCheck
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -69,11 +70,28 @@ class Registry(Record):
     def resolve(self, selector: str) -> list[type[Rule]]:
         """Rules matching a code, name or alias (case-insensitive), or ALL. [] if unknown.
 
-        An alias may name several rules (one hadolint rule split in two)."""
+        An alias may name several rules (one hadolint rule split in two). A subcode
+        (`SC2086`) resolves to the rule that reports it (see `subcode_owner`)."""
         selector = selector.strip()
         if selector.upper() == "ALL":
             return list(self.rules)
-        return list(self._lookup_index().get(selector.lower(), ()))
+        found = self._lookup_index().get(selector.lower())
+        if found:
+            return list(found)
+        owner = self.subcode_owner(selector)
+        return [owner] if owner is not None else []
+
+    def subcode_owner(self, selector: str) -> type[Rule] | None:
+        """The rule whose `subcodes` pattern a selector matches (upper-cased), unless the
+        selector is some rule's code, name or alias; else None."""
+        selector = selector.strip()
+        if not selector or selector.lower() in self._lookup_index():
+            return None
+        code = selector.upper()
+        for rule in self.rules:
+            if rule.subcodes and re.fullmatch(rule.subcodes, code):
+                return rule
+        return None
 
     def get(self, selector: str) -> type[Rule] | None:
         """The rule with this code or name, else the first rule with this alias."""
@@ -120,7 +138,17 @@ def validate_rule(rule: type[Rule]) -> list[str]:
     problems: list[str] = []
     code = getattr(rule, "code", None)
     name = getattr(rule, "name", None)
-    if not isinstance(code, str) or not CODE_RE.match(code):
+    subcodes = getattr(rule, "subcodes", "")
+    if subcodes:
+        try:
+            pattern = re.compile(subcodes)
+        except (re.error, TypeError):
+            pattern = None
+        if pattern is None or not isinstance(code, str) or not PREFIX_CODE_RE.match(code) \
+                or not subcodes.startswith(code):
+            problems.append(f"a rule with subcodes has a letters-only code that starts its "
+                            f"subcodes pattern (code {code!r}, subcodes {subcodes!r})")
+    elif not isinstance(code, str) or not CODE_RE.match(code):
         problems.append(f"code {code!r} must be upper-case letters then digits, like 'DF101'")
     elif any(r.match(code) for r in RESERVED_CODE_RES) or code == "ALL":
         problems.append(f"code {code!r} could be confused with a hadolint/ShellCheck code")

