@@ -13,7 +13,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def readme_rule_rows() -> dict[str, tuple[str, str, str, str]]:
     rows = {}
     for line in README.read_text().splitlines():
-        m = re.match(r"\|\s*(DF\d{3})\s*\|\s*([a-z0-9-]+)\s*\|\s*(\w+)\s*\|\s*(on|off)\s*\|\s*([^|]*)\|", line)
+        m = re.match(r"\|\s*(DF\d{3}|SC)\s*\|\s*([a-z0-9-]+)\s*\|\s*(\w+)\s*\|\s*(on|off)\s*\|\s*([^|]*)\|", line)
         if m:
             rows[m.group(1)] = (m.group(2), m.group(3), m.group(4), m.group(5).strip())
     return rows

@@ -62,7 +62,7 @@ and reports no SC findings (the exit code does not change).
 
 from __future__ import annotations
 
-from dlint.api import Rule, Span, start_shellcheck
+from dlint.api import Rule, Span
 
 WIKI = "https://www.shellcheck.net/wiki/{code}"
 LEVELS = {"error": "error", "warning": "warning", "info": "info", "style": "style"}
@@ -80,6 +80,8 @@ class Shellcheck(Rule):
         ctx.shellcheck_scripts  # noqa: B018 - hands the scripts to ShellCheck now
 
     def prepared(self):
+        from dlint.api import start_shellcheck  # here: the runner is not needed at import
+
         start_shellcheck()
 
     def check(self, ctx):
