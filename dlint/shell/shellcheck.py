@@ -252,8 +252,10 @@ class ShellCheck:
                 names.append(name)
             batch.out = tempfile.TemporaryFile()
             batch.err = tempfile.TemporaryFile()
+            # GHCRTS (GHC runtime options) makes the static binary exit at once
+            env = {k: v for k, v in os.environ.items() if k != "GHCRTS"}
             batch.process = subprocess.Popen([self.binary, *OPTIONS, *names], stdin=subprocess.DEVNULL,
-                                             stdout=batch.out, stderr=batch.err)
+                                             stdout=batch.out, stderr=batch.err, env=env)
             self.processes += 1
         except (OSError, ValueError, UnicodeError) as exc:
             self._fail(f"cannot run {self.binary}: {exc.strerror if isinstance(exc, OSError) else exc}")
