@@ -79,7 +79,7 @@ class LintContext:
         runner on first use; the results are collected by `shellcheck_comments`."""
         from dlint.lint.suppress import shell_pragmas
         from dlint.shell.run import shell_input
-        from dlint.shell.shellcheck import PROXY_ARGS, checked_text, runner
+        from dlint.shell.shellcheck import checked_text, runner
 
         pragmas = shell_pragmas(self.document)
         checker = runner()
@@ -103,11 +103,26 @@ class LintContext:
             source = shell_input(instruction, state, override)
             if source is None:
                 continue
-            text = checked_text(source.text, source.shell, (*state.scope, *PROXY_ARGS), source.shebang)
+            text = checked_text(source.text, source.shell, self._declared(state), source.shebang)
             if text is None:
                 continue
             out.append(CheckedScript(instruction, source, checker, checker.submit(text)))
         return out
+
+    @staticmethod
+    def _declared(state) -> dict[str, str | None]:
+        """What ShellCheck is told about the variables of a RUN: ARG/ENV in scope with their
+        value when it is exactly known, BuildKit's proxy ARGs (values unknown)."""
+        from dlint.model.model import AUTOMATIC_PLATFORM_ARGS
+        from dlint.shell.shellcheck import PROXY_ARGS
+
+        declared: dict[str, str | None] = dict.fromkeys(PROXY_ARGS)
+        uncertain = state.uncertain
+        for name, value in state.scope.items():
+            # a platform ARG's value varies with the platform, but is always one word
+            known = name not in uncertain or name in AUTOMATIC_PLATFORM_ARGS
+            declared[name] = value if known else None
+        return declared
 
     def shellcheck_comments(self) -> Iterator[tuple[Instruction, Any, tuple[int, int, int, int]]]:
         """(RUN, ShellCheck comment, (line, column, end_line, end_column) in the file) for

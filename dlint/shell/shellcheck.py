@@ -67,15 +67,31 @@ def find_binary() -> str | None:
 
 def checked_text(text: str, shell: str, names, shebang: bool = False) -> str | None:
     """The file ShellCheck reads for a script (None: a dialect ShellCheck cannot check).
-    A script's own `#!` line is blanked (the dialect line replaces it), keeping lines."""
+
+    `names`: the variables in scope, as a mapping of name -> value (None when the value
+    is not known: an ARG without default, a value built from the base image's ENV) or an
+    iterable of names. A known value is declared as it is (`export V='1.2.3'`), so that
+    ShellCheck judges `$V` by what it holds: no SC2086 for a value that cannot split or
+    glob, SC2086 for `"curl git"`; an unknown one is declared without value. A script's
+    own `#!` line is blanked (the dialect line replaces it), keeping lines in place."""
     dialect = SHEBANGS.get(shell)
     if dialect is None:
         return None
     if shebang:
         newline = text.find("\n")
         text = "" if newline < 0 else text[newline:]
-    declared = " ".join(sorted({n for n in names if n.isidentifier() and n.isascii()}))
-    return f"#!{dialect}\n{'export ' + declared if declared else ''}\n{text}"
+    values = names if isinstance(names, dict) else dict.fromkeys(names)
+    declared = []
+    for name in sorted(values):
+        if not (name.isidentifier() and name.isascii()):
+            continue
+        value = values[name]
+        if value is None:
+            declared.append(name)
+        else:  # one line: a newline in the value only needs to stay whitespace
+            value = value.replace("\r", " ").replace("\n", " ").replace("'", "'\\''")
+            declared.append(f"{name}='{value}'")
+    return f"#!{dialect}\n{'export ' + ' '.join(declared) if declared else ''}\n{text}"
 
 
 class Comment:

@@ -12,8 +12,11 @@ heredoc's `#!` line, or hadolint's `# hadolint shell=bash` pragma (until the nex
 or `SHELL`). Skipped: exec-form RUNs (`RUN ["..."]`, no shell or JSON-escaped text),
 Windows stages, PowerShell and cmd, zsh and heredocs run by other interpreters. ARGs and
 ENVs in scope at the RUN (BuildKit's rules) and BuildKit's predefined proxy ARGs are
-declared to ShellCheck, so they are not "referenced but not assigned" (SC2154). As in
-hadolint, SC1090, SC1091 (sourced files) and SC2187 (ash checked as dash) are left out.
+declared to ShellCheck, so they are not "referenced but not assigned" (SC2154), with
+their value when dlint knows it exactly: `$VERSION` holding `1.2.3` cannot split, so no
+SC2086, while `$PACKAGES` holding `curl git` does. (hadolint declares every one as `1`,
+which hides SC2086 for all of them, the package lists included.) As in hadolint, SC1090,
+SC1091 (sourced files) and SC2187 (ash checked as dash) are left out.
 
 Every SC code is a selector of its own: `--select SC2086`, `--ignore SC2086`,
 `# hadolint ignore=SC2086`, `# dlint: ignore=SC2046`, `[severity] SC2086 = "warning"`;
