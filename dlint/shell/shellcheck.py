@@ -258,9 +258,9 @@ class ShellCheck:
             self._launch(self._queued.pop(0))
 
     def _launch(self, batch: _Batch) -> None:
-        batch.folder = tempfile.mkdtemp(prefix="dlint-shellcheck-")
         names = []
         try:
+            batch.folder = tempfile.mkdtemp(prefix="dlint-shellcheck-")
             for i, key in enumerate(batch.keys):
                 name = os.path.join(batch.folder, f"{i}.sh")
                 with open(name, "w", encoding="utf-8", errors="replace", newline="") as fh:
@@ -275,7 +275,8 @@ class ShellCheck:
             self.processes += 1
         except (OSError, ValueError, UnicodeError) as exc:
             self._fail(f"cannot run {self.binary}: {exc.strerror if isinstance(exc, OSError) else exc}")
-            shutil.rmtree(batch.folder, ignore_errors=True)
+            if batch.folder:
+                shutil.rmtree(batch.folder, ignore_errors=True)
             return
         self._running.append(batch)
 
@@ -322,9 +323,14 @@ class ShellCheck:
         self._queued = []
 
     def close(self) -> None:
-        """Wait for the processes still running (their results stay cached)."""
-        while self._running:
-            self._finish(self._running[0])
+        """Stop the processes still running (nobody asked for their results) and remove
+        their temporary folders; called at exit."""
+        for batch in self._running:
+            batch.process.kill()
+            batch.process.wait()
+            shutil.rmtree(batch.folder, ignore_errors=True)
+        self._running = []
+        self._queued = []
 
 
 _runners: dict[str | None, ShellCheck] = {}
@@ -338,6 +344,10 @@ def runner() -> ShellCheck:
         found = _runners[binary] = ShellCheck(binary)
         if found.failed:
             warn_once(found.failed)
+        else:
+            import atexit
+
+            atexit.register(found.close)
     return found
 
 
