@@ -219,8 +219,9 @@ def test_batches_and_the_caches(tmp_path) -> None:
 
 
 def test_checked_text_declares_names_and_keeps_lines() -> None:
-    text = sc.checked_text("#!/bin/bash\necho $a", "bash", ["b-c", "a", "PATH", "a"], shebang=True)
-    assert text == "#!/bin/bash\nexport PATH a\n\necho $a"
+    text = sc.checked_text("#!/bin/bash\necho $a $PATH", "bash", ["b-c", "a", "PATH", "a", "other"],
+                           shebang=True)
+    assert text == "#!/bin/bash\nexport PATH a\n\necho $a $PATH"
     assert text.count("\n") == sc.PROLOGUE_LINES + 1
     assert sc.checked_text("echo", "zsh", ()) is None
 
