@@ -279,3 +279,21 @@ def test_cli_rule_sc2086(tmp_path) -> None:
     assert "https://www.shellcheck.net/wiki/SC2086" in out.stdout
     assert "Double quote to prevent globbing" in out.stdout
     assert dlint(["rule", "SC"], tmp_path).stdout.startswith("# SC shellcheck")
+
+
+@pytest.mark.parametrize("line, shell", [
+    ("RUN bash <<EOF", "bash"),
+    ("RUN <<EOF sh -eux", "sh"),
+    ("RUN /bin/bash -o pipefail -s <<-EOF", "bash"),
+    ("RUN python3 <<EOF", None),           # not a shell: the body is data (the shell expands it)
+    ("RUN sh -c 'cat' <<EOF", None),       # -c: the script is the argument
+    ("RUN bash script.sh <<EOF", None),
+    ("RUN bash <<EOF > /log", None),
+])
+def test_heredoc_fed_to_a_shell_is_its_script(line, shell) -> None:
+    document = parse(f"FROM alpine:3.20\n{line}\necho hi\nEOF\n", "Dockerfile")
+    source = shell_input(document.instructions[1], None)
+    if shell is None:
+        assert source.shell == "sh" and source.text.startswith(line[4:])
+    else:
+        assert (source.text, source.shell) == ("echo hi\n", shell)

@@ -288,13 +288,39 @@ class ShellInput:
     the interpreter of a `#!` heredoc body). `shebang`: the text starts with a `#!` line
     (a heredoc script run by its interpreter)."""
 
-    __slots__ = ("text", "positions", "shell", "shebang")
+    __slots__ = ("text", "_positions", "shell", "shebang")
 
-    def __init__(self, text: str, positions: Positions, shell: str, shebang: bool = False):
+    def __init__(self, text: str, positions, shell: str, shebang: bool = False):
         self.text = text
-        self.positions = positions
+        self._positions = positions  # a Positions, or a callable making it when first needed
         self.shell = shell
         self.shebang = shebang
+
+    @property
+    def positions(self) -> Positions:
+        if not isinstance(self._positions, Positions):
+            self._positions = self._positions()
+        return self._positions
+
+
+def _fed_to_shell(text: str, heredocs) -> str | None:
+    """The POSIX shell a single heredoc is the script of (`bash <<EOF`, `<<EOF sh -eux`:
+    a shell with options only, reading its script from stdin), else None."""
+    if len(heredocs) != 1:
+        return None
+    m = re.compile(_MARKER + re.escape(heredocs[0].name) + r"\3").search(text)
+    if m is None:
+        return None
+    words = (text[:m.start()] + " " + text[m.end():]).split()
+    if not words or shell_name(words[:1]) not in POSIX_SHELLS or words[0].startswith("-"):
+        return None
+    options = iter(words[1:])
+    for word in options:
+        if word in ("-o", "+o"):
+            next(options, None)  # `-o pipefail`
+        elif not word.startswith(("-", "+")) or (not word.startswith("--") and "c" in word[1:]):
+            return None  # `sh -c '...'`, `bash script.sh`, redirects or more commands
+    return shell_name(words[:1])
 
 
 def shell_input(instruction, state=None, shell_override: str | None = None) -> ShellInput | None:
@@ -325,12 +351,11 @@ def shell_input(instruction, state=None, shell_override: str | None = None) -> S
     if not heredocs:
         if not text.strip():
             return None
-        return ShellInput(text, _value_positions(instruction, text), name)
+        return ShellInput(text, lambda: _value_positions(instruction, text), name)
     if len(heredocs) == 1 and _HEREDOC_ONLY.match(text):
-        heredoc = heredocs[0]
-        body = heredoc.content
-        positions = Positions(_body_segments(instruction, heredoc, 0) or
-                              [(0, instruction.start_line + 1, 1)])
+        body = heredocs[0].content
+        positions = lambda: Positions(_body_segments(instruction, heredocs[0], 0) or  # noqa: E731
+                                      [(0, instruction.start_line + 1, 1)])
         if body.startswith("#!"):
             first = body.split("\n", 1)[0][2:].strip()
             interpreter = shell_name(first.split()) if first else ""
@@ -338,12 +363,24 @@ def shell_input(instruction, state=None, shell_override: str | None = None) -> S
                 return None
             return ShellInput(body, positions, interpreter, shebang=True)
         return ShellInput(body, positions, name)
-    segments = list(_value_positions(instruction, text).segments)
+    def body_positions() -> Positions:
+        return Positions(_body_segments(instruction, heredocs[0], 0) or
+                         [(0, instruction.start_line + 1, 1)])
+
+    fed = _fed_to_shell(text, heredocs)
+    if fed is not None:  # `RUN bash <<EOF`, `RUN <<EOF sh -e`: the body is the script
+        return ShellInput(heredocs[0].content, body_positions, fed)
     parts = [text, "\n"]
-    offset = len(text) + 1
     for heredoc in heredocs:
-        segments += _body_segments(instruction, heredoc, offset)
         parts += [heredoc.content, heredoc.name, "\n"]
-        offset += len(heredoc.content) + len(heredoc.name) + 1
-    segments.sort(key=lambda s: s[0])
-    return ShellInput("".join(parts), Positions(segments), name)
+
+    def positions() -> Positions:
+        segments = list(_value_positions(instruction, text).segments)
+        offset = len(text) + 1
+        for heredoc in heredocs:
+            segments += _body_segments(instruction, heredoc, offset)
+            offset += len(heredoc.content) + len(heredoc.name) + 1
+        segments.sort(key=lambda s: s[0])
+        return Positions(segments)
+
+    return ShellInput("".join(parts), positions, name)
