@@ -23,7 +23,8 @@ SC1091 (sourced files) and SC2187 (ash checked as dash) are left out.
 
 Every SC code is a selector of its own: `--select SC2086`, `--ignore SC2086`,
 `# hadolint ignore=SC2086`, `# dlint: ignore=SC2046`, `[severity] SC2086 = "warning"`;
-`shellcheck` (or `SC`) selects or ignores them all. ShellCheck's levels map to dlint's
+`shellcheck` selects, ignores or suppresses them all (`SC` too, in `--select`,
+`--ignore` and the configuration). ShellCheck's levels map to dlint's
 severities one to one (error, warning, info, style). `dlint rule SC2086` links the
 ShellCheck wiki page of the code.
 
