@@ -6,7 +6,8 @@ RUN scripts shell-parsed at most once, however many rules ask.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cached_property
 
 from dlint.syntax.nodes import Document, Instruction
@@ -14,8 +15,21 @@ from dlint.syntax.nodes import Document, Instruction
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms of startup
 if TYPE_CHECKING:
     from typing import Any
-    from dlint.model import Model
+    from dlint.model import Model, Stage
     from dlint.shell import Script, SimpleCommand
+
+
+@dataclass(frozen=True)
+class LabelPair:
+    """One `key=value` of a LABEL instruction, expanded as BuildKit does."""
+
+    instruction: Instruction
+    stage: Stage | None
+    key: str                 # expanded, quotes removed
+    value: str               # expanded, quotes removed
+    key_known: bool          # the key does not hang on an unknown variable
+    value_known: bool        # the value is fixed by the Dockerfile: no ARG (a build-time
+                             # value) and no unknown variable in it
 
 
 class LintContext:
@@ -70,3 +84,32 @@ class LintContext:
                 script = self.script(instruction)
                 if script.posix:
                     yield instruction, script
+
+    @cached_property
+    def labels(self) -> list[LabelPair]:
+        """Every key/value pair of every LABEL in a stage, in file order (ONBUILD LABELs
+        label a child image and are left out)."""
+        model = self.model
+        pairs: list[LabelPair] = []
+        for stage in model.stages:
+            for ins in stage.instructions:
+                if ins.keyword != "LABEL":
+                    continue
+                state = model.state_at(ins)
+                for i in range(0, len(ins.value) - 1, 2):
+                    key = state.expand(ins.value[i])
+                    value = state.expand(ins.value[i + 1])
+                    from_arg = any(name in state.args for name in value.names)
+                    pairs.append(LabelPair(ins, stage, key.value, value.value,
+                                           not key.unresolved,
+                                           not (value.unresolved or from_arg)))
+        return pairs
+
+    def labels_named(self, names: Iterable[str]) -> Iterator[LabelPair]:
+        """The LABEL pairs whose key is one of `names` and whose value the Dockerfile
+        fixes (see LabelPair.value_known): what the label-format rules check."""
+        wanted = set(names)
+        if wanted:
+            for pair in self.labels:
+                if pair.key_known and pair.value_known and pair.key in wanted:
+                    yield pair

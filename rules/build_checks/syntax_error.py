@@ -2,6 +2,14 @@
 Reports what BuildKit's parser would reject: unknown instructions, malformed flags,
 unterminated heredocs, a trailing line continuation, bad parser directives, and similar.
 
+It also covers two hadolint rules, as aliases: DL3061 (the file must begin with FROM,
+ARG or a comment: BuildKit rejects anything else before the first FROM with "no build
+stage in current context") and DL3043 (`ONBUILD ONBUILD`, `ONBUILD FROM` and
+`ONBUILD MAINTAINER`, which BuildKit rejects as ONBUILD triggers). Both are parse errors,
+so a rule of their own would never run: rules only run on files that parse. Note that,
+through these aliases, `--ignore DL3061` (or DL3043) turns off every syntax error, as
+`--ignore DL1000` does.
+
 ## Why is this bad?
 `docker build` stops at the first of these with a parse error, so nothing after it is
 built. Other rules need a file that parses and do not run on a file with syntax errors.
@@ -33,7 +41,7 @@ class SyntaxErrorRule(Rule):
     code = "DF000"
     name = "syntax-error"
     severity = "error"
-    aliases = ("DL1000",)
+    aliases = ("DL1000", "DL3043", "DL3061")
     checks_broken_files = True
 
     def check(self, ctx) -> Iterator[Finding]:
