@@ -8,7 +8,8 @@ Does nothing until `registries` is configured (as hadolint's `trustedRegistries`
 Images without a registry come from Docker Hub, which is `docker.io` here (`hub.docker.com`
 and `index.docker.io` in the list mean it too). Images named through an ARG are checked
 with the ARG's value when known and skipped otherwise; `scratch` and stages are not
-images.
+images. hadolint (DL3026) does not resolve ARGs, so it lets `FROM ${REGISTRY}/app` pass
+whatever the default is; dlint checks the default (fixture `bad-arg`).
 
 ## Why is this bad?
 Organisations that mirror or vet their base images want every image to come through

@@ -12,7 +12,10 @@ an image is a normal use of `--from`. A reference that depends on an ARG is chec
 its value when known and skipped otherwise.
 
 dlint differs from hadolint (DL3022), which reports every `--from` that is not an earlier
-stage's name, images and stage indexes included (fixture `good-image-and-index`).
+stage's name, images and stage indexes included (fixture `good-image-and-index`), and
+does not look at `RUN --mount=from` (fixture `bad-mount-and-arg`). On the corpus the two
+findings dlint makes are real typos (`--from=set` for stage `license-set`, in docker's
+own buildx and compose Dockerfiles).
 
 ## Why is this bad?
 BuildKit does not fail on a name it does not know: it takes it for an image on Docker

@@ -63,16 +63,17 @@ class CopyWholeStageRoot(Rule):
                     continue
                 if stage.is_scratch and all(i.keyword in ("ARG", "LABEL") for i in stage.instructions[:position]):
                     continue  # flattening a stage into one layer
-                source_stage = model.stage(model.expand(flag.value, ins).value)
+                source = model.expand(flag.value, ins).value
+                source_stage = model.stage(source)
                 if source_stage is None or source_stage is stage:
                     continue  # an image (often a FROM scratch bundle of tools), or unknown
                 root = list(source_stage.chain())[-1]
                 if root.is_scratch or root.base_unresolved:
                     continue  # a scratch stage holds only what was copied into it
-                source = source_stage.label
                 yield self.report(
                     ctx, ins,
-                    f"`COPY --from={source} / /` copies the whole filesystem of `{source}` over this "
+                    f"`COPY --from={source} / /` copies the whole filesystem of stage "
+                    f"`{source_stage.label}` over this "
                     f"stage: caches, package databases and build tools included. Copy only the "
                     f"paths the image needs.")
 

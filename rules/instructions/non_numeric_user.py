@@ -8,10 +8,12 @@ root-user; a user given through an ARG is checked with the ARG's value when know
 skipped otherwise; Windows stages are not checked (their users are names).
 
 Off by default: the finding matters only where a runtime insists on a numeric user, such
-as Kubernetes with `runAsNonRoot: true`. dlint differs from hadolint 2.15.1 (DL3066),
-which reports every non-numeric USER of every stage (`bad-every-stage` and
-`good-earlier-stage` fixtures): hadolint itself narrowed the rule to the last USER after
-2.15.1.
+as Kubernetes with `runAsNonRoot: true`; on the corpus (1,366 real Dockerfiles) it
+fires on 72 files, most of which run fine with a named user. dlint differs from hadolint
+2.15.1 (DL3066), which is on by default and reports every non-numeric USER of every stage
+(208 findings on the corpus; fixture `good-earlier-stage`); hadolint itself narrowed the
+rule to the last USER after 2.15.1 (PR #1239). A user name given through ENV or an ARG
+default is checked with its value (fixture `bad-arg`), where hadolint skips variables.
 
 ## Why is this bad?
 A user name is resolved through the image's `/etc/passwd` at run time; the host and the

@@ -6,7 +6,8 @@ with a letter or digit, without `..` or `--`, and outside the namespaces Docker 
 (`com.docker.*`, `io.docker.*`, `org.dockerproject.*`).
 
 Keys given through a variable are checked with the variable's value when known and
-skipped otherwise. ONBUILD LABELs are not checked.
+skipped otherwise (hadolint, DL3048, checks the text `${KEY}` itself; fixtures
+`bad-arg-key`, `good-arg-unknown-key`). ONBUILD LABELs are not checked.
 
 ## Why is this bad?
 Docker's object-label guidelines ask for reverse-DNS keys in this format so that tools

@@ -47,13 +47,13 @@ from dlint.api import Finding, Rule
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _ADDR = re.compile(
-    _ATOM + r"(?:\." + _ATOM + r")*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
-_NAME_ADDR = re.compile(r'(?:"[^"]*"|[^<>@,"]*)<\s*([^<>\s]+)\s*>')
+    _ATOM + r"(?:\." + _ATOM + r")*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
+_NAME_ADDR = re.compile(r'(?:"[^"]*"|[^<>@,"]*)\s*<\s*([^<>\s]+)\s*>')
 
 
 def is_email(value: str) -> bool:
     """An RFC 5322 mailbox list: addr-spec or `Name <addr-spec>`, comma separated."""
-    for mailbox in value.split(","):
+    for mailbox in _mailboxes(value):
         mailbox = mailbox.strip()
         named = _NAME_ADDR.fullmatch(mailbox)
         address = named.group(1) if named else mailbox
@@ -76,3 +76,22 @@ class LabelNotEmail(Rule):
             if pair.value.strip() and not is_email(pair.value):
                 yield self.report(ctx, pair.instruction,
                                   f"Label `{pair.key}` is not an e-mail address: `{pair.value}`.")
+
+
+def _mailboxes(value: str) -> list[str]:
+    """Split on the commas outside quotes and angle brackets."""
+    parts, current, quoted, angle = [], "", False, False
+    for ch in value:
+        if ch == '"' and not angle:
+            quoted = not quoted
+        elif ch == "<" and not quoted:
+            angle = True
+        elif ch == ">" and not quoted:
+            angle = False
+        elif ch == "," and not quoted and not angle:
+            parts.append(current)
+            current = ""
+            continue
+        current += ch
+    parts.append(current)
+    return parts

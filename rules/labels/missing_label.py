@@ -3,9 +3,11 @@ Checks for images without the labels your team requires (the `labels` option).
 
 Checked: the last stage and every other stage no stage builds on or copies from (a
 possible `--target`); a label set in an earlier stage the stage is built `FROM` counts.
-Stages only used by others are not checked, like hadolint's DL3049. A LABEL whose key
-depends on an unknown variable counts as possibly any label. Labels of the base image
-are not known and do not count.
+Stages only used by others are not checked. hadolint (DL3049) skips stages used by
+`COPY --from` but reports stages used as the base of a later stage, whose labels the
+later stage inherits (fixture `good-inherited-build-stage`). A LABEL whose key depends on
+an unknown variable counts as possibly any label (fixture `good-dynamic-key`). Labels of
+the base image are not known and do not count.
 
 Does nothing until `labels` is configured (hadolint: the keys of `label-schema`).
 
