@@ -1,10 +1,13 @@
 """## What it does
 Checks for `COPY --from=<stage> / /`, which copies a whole operating system over this stage.
 
-Reported when the source stage is built on an image (not `scratch`), so its root holds a
-whole operating system. Not reported: a copy from an image (`--from=docker/buildx-bin`
-and other tool images are usually `FROM scratch` bundles made to be copied whole;
-hadolint reports them, fixture `good-image-source`), from a stage built `FROM scratch`
+Reported when the source stage is built on an image (not `scratch`) and changes its
+files (RUN, COPY, ADD), so its root holds a whole operating system plus build leftovers.
+Not reported: a copy from an image (`--from=docker/buildx-bin` and other tool images are
+usually `FROM scratch` bundles made to be copied whole; hadolint reports them, fixture
+`good-image-source`), from a stage that only names such an image (`FROM tonistiigi/xx AS
+xx`, then `COPY --from=xx / /`: all 20 of hadolint's findings on the corpus are one of
+these two; fixture `good-image-alias-stage`), from a stage built `FROM scratch`
 (it holds only what was copied into it), and as the first instruction of a `FROM scratch`
 stage, the usual way to flatten a stage into one layer (fixture `good-scratch-squash`).
 Sources, destinations and stage names through an ARG are checked with their value when
@@ -67,9 +70,11 @@ class CopyWholeStageRoot(Rule):
                 source_stage = model.stage(source)
                 if source_stage is None or source_stage is stage:
                     continue  # an image (often a FROM scratch bundle of tools), or unknown
-                root = list(source_stage.chain())[-1]
-                if root.is_scratch or root.base_unresolved:
+                chain = list(source_stage.chain())
+                if chain[-1].is_scratch or chain[-1].base_unresolved:
                     continue  # a scratch stage holds only what was copied into it
+                if not any(i.keyword in ("RUN", "COPY", "ADD") for st in chain for i in st.instructions):
+                    continue  # a stage that only names an image (`FROM tonistiigi/xx AS xx`)
                 yield self.report(
                     ctx, ins,
                     f"`COPY --from={source} / /` copies the whole filesystem of stage "

@@ -1,5 +1,6 @@
 """## What it does
-Checks for an `ENV` that uses a variable it sets itself, as in `ENV DIR=/opt/app BIN=$DIR/bin`.
+Checks for an `ENV` that uses a variable it sets itself, as in `ENV DIR=/opt/app
+BIN=$DIR/bin`.
 
 Only a use in a later pair of the same instruction counts.
 
@@ -31,8 +32,7 @@ ENV APP_BIN=$APP_HOME/bin
 ```
 
 ## Fix
-Split the ENV in two: define the variable in the first, use it in the second.
-"""
+Split the ENV in two: define the variable in the first, use it in the second."""
 
 from __future__ import annotations
 

@@ -2,14 +2,14 @@
 Checks for configured labels (the `labels` option) set to an empty value.
 
 Values that come from an ARG are not checked: the ARG is usually filled in with
-`--build-arg` (`LABEL org.opencontainers.image.revision=$GIT_SHA`); hadolint's DL3051 reports
-them when the ARG has no default, dlint does not (fixture `good-build-arg`).
+`--build-arg` (`LABEL org.opencontainers.image.revision=$GIT_SHA`); hadolint's DL3051
+reports them when the ARG has no default, dlint does not (fixture `good-build-arg`).
 
 Does nothing until `labels` is configured (hadolint: the keys of `label-schema`).
 
 ## Why is this bad?
-A required label with an empty value satisfies a presence check while telling nothing:
-the image still cannot be traced to its source or version.
+A required label with an empty value satisfies a presence check while telling nothing: the
+image still cannot be traced to its source or version.
 
 ## Example
 ```dockerfile

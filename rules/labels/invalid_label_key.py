@@ -11,9 +11,9 @@ skipped otherwise (hadolint, DL3048, checks the text `${KEY}` itself; fixtures
 
 ## Why is this bad?
 Docker's object-label guidelines ask for reverse-DNS keys in this format so that tools
-(and people) can read labels written by others without guessing about case or
-separators: `Version`, `version` and `build_version` are three different keys. The
-reserved namespaces belong to Docker's own tools.
+(and people) can read labels written by others without guessing about case or separators:
+`Version`, `version` and `build_version` are three different keys. The reserved namespaces
+belong to Docker's own tools.
 
 ## Example
 ```dockerfile
@@ -28,8 +28,7 @@ LABEL org.opencontainers.image.authors="ops@example.com" org.opencontainers.imag
 
 ## Fix
 Rename the key: lower case, `.` and `-` as separators; prefer the
-`org.opencontainers.image.*` keys where one fits.
-"""
+`org.opencontainers.image.*` keys where one fits."""
 
 from __future__ import annotations
 

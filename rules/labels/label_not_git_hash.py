@@ -4,13 +4,16 @@ Expected: 7 to 40 hex digits (SHA-1), or 64 (SHA-256 repositories).
 
 Values that come from an ARG are not checked: the ARG is usually filled in with
 `--build-arg`; hadolint (DL3055) reports them when the ARG has no default, dlint does not
-(fixture `good-build-arg`). dlint differs from hadolint, which accepts only exactly 7 or 40 lower-case hex digits: `git rev-parse --short` gives more than 7 in large repositories (fixture `good-long-short-hash`). An empty value is empty-label's finding.
+(fixture `good-build-arg`). dlint differs from hadolint, which accepts only exactly 7 or
+40 lower-case hex digits: `git rev-parse --short` gives more than 7 in large repositories
+(fixture `good-long-short-hash`). An empty value is empty-label's finding.
 
 Does nothing until `labels` is configured (hadolint: the `label-schema` keys of type
 `hash`).
 
 ## Why is this bad?
-`org.opencontainers.image.revision` ties the image to the commit it was built from; a branch name or a tag moves and does not.
+`org.opencontainers.image.revision` ties the image to the commit it was built from; a
+branch name or a tag moves and does not.
 
 ## Example
 ```dockerfile
@@ -24,7 +27,8 @@ LABEL org.opencontainers.image.revision="4f2c3a9e1b7d0c6a5e8f9b2d1c3e4f5a6b7c8d9
 ```
 
 ## Fix
-Pass the commit in: `ARG GIT_SHA` then `LABEL org.opencontainers.image.revision=$GIT_SHA`, built with `--build-arg GIT_SHA=$(git rev-parse HEAD)`.
+Pass the commit in: `ARG GIT_SHA` then `LABEL org.opencontainers.image.revision=$GIT_SHA`,
+built with `--build-arg GIT_SHA=$(git rev-parse HEAD)`.
 
 ## Options
 - `labels` (list of strings, default empty: the rule does nothing): the label keys whose

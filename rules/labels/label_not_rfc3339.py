@@ -4,13 +4,15 @@ Expected: `2024-06-01T12:00:00Z`, or with an offset such as `+02:00`.
 
 Values that come from an ARG are not checked: the ARG is usually filled in with
 `--build-arg`; hadolint (DL3053) reports them when the ARG has no default, dlint does not
-(fixture `good-build-arg`). A space instead of `T` between date and time is accepted (RFC 3339 section 5.6 allows it). An empty value is empty-label's finding.
+(fixture `good-build-arg`). A space instead of `T` between date and time is accepted (RFC
+3339 section 5.6 allows it). An empty value is empty-label's finding.
 
 Does nothing until `labels` is configured (hadolint: the `label-schema` keys of type
 `rfc3339`).
 
 ## Why is this bad?
-`org.opencontainers.image.created` is defined as an RFC 3339 date-time; tools that sort or compare images by it cannot read other formats.
+`org.opencontainers.image.created` is defined as an RFC 3339 date-time; tools that sort or
+compare images by it cannot read other formats.
 
 ## Example
 ```dockerfile
@@ -24,7 +26,8 @@ LABEL org.opencontainers.image.created="2024-06-01T12:00:00Z"
 ```
 
 ## Fix
-Write the date as `YYYY-MM-DDTHH:MM:SSZ` (or with a `+HH:MM` offset), e.g. from `date -u +%Y-%m-%dT%H:%M:%SZ` passed as a build arg.
+Write the date as `YYYY-MM-DDTHH:MM:SSZ` (or with a `+HH:MM` offset), e.g. from `date -u
++%Y-%m-%dT%H:%M:%SZ` passed as a build arg.
 
 ## Options
 - `labels` (list of strings, default empty: the rule does nothing): the label keys whose

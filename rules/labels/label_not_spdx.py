@@ -1,16 +1,21 @@
 """## What it does
-Checks for configured labels (the `labels` option) that are not an SPDX license expression.
-Expected: `MIT`, `Apache-2.0 OR MIT`, `GPL-2.0-only WITH Classpath-exception-2.0`.
+Checks for configured labels (the `labels` option) that are not an SPDX license
+expression. Expected: `MIT`, `Apache-2.0 OR MIT`, `GPL-2.0-only WITH
+Classpath-exception-2.0`.
 
 Values that come from an ARG are not checked: the ARG is usually filled in with
 `--build-arg`; hadolint (DL3054) reports them when the ARG has no default, dlint does not
-(fixture `good-build-arg`). dlint checks the grammar of the expression and the shape of each identifier, not the list of registered SPDX identifiers: a well-formed but unregistered name (`GPLv2`) passes, where hadolint reports it. An empty value is empty-label's finding.
+(fixture `good-build-arg`). dlint checks the grammar of the expression and the shape of
+each identifier, not the list of registered SPDX identifiers: a well-formed but
+unregistered name (`GPLv2`) passes, where hadolint reports it. An empty value is
+empty-label's finding.
 
 Does nothing until `labels` is configured (hadolint: the `label-schema` keys of type
 `spdx`).
 
 ## Why is this bad?
-`org.opencontainers.image.licenses` is defined as an SPDX expression so that license scanners can read it; prose such as `Apache License 2.0` cannot be parsed.
+`org.opencontainers.image.licenses` is defined as an SPDX expression so that license
+scanners can read it; prose such as `Apache License 2.0` cannot be parsed.
 
 ## Example
 ```dockerfile
@@ -24,7 +29,8 @@ LABEL org.opencontainers.image.licenses="Apache-2.0"
 ```
 
 ## Fix
-Use the SPDX identifier (https://spdx.org/licenses/), combined with `AND`, `OR`, `WITH` and parentheses.
+Use the SPDX identifier (https://spdx.org/licenses/), combined with `AND`, `OR`, `WITH`
+and parentheses.
 
 ## Options
 - `labels` (list of strings, default empty: the rule does nothing): the label keys whose

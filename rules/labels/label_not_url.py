@@ -10,7 +10,8 @@ Does nothing until `labels` is configured (hadolint: the `label-schema` keys of 
 `url`).
 
 ## Why is this bad?
-Tools follow URL labels (`org.opencontainers.image.source`, `.url`, `.documentation`) to the code or the docs; a bare host name or a relative path leads nowhere.
+Tools follow URL labels (`org.opencontainers.image.source`, `.url`, `.documentation`) to
+the code or the docs; a bare host name or a relative path leads nowhere.
 
 ## Example
 ```dockerfile

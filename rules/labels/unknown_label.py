@@ -6,9 +6,8 @@ Off by default, and does nothing until `allowed` is configured. Keys given throu
 variable are checked with its value when known and skipped otherwise.
 
 ## Why is this bad?
-A team that defines a label schema wants every image labelled the same way: a key
-outside the schema is usually a typo (`org.opencontainers.image.sources`) or a label
-nobody reads.
+A team that defines a label schema wants every image labelled the same way: a key outside
+the schema is usually a typo (`org.opencontainers.image.sources`) or a label nobody reads.
 
 ## Example
 ```dockerfile
