@@ -21,8 +21,9 @@ and availability guarantees of that registry.
 FROM python:3.12-slim
 COPY --from=ghcr.io/astral-sh/uv:0.5 /uv /usr/local/bin/uv
 ```
-Use instead (with `registries = ["registry.example.com"]`):
+Use instead:
 ```dockerfile
+# configured: registries = ["registry.example.com"]
 FROM registry.example.com/python:3.12-slim
 COPY --from=registry.example.com/astral-sh/uv:0.5 /uv /usr/local/bin/uv
 ```

@@ -16,8 +16,9 @@ image still cannot be traced to its source or version.
 FROM alpine:3.20
 LABEL org.opencontainers.image.version=""
 ```
-Use instead (with `labels = ["org.opencontainers.image.version"]`):
+Use instead:
 ```dockerfile
+# configured: labels = ["org.opencontainers.image.version"]
 FROM alpine:3.20
 LABEL org.opencontainers.image.version="1.4.2"
 ```

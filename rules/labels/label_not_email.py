@@ -21,8 +21,9 @@ A contact label that is not an address cannot be used to reach the image's owner
 FROM alpine:3.20
 LABEL maintainer="the ops team"
 ```
-Use instead (with `labels = ["maintainer"]`):
+Use instead:
 ```dockerfile
+# configured: labels = ["maintainer"]
 FROM alpine:3.20
 LABEL maintainer="ops@example.com"
 ```

@@ -20,8 +20,9 @@ branch name or a tag moves and does not.
 FROM alpine:3.20
 LABEL org.opencontainers.image.revision="main"
 ```
-Use instead (with `labels = ["org.opencontainers.image.revision"]`):
+Use instead:
 ```dockerfile
+# configured: labels = ["org.opencontainers.image.revision"]
 FROM alpine:3.20
 LABEL org.opencontainers.image.revision="4f2c3a9e1b7d0c6a5e8f9b2d1c3e4f5a6b7c8d9e"
 ```

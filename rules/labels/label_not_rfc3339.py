@@ -19,8 +19,9 @@ compare images by it cannot read other formats.
 FROM alpine:3.20
 LABEL org.opencontainers.image.created="June 1st, 2024"
 ```
-Use instead (with `labels = ["org.opencontainers.image.created"]`):
+Use instead:
 ```dockerfile
+# configured: labels = ["org.opencontainers.image.created"]
 FROM alpine:3.20
 LABEL org.opencontainers.image.created="2024-06-01T12:00:00Z"
 ```

@@ -19,8 +19,9 @@ Tools that order or compare image versions need a version they can parse; `lates
 FROM alpine:3.20
 LABEL org.opencontainers.image.version="1.4"
 ```
-Use instead (with `labels = ["org.opencontainers.image.version"]`):
+Use instead:
 ```dockerfile
+# configured: labels = ["org.opencontainers.image.version"]
 FROM alpine:3.20
 LABEL org.opencontainers.image.version="1.4.0"
 ```

@@ -22,8 +22,9 @@ scanners can read it; prose such as `Apache License 2.0` cannot be parsed.
 FROM alpine:3.20
 LABEL org.opencontainers.image.licenses="Apache License 2.0"
 ```
-Use instead (with `labels = ["org.opencontainers.image.licenses"]`):
+Use instead:
 ```dockerfile
+# configured: labels = ["org.opencontainers.image.licenses"]
 FROM alpine:3.20
 LABEL org.opencontainers.image.licenses="Apache-2.0"
 ```

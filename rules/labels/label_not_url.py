@@ -18,8 +18,9 @@ the code or the docs; a bare host name or a relative path leads nowhere.
 FROM alpine:3.20
 LABEL org.opencontainers.image.source="github.com/example/app"
 ```
-Use instead (with `labels = ["org.opencontainers.image.source"]`):
+Use instead:
 ```dockerfile
+# configured: labels = ["org.opencontainers.image.source"]
 FROM alpine:3.20
 LABEL org.opencontainers.image.source="https://github.com/example/app"
 ```

@@ -21,8 +21,9 @@ to its code, owner and version. An image without them cannot be traced.
 FROM alpine:3.20
 CMD ["sh"]
 ```
-Use instead (with `labels = ["org.opencontainers.image.source"]`):
+Use instead:
 ```dockerfile
+# configured: labels = ["org.opencontainers.image.source"]
 FROM alpine:3.20
 LABEL org.opencontainers.image.source="https://github.com/example/app"
 CMD ["sh"]

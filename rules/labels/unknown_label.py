@@ -14,8 +14,9 @@ the schema is usually a typo (`org.opencontainers.image.sources`) or a label nob
 FROM alpine:3.20
 LABEL org.opencontainers.image.sources="https://github.com/example/app"
 ```
-Use instead (with `allowed = ["org.opencontainers.image.source"]`):
+Use instead:
 ```dockerfile
+# configured: allowed = ["org.opencontainers.image.source"]
 FROM alpine:3.20
 LABEL org.opencontainers.image.source="https://github.com/example/app"
 ```
