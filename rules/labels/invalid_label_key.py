@@ -7,7 +7,10 @@ with a letter or digit, without `..` or `--`, and outside the namespaces Docker 
 
 Keys given through a variable are checked with the variable's value when known and
 skipped otherwise (hadolint, DL3048, checks the text `${KEY}` itself; fixtures
-`bad-arg-key`, `good-arg-unknown-key`). ONBUILD LABELs are not checked.
+`bad-arg-key`, `good-arg-unknown-key`). ONBUILD LABELs are not checked. The upper-case
+`RUN`, `INSTALL` and `UNINSTALL` labels are not reported: `atomic` and
+`podman container runlabel` read them by exactly these names (hadolint reports them;
+fixture `good-runlabels`).
 
 ## Why is this bad?
 Docker's object-label guidelines ask for reverse-DNS keys in this format so that tools
@@ -39,6 +42,9 @@ from dlint.api import Finding, Rule
 
 ALLOWED = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
 RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")
+# Read by exactly these names by `atomic run/install/uninstall` and `podman container
+# runlabel`: renaming them would break those commands.
+RUNLABELS = frozenset({"RUN", "INSTALL", "UNINSTALL"})
 
 
 def problem(key: str) -> str | None:
@@ -68,7 +74,7 @@ class InvalidLabelKey(Rule):
 
     def check(self, ctx) -> Iterator[Finding]:
         for pair in ctx.labels:
-            if not pair.key_known:
+            if not pair.key_known or pair.key in RUNLABELS:
                 continue
             why = problem(pair.key)
             if why is not None:
