@@ -109,7 +109,12 @@ class LintContext:
         """The LABEL pairs whose key is one of `names` and whose value the Dockerfile
         fixes (see LabelPair.value_known): what the label-format rules check."""
         wanted = set(names)
-        if wanted:
-            for pair in self.labels:
-                if pair.key_known and pair.value_known and pair.key in wanted:
+        if not wanted:
+            return
+        seen: set[tuple[int, str, str]] = set()  # a pair repeated in one LABEL counts once
+        for pair in self.labels:
+            if pair.key_known and pair.value_known and pair.key in wanted:
+                key = (id(pair.instruction), pair.key, pair.value)
+                if key not in seen:
+                    seen.add(key)
                     yield pair

@@ -73,9 +73,11 @@ class InvalidLabelKey(Rule):
     keywords = ("LABEL",)
 
     def check(self, ctx) -> Iterator[Finding]:
+        seen: set[tuple[int, str]] = set()
         for pair in ctx.labels:
-            if not pair.key_known or pair.key in RUNLABELS:
+            if not pair.key_known or pair.key in RUNLABELS or (id(pair.instruction), pair.key) in seen:
                 continue
+            seen.add((id(pair.instruction), pair.key))
             why = problem(pair.key)
             if why is not None:
                 yield self.report(ctx, pair.instruction,

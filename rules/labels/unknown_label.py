@@ -57,7 +57,9 @@ class UnknownLabel(Rule):
         allowed = set(self.config["allowed"])
         if not allowed:
             return
+        seen: set[tuple[int, str]] = set()
         for pair in ctx.labels:
-            if pair.key_known and pair.key not in allowed:
+            if pair.key_known and pair.key not in allowed and (id(pair.instruction), pair.key) not in seen:
+                seen.add((id(pair.instruction), pair.key))
                 yield self.report(ctx, pair.instruction,
                                   f"Label `{pair.key}` is not in the allowed labels of the configuration.")
