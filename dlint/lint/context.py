@@ -29,7 +29,8 @@ class LabelPair:
     value: str               # expanded, quotes removed
     key_known: bool          # the key does not hang on an unknown variable
     value_known: bool        # the value is fixed by the Dockerfile: no ARG (a build-time
-                             # value) and no unknown variable in it
+                             # value, also through an ENV set from one) and no unknown
+                             # variable in it
 
 
 class LintContext:
@@ -91,18 +92,28 @@ class LintContext:
         label a child image and are left out)."""
         model = self.model
         pairs: list[LabelPair] = []
+        # ENV names whose value comes from an ARG (directly or through another such ENV):
+        # a build arg changes them, so a LABEL using them has no fixed value.
+        from_args_after: dict[int, frozenset[str]] = {}
         for stage in model.stages:
+            parent = stage.base_stage
+            from_args = set(from_args_after.get(id(parent), ()) if parent is not None else ())
             for ins in stage.instructions:
-                if ins.keyword != "LABEL":
+                if ins.keyword not in ("ENV", "LABEL"):
                     continue
                 state = model.state_at(ins)
+                variable = set(state.args) | from_args
                 for i in range(0, len(ins.value) - 1, 2):
                     key = state.expand(ins.value[i])
                     value = state.expand(ins.value[i + 1])
-                    from_arg = any(name in state.args for name in value.names)
+                    built = bool(value.names & variable)
+                    if ins.keyword == "ENV":
+                        (from_args.add if built else from_args.discard)(key.value)
+                        continue
                     pairs.append(LabelPair(ins, stage, key.value, value.value,
                                            not key.unresolved,
-                                           not (value.unresolved or from_arg)))
+                                           not (value.unresolved or built)))
+            from_args_after[id(stage)] = frozenset(from_args)
         return pairs
 
     def labels_named(self, names: Iterable[str]) -> Iterator[LabelPair]:

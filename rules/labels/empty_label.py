@@ -1,9 +1,10 @@
 """## What it does
 Checks for configured labels (the `labels` option) set to an empty value.
 
-Values that come from an ARG are not checked: the ARG is usually filled in with
-`--build-arg` (`LABEL org.opencontainers.image.revision=$GIT_SHA`); hadolint's DL3051
-reports them when the ARG has no default, dlint does not (fixture `good-build-arg`).
+Values that come from an ARG (directly, or through an ENV set from one) are not checked:
+the ARG is usually filled in with `--build-arg` (`LABEL
+org.opencontainers.image.revision=$GIT_SHA`); hadolint's DL3051 reports them when the ARG
+has no default, dlint does not (fixture `good-build-arg`).
 
 Does nothing until `labels` is configured (hadolint: the keys of `label-schema`).
 

@@ -3,12 +3,12 @@ Checks for configured labels (the `labels` option) that are not e-mail addresses
 (RFC 5322): `ops@example.com`, `Ops Team <ops@example.com>`, or several separated by
 commas.
 
-Values that come from an ARG are not checked: the ARG is usually filled in with
-`--build-arg`; hadolint (DL3058) reports them when the ARG has no default, dlint does not
-(fixture `good-build-arg`). dlint differs from hadolint, which accepts only a bare
-address: the `Name <address>` form and lists are valid RFC 5322 and common in
-`org.opencontainers.image.authors` (fixture `good-name-addr`). An empty value is
-empty-label's finding.
+Values that come from an ARG (directly, or through an ENV set from one) are not checked:
+the ARG is usually filled in with `--build-arg`; hadolint (DL3058) reports them when the
+ARG has no default, dlint does not (fixture `good-build-arg`). dlint differs from
+hadolint, which accepts only a bare address: the `Name <address>` form and lists are valid
+RFC 5322 and common in `org.opencontainers.image.authors` (fixture `good-name-addr`). An
+empty value is empty-label's finding.
 
 Does nothing until `labels` is configured (hadolint: the `label-schema` keys of type
 `email`).

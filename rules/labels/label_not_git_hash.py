@@ -2,11 +2,12 @@
 Checks for configured labels (the `labels` option) that are not a git commit hash.
 Expected: 7 to 40 hex digits (SHA-1), or 64 (SHA-256 repositories).
 
-Values that come from an ARG are not checked: the ARG is usually filled in with
-`--build-arg`; hadolint (DL3055) reports them when the ARG has no default, dlint does not
-(fixture `good-build-arg`). dlint differs from hadolint, which accepts only exactly 7 or
-40 lower-case hex digits: `git rev-parse --short` gives more than 7 in large repositories
-(fixture `good-long-short-hash`). An empty value is empty-label's finding.
+Values that come from an ARG (directly, or through an ENV set from one) are not checked:
+the ARG is usually filled in with `--build-arg`; hadolint (DL3055) reports them when the
+ARG has no default, dlint does not (fixture `good-build-arg`). dlint differs from
+hadolint, which accepts only exactly 7 or 40 lower-case hex digits: `git rev-parse
+--short` gives more than 7 in large repositories (fixture `good-long-short-hash`). An
+empty value is empty-label's finding.
 
 Does nothing until `labels` is configured (hadolint: the `label-schema` keys of type
 `hash`).

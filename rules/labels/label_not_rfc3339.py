@@ -2,10 +2,11 @@
 Checks for configured labels (the `labels` option) that are not an RFC 3339 date-time.
 Expected: `2024-06-01T12:00:00Z`, or with an offset such as `+02:00`.
 
-Values that come from an ARG are not checked: the ARG is usually filled in with
-`--build-arg`; hadolint (DL3053) reports them when the ARG has no default, dlint does not
-(fixture `good-build-arg`). A space instead of `T` between date and time is accepted (RFC
-3339 section 5.6 allows it). An empty value is empty-label's finding.
+Values that come from an ARG (directly, or through an ENV set from one) are not checked:
+the ARG is usually filled in with `--build-arg`; hadolint (DL3053) reports them when the
+ARG has no default, dlint does not (fixture `good-build-arg`). A space instead of `T`
+between date and time is accepted (RFC 3339 section 5.6 allows it). An empty value is
+empty-label's finding.
 
 Does nothing until `labels` is configured (hadolint: the `label-schema` keys of type
 `rfc3339`).

@@ -2,10 +2,11 @@
 Checks for configured labels (the `labels` option) that are not a semantic version.
 Expected (https://semver.org): `1.4.2`, `2.0.0-rc.1+build.5`.
 
-Values that come from an ARG are not checked: the ARG is usually filled in with
-`--build-arg`; hadolint (DL3056) reports them when the ARG has no default, dlint does not
-(fixture `good-build-arg`). A leading `v` (`v1.4.2`) is not part of a semantic version and
-is reported, as hadolint does. An empty value is empty-label's finding.
+Values that come from an ARG (directly, or through an ENV set from one) are not checked:
+the ARG is usually filled in with `--build-arg`; hadolint (DL3056) reports them when the
+ARG has no default, dlint does not (fixture `good-build-arg`). A leading `v` (`v1.4.2`) is
+not part of a semantic version and is reported, as hadolint does. An empty value is
+empty-label's finding.
 
 Does nothing until `labels` is configured (hadolint: the `label-schema` keys of type
 `semver`).

@@ -3,12 +3,12 @@ Checks for configured labels (the `labels` option) that are not an SPDX license
 expression. Expected: `MIT`, `Apache-2.0 OR MIT`, `GPL-2.0-only WITH
 Classpath-exception-2.0`.
 
-Values that come from an ARG are not checked: the ARG is usually filled in with
-`--build-arg`; hadolint (DL3054) reports them when the ARG has no default, dlint does not
-(fixture `good-build-arg`). dlint checks the grammar of the expression and the shape of
-each identifier, not the list of registered SPDX identifiers: a well-formed but
-unregistered name (`GPLv2`) passes, where hadolint reports it. An empty value is
-empty-label's finding.
+Values that come from an ARG (directly, or through an ENV set from one) are not checked:
+the ARG is usually filled in with `--build-arg`; hadolint (DL3054) reports them when the
+ARG has no default, dlint does not (fixture `good-build-arg`). dlint checks the grammar of
+the expression and the shape of each identifier, not the list of registered SPDX
+identifiers: a well-formed but unregistered name (`GPLv2`) passes, where hadolint reports
+it. An empty value is empty-label's finding.
 
 Does nothing until `labels` is configured (hadolint: the `label-schema` keys of type
 `spdx`).

@@ -2,9 +2,10 @@
 Checks for configured labels (the `labels` option) that are not an absolute URL
 (`https://...`, any scheme).
 
-Values that come from an ARG are not checked: the ARG is usually filled in with
-`--build-arg`; hadolint (DL3052) reports them when the ARG has no default, dlint does not
-(fixture `good-build-arg`). An empty value is empty-label's finding.
+Values that come from an ARG (directly, or through an ENV set from one) are not checked:
+the ARG is usually filled in with `--build-arg`; hadolint (DL3052) reports them when the
+ARG has no default, dlint does not (fixture `good-build-arg`). An empty value is
+empty-label's finding.
 
 Does nothing until `labels` is configured (hadolint: the `label-schema` keys of type
 `url`).
