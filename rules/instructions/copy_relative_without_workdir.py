@@ -5,7 +5,8 @@ As in `COPY app.py app/` in a stage where no `WORKDIR` was set yet, neither in t
 nor in the earlier stages it is built `FROM`.
 
 A stage built `FROM scratch` is not reported: its working directory is `/`, so the
-destination is known. A destination through an ARG is checked with its value when known
+destination is known. Nor is a stage whose base depends on an ARG without a value: it may
+be a stage that sets a WORKDIR. A destination through an ARG is checked with its value when known
 and skipped otherwise; ONBUILD triggers are not checked (they run in another build).
 Windows destinations such as `C:\\app` are absolute.
 
@@ -57,8 +58,8 @@ class CopyRelativeWithoutWorkdir(Rule):
             if any(ins.keyword == "WORKDIR" for base in list(stage.chain())[1:] for ins in base.instructions):
                 continue
             root = list(stage.chain())[-1]
-            if root.is_scratch:
-                continue
+            if root.is_scratch or root.base_unresolved:
+                continue  # `/`; or a base (perhaps a stage with a WORKDIR) known only at build time
             for ins in stage.instructions:
                 if ins.keyword == "WORKDIR":
                     break
