@@ -35,6 +35,7 @@ _EXPORTS = {
     "Fix": "dlint.lint.finding",
     "TextEdit": "dlint.lint.finding",
     "SEVERITIES": "dlint.lint.finding",
+    "parse_pragma": "dlint.lint.suppress",
     # the document (dlint parse): instructions, flags, heredocs, comments, positions
     "Document": "dlint.syntax.nodes",
     "Instruction": "dlint.syntax.nodes",

@@ -33,6 +33,13 @@ In pytest::
     def test_fixture(case):
         case.check()
 
+A rule with options (``Rule.options``) reads them for all its fixtures from
+``options.toml`` in its folder: the body of the rule's ``[rules.<name>]`` table,
+validated like a configuration file::
+
+    # fixtures/rules/missing-label/options.toml
+    labels = ["org.opencontainers.image.source"]
+
 ``DLINT_UPDATE_FIXTURES=1 pytest ...`` writes the ``.findings`` (and existing ``.fixed``)
 files from what the rules report instead of comparing: review the diff before
 committing it.
@@ -53,6 +60,7 @@ if TYPE_CHECKING:
 
 FINDINGS_SUFFIX = ".findings"
 FIXED_SUFFIX = ".fixed"
+OPTIONS_FILE = "options.toml"
 DOCKERFILE_SUFFIX = ".Dockerfile"
 UPDATE_ENV = "DLINT_UPDATE_FIXTURES"
 
@@ -132,7 +140,6 @@ class FixtureCase:
 
     def lint(self, text: str | None = None) -> list[Finding]:
         """The findings of this rule alone, through the real engine (pragmas included)."""
-        from dlint.lint.config import Config
         from dlint.lint.engine import lint_document
         from dlint.syntax import parse
 
@@ -143,12 +150,23 @@ class FixtureCase:
             raise FixtureError(f"{self}: the fixture must parse: {document.errors[0].message} "
                                f"(line {document.errors[0].line})")
         errors: list[str] = []
-        findings = lint_document(document, self.dockerfile.name, Config(select=(self.rule.code,)),
+        findings = lint_document(document, self.dockerfile.name, self.config(),
                                  registry=self.registry, context_dir=self.context_dir,
                                  errors=errors)
         if errors:
             raise FixtureError(f"{self}: " + "; ".join(errors))
         return findings
+
+    def config(self):
+        """The rule alone, with the options of the folder's options.toml if there is one."""
+        from dlint.lint.config import Config, _toml_loads, parse_config
+
+        options_path = self.path.parent / OPTIONS_FILE
+        if not options_path.is_file():
+            return Config(select=(self.rule.code,))
+        options = _toml_loads(options_path.read_text(encoding="utf-8"))
+        return parse_config({"select": [self.rule.code], "rules": {self.rule.name: options}},
+                            str(options_path), self.registry)
 
     def fixed_text(self) -> str:
         """The fixture with every fix of the rule applied, safe and unsafe, to a fixpoint."""
