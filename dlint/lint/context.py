@@ -61,7 +61,14 @@ class LintContext:
     def shipped_run_scripts(self) -> Iterator[tuple[Instruction, Script]]:
         """(RUN, its script) for each RUN whose layer ships (`Model.shipped_stages()`), in
         file order; Windows stages and scripts that are not POSIX shell are left out."""
-        for stage in self.model.shipped_stages():
+        return self.run_scripts(shipped_only=True)
+
+    def run_scripts(self, shipped_only: bool = False) -> Iterator[tuple[Instruction, Script]]:
+        """(RUN, its script) for each RUN of every stage (only shipped ones with
+        `shipped_only`), in file order; Windows stages and scripts that are not POSIX
+        shell are left out."""
+        stages = self.model.shipped_stages() if shipped_only else self.model.stages
+        for stage in stages:
             if stage.windows:
                 continue
             for instruction in stage.instructions:
