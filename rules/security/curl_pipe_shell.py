@@ -1,5 +1,5 @@
 """## What it does
-Checks for downloads run as a program without being checked: `curl URL | sh`,
+Checks for downloads run as a program without being checked (`curl URL | sh`). Also:
 `wget -O- URL | bash`, `curl URL | sudo -E bash -`, `curl URL | python3`,
 `bash <(curl URL)`, `sh -c "$(curl URL)"`, `eval "$(wget -qO- URL)"`,
 `source <(curl URL)`.

@@ -1,6 +1,6 @@
 """## What it does
-Checks for images that expect the host's Docker socket: `VOLUME /var/run/docker.sock`
-(or `/run/docker.sock`), and a run command in a label (the `LABEL RUN=`/`INSTALL=`
+Checks for images that expect the host's Docker socket to be mounted. That is:
+`VOLUME /var/run/docker.sock` (or `/run/docker.sock`), and a run command in a label (the `LABEL RUN=`/`INSTALL=`
 convention of `atomic` and `podman container runlabel`) that bind-mounts the socket
 (`-v /var/run/docker.sock:/var/run/docker.sock`, `--mount type=bind,source=...`).
 

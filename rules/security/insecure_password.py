@@ -1,5 +1,5 @@
 """## What it does
-Checks for accounts given an empty or hard-coded password in a RUN:
+Checks for accounts given an empty or hard-coded password in a RUN. That is:
 
 - `chpasswd` fed `user:` (empty) or `user:secret` (hard-coded; with `-e`, a hard-coded
   hash) by `echo`/`printf`, a here-string or a heredoc;
@@ -63,6 +63,15 @@ def _variable(text: str) -> bool:
     return "$" in text or "`" in text
 
 
+def _literal_word(cmd, value: str) -> bool:
+    """Whether the argument holding `value` (`-p VALUE`, `-pVALUE`, `--password=VALUE`)
+    was written without expansions (a quoted `'$6$salt$hash'` is literal)."""
+    for i, arg in enumerate(cmd.args):
+        if arg == value or arg.endswith(value):
+            return cmd.literal[i + 1]
+    return not _variable(value)
+
+
 def _problem(cmd) -> str | None:
     base = cmd.basename
     if base == "chpasswd":
@@ -75,7 +84,7 @@ def _problem(cmd) -> str | None:
             return (f"`passwd -d` leaves `{user}` without a password: anyone reaching a login "
                     f"service gets in. Lock the account (`passwd -l`) or leave it alone.")
         data = stdin_data(cmd)
-        if data is not None and data[0].strip() and not _variable(data[0]):
+        if data is not None and data[0].strip() and (data[1] or not _variable(data[0])):
             return (f"`passwd` is fed a hard-coded password for `{user}`: it is readable in "
                     f"the Dockerfile and the image history. Set passwords at run time from "
                     f"a secret, if at all.")
@@ -88,7 +97,7 @@ def _problem(cmd) -> str | None:
         if value == "":
             return (f"`{base} -p ''` gives the account an empty password: anyone reaching a "
                     f"login service gets in. Leave the password locked.")
-        if not _variable(value) and value not in ("!", "*", "!!", "x"):
+        if _literal_word(cmd, value) and value not in ("!", "*", "!!", "x"):
             return (f"`{base} -p` sets a hard-coded password hash: it is readable in the "
                     f"Dockerfile and the image history and can be cracked offline. Leave the "
                     f"password locked.")
@@ -99,7 +108,7 @@ def _chpasswd(cmd) -> str | None:
     data = stdin_data(cmd)
     if data is None:
         return None
-    text, _ = data
+    text, literal = data
     options, _ = parse_options("chpasswd", cmd.args)
     hashed = any(n in ("-e", "--encrypted") for n, _ in options)
     for line in text.splitlines():
@@ -109,7 +118,7 @@ def _chpasswd(cmd) -> str | None:
         if password == "":
             return (f"`chpasswd` gives `{user}` an empty password: anyone reaching a login "
                     f"service gets in. Leave the password locked.")
-        if not _variable(password):
+        if literal or not _variable(password):
             kind = "password hash" if hashed else "password"
             return (f"`chpasswd` sets a hard-coded {kind} for `{user}`: it is readable in the "
                     f"Dockerfile and the image history. Set passwords at run time from a "

@@ -1,6 +1,6 @@
 """## What it does
-Checks for `EXPOSE 22` (also `22/tcp`, or a port given by an ARG or ENV whose value is 22)
-in a stage that ships.
+Checks for `EXPOSE 22` in a stage that ships. Also `22/tcp`, or a port given by an ARG or
+ENV whose value is 22.
 
 EXPOSE of a build stage never reaches an image, so only stages that ship are checked (a
 stage built `FROM` another one inherits its exposed ports: the EXPOSE is reported where it

@@ -1,5 +1,5 @@
 """## What it does
-Checks for TLS certificate verification turned off, in a RUN or through ENV/ARG:
+Checks for TLS certificate verification turned off, in a RUN or through ENV/ARG. That is:
 
 - `curl -k`/`--insecure`; `wget --no-check-certificate`;
 - `pip --trusted-host HOST` (any pip command), `pip config set global.trusted-host`;

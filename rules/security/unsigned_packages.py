@@ -1,5 +1,5 @@
 """## What it does
-Checks for package installs with signature checks turned off:
+Checks for package installs with signature checks turned off. That is:
 
 - apt: `--allow-unauthenticated`, `--force-yes`, `--allow-insecure-repositories`,
   `-o APT::Get::AllowUnauthenticated=true`, `-o Acquire::AllowInsecureRepositories=true`,

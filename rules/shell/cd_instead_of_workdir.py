@@ -1,7 +1,7 @@
 """## What it does
-Checks for `cd` used where WORKDIR belongs: a RUN that starts by changing to a fixed
-directory (`RUN cd /app && make`), or a `cd` that is the last command of a RUN, whose
-effect is lost.
+Checks for `cd` used where WORKDIR belongs. Reported: a RUN that starts by changing to a
+fixed directory (`RUN cd /app && make`), and a `cd` that is the last command of a RUN,
+whose effect is lost.
 
 Not reported: a `cd` in the middle of a script (`tar xf src.tgz && cd src-1.2 && make`:
 the usual way to build in a directory the RUN just made), a `cd` into `/tmp` or

@@ -1,6 +1,6 @@
 """## What it does
-Checks for a tar archive that is COPYed into the image and then extracted by a later RUN
-of the same stage (`tar -xf`), where `ADD` would extract it in one step.
+Checks for a tar archive COPYed into the image, then extracted by a RUN (`tar -xf`). The
+RUN is a later one of the same stage; `ADD` would extract the archive in one step.
 
 Archives ADD extracts: `.tar`, `.tar.gz`/`.tgz`, `.tar.bz2`/`.tbz2`, `.tar.xz`/`.txz`
 from the build context. Variables in the COPY and the RUN are expanded with the ARG and

@@ -57,8 +57,11 @@ class LnShInsteadOfShell(Rule):
                 if len(operands) != 2 or any(n in ("-t", "--target-directory") for n, _ in options):
                     continue
                 if operands[1].rstrip("/") in SH_PATHS and operands[0] not in SH_PATHS:
+                    shell = operands[0]
+                    if not shell.startswith(("/", "$")):
+                        shell = "/bin/" + shell       # a relative link resolves in /bin
                     yield self.report(
                         ctx, cmd,
-                        f"`ln` replaces /bin/sh with `{operands[0]}` for every script in the "
-                        f"image: set the shell of the RUN instructions with "
-                        f"`SHELL [\"{operands[0]}\", \"-c\"]` instead.")
+                        f"`ln` replaces /bin/sh with `{shell}` for every script in the image: "
+                        f"set the shell of the RUN instructions with "
+                        f"`SHELL [\"{shell}\", \"-c\"]` instead.")

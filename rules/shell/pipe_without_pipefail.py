@@ -1,6 +1,6 @@
 """## What it does
-Checks for RUN instructions with a pipe (`a | b`) whose shell does not have `pipefail`
-set, so a failure of a command before the last `|` goes unnoticed.
+Checks for a pipe (`a | b`) in a RUN whose shell does not have `pipefail` set. A failure
+of a command before the last `|` then goes unnoticed.
 
 `pipefail` counts when SHELL sets it (`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`,
 `-eo pipefail`, also `["/bin/sh", "-o", "pipefail", "-c"]`: a shell that lacks the

@@ -1,6 +1,6 @@
 """## What it does
-Checks for commands that do nothing useful in a build: they inspect or change the running
-system, whose processes, mounts and network settings end with the RUN.
+Checks for commands that do nothing useful in a build. They inspect or change the
+running system, whose processes, mounts and network settings end with the RUN.
 
 Reported:
 - `ps`, `top`, `free`, `ifconfig`: they only print the state of the build container;

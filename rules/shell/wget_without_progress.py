@@ -1,7 +1,7 @@
 """## What it does
-Checks for `wget` that writes its progress to the build log: no `--progress=...`, no
-`-q`/`--quiet`, no `-nv`/`--no-verbose`, no `-o`/`--output-file` or `-a`/`--append-output`
-log file, and stderr not redirected (`2>/dev/null`, `&>file`).
+Checks for `wget` writing its progress into the build log. That is: no `--progress=...`,
+no `-q`/`--quiet`, no `-nv`/`--no-verbose`, no `-o`/`--output-file` or
+`-a`/`--append-output` log file, and stderr not redirected (`2>/dev/null`, `&>file`).
 
 How dlint differs from hadolint (DL3047): a `wget` whose stderr is redirected writes
 nothing to the log, so dlint does not report it (fixture `good-redirected.Dockerfile`).
