@@ -77,3 +77,48 @@ class LintContext:
                 script = self.script(instruction)
                 if script.posix:
                     yield instruction, script
+
+    def run_commands(self, names, shipped_only: bool = False) -> list[tuple[Instruction, SimpleCommand]]:
+        """(RUN, effective command) for the commands of every RUN (see run_scripts) whose
+        basename is in `names`, in file order. A wrapper's name finds the commands it
+        wraps (`"sudo"` finds `apt-get` in `sudo apt-get ...`), and `"="` finds commands
+        with `NAME=value` assignments. Built once per file from one pass over the scripts,
+        so a rule asking for commands the file does not run costs nothing."""
+        index = self._command_index
+        hits = []
+        seen = set()
+        for name in names:
+            for entry in index.get(name, ()):
+                if (shipped_only and not entry[3]) or id(entry[2]) in seen:
+                    continue
+                seen.add(id(entry[2]))
+                hits.append(entry)
+        if len(names) > 1:
+            hits.sort(key=lambda e: e[0])
+        return [(entry[1], entry[2]) for entry in hits]
+
+    @cached_property
+    def _command_index(self) -> dict[str, list[tuple[int, Instruction, SimpleCommand, bool]]]:
+        index: dict[str, list[tuple[int, Instruction, SimpleCommand, bool]]] = {}
+        shipped = {id(stage) for stage in self.model.shipped_stages()}
+        seq = 0
+        for stage in self.model.stages:
+            if stage.windows:
+                continue
+            ships = id(stage) in shipped
+            for instruction in stage.instructions:
+                if instruction.keyword != "RUN":
+                    continue
+                script = self.script(instruction)
+                if not script.posix:
+                    continue
+                for command in script.effective_commands:
+                    entry = (seq, instruction, command, ships)
+                    seq += 1
+                    index.setdefault(command.basename, []).append(entry)
+                    for wrapper in command.wrappers:
+                        index.setdefault(wrapper, []).append(entry)
+                    if command.assignments:
+                        index.setdefault("=", []).append(entry)
+        return index
+

@@ -60,44 +60,51 @@ class CurlPipeShell(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, script in ctx.run_scripts():
-            reported: set[int] = set()
-            for cmd in script.effective_commands:
-                download = _piped_download(cmd) or _substituted_download(cmd)
-                if download is None or id(cmd.origin) in reported:
-                    continue
-                reported.add(id(cmd.origin))
-                program = interpreter_name(cmd) or cmd.basename
-                yield self.report(
-                    ctx, cmd,
-                    f"`{download.basename}` output runs as a program (`{program}`) without "
-                    f"being checked: download to a file, verify its checksum or signature, "
-                    f"then run it.")
+        reported: set[int] = set()
+        for _, download in ctx.run_commands(("curl", "wget")):
+            if not downloads_to_stdout(download):
+                continue
+            runner = _piped_into(download) or _substituted_into(download)
+            if runner is None or id(runner.origin) in reported:
+                continue
+            reported.add(id(runner.origin))
+            program = interpreter_name(runner) or runner.basename
+            yield self.report(
+                ctx, runner,
+                f"`{download.basename}` output runs as a program (`{program}`) without "
+                f"being checked: download to a file, verify its checksum or signature, "
+                f"then run it.")
 
 
-def _piped_download(cmd):
-    """The download piped into `cmd` when `cmd` runs its stdin as a program."""
-    if cmd.pipeline is None or cmd.pipeline_index == 0 or not reads_program_from_stdin(cmd):
+def _piped_into(download):
+    """A later stage of the download's pipeline that runs its stdin as a program."""
+    pipeline = download.pipeline
+    if pipeline is None:
         return None
-    if any(r.op in ("<", "<<", "<<-", "<<<") and r.fd in (None, "0") for r in cmd.redirects):
-        return None
-    for stage in cmd.pipeline.stages[:cmd.pipeline_index]:
-        for producer in stage:
-            producer = producer.unwrapped()
-            if downloads_to_stdout(producer):
-                return producer
+    for stage in pipeline.stages[download.pipeline_index + 1:]:
+        for cmd in stage:
+            real = cmd.unwrapped()
+            if reads_program_from_stdin(real) and not any(
+                    r.op in ("<", "<<", "<<-", "<<<") and r.fd in (None, "0")
+                    for r in real.redirects):
+                return real
     return None
 
 
-def _substituted_download(cmd):
-    """A download in `<( )`/`$( )` given as the program of a shell, interpreter, eval or
-    source."""
-    if cmd.basename not in ("eval", ".", "source") and interpreter_name(cmd) is None:
+def _substituted_into(download):
+    """A shell, interpreter, eval or source given the download's `<( )`/`$( )` as its
+    program."""
+    script = download.script
+    if not download.in_substitution or script is None:
         return None
-    word, literal = program_operand(cmd)
-    if word is None or literal:
-        return None
-    for inner in substitutions_in(cmd, word):
-        if downloads_to_stdout(inner):
-            return inner
+    for cmd in script.commands:
+        if cmd is download.origin or not (
+                cmd.start_byte <= download.start_byte < cmd.end_byte):
+            continue
+        real = cmd.unwrapped()
+        if real.basename not in ("eval", ".", "source") and interpreter_name(real) is None:
+            continue
+        word, literal = program_operand(real)
+        if word is not None and not literal and download in substitutions_in(real, word):
+            return real
     return None

@@ -52,11 +52,11 @@ class InsecurePassword(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, script in ctx.run_scripts(shipped_only=True):
-            for cmd in script.effective_commands:
-                what = _problem(cmd)
-                if what:
-                    yield self.report(ctx, cmd, what)
+        for _, cmd in ctx.run_commands(("chpasswd", "passwd", "useradd", "usermod"),
+                                       shipped_only=True):
+            what = _problem(cmd)
+            if what:
+                yield self.report(ctx, cmd, what)
 
 
 def _variable(text: str) -> bool:

@@ -56,6 +56,8 @@ from collections.abc import Iterator
 from dlint.api import Finding, Rule, parse_options
 
 FALSE = frozenset({"false", "0", "no", "off"})
+VARIABLES = frozenset({"NODE_TLS_REJECT_UNAUTHORIZED", "PYTHONHTTPSVERIFY", "GIT_SSL_NO_VERIFY",
+                       "PIP_TRUSTED_HOST", "NPM_CONFIG_STRICT_SSL"})
 APT_VERIFY = ("acquire::https::verify-peer", "acquire::https::verify-host")
 
 
@@ -99,16 +101,14 @@ class TlsVerificationDisabled(Rule):
                             f"`ARG {name}` turns TLS certificate checks off for the RUN "
                             f"steps of this stage. Add the CA you need to the trust store "
                             f"instead.")
-        for ins, script in ctx.run_scripts():
-            state = model.state_at(ins)
-            for cmd in script.effective_commands:
-                what = _command_disables(cmd, state)
-                if what:
-                    yield self.report(
-                        ctx, cmd,
-                        f"{what} turns TLS certificate checks off: anyone on the network "
-                        f"path can replace what is downloaded. Add the CA you need to the "
-                        f"trust store instead.")
+        for ins, cmd in ctx.run_commands(COMMANDS):
+            what = _command_disables(cmd, model.state_at(ins))
+            if what:
+                yield self.report(
+                    ctx, cmd,
+                    f"{what} turns TLS certificate checks off: anyone on the network "
+                    f"path can replace what is downloaded. Add the CA you need to the "
+                    f"trust store instead.")
 
 
 def _env_names(model, ins) -> list[str]:
@@ -117,6 +117,8 @@ def _env_names(model, ins) -> list[str]:
     out = []
     for i in range(0, len(values) - 1, 2):
         name = values[i]
+        if name.upper() not in VARIABLES:
+            continue
         value = state.expand(values[i + 1])
         if not value.unresolved and _variable_disables(name, value.value):
             out.append(f"{name}={value.value}")
@@ -130,7 +132,7 @@ def _arg_names(model, ins) -> list[str]:
     out = []
     for word in ins.value:
         name, eq, default = word.partition("=")
-        if not eq:
+        if not eq or name.upper() not in VARIABLES:
             continue
         if after is None:
             after = model.state_at(ins)
@@ -138,6 +140,12 @@ def _arg_names(model, ins) -> list[str]:
         if not value.unresolved and _variable_disables(name, value.value):
             out.append(f"{name}={value.value}")
     return out
+
+
+# "=": commands with NAME=value assignments (see LintContext.run_commands)
+COMMANDS = ("=", "export", "curl", "wget", "git", "npm", "yarn", "pnpm", "apt-get", "apt",
+            "pip", "pip3", "python", "python3",
+            *(f"{name}3.{minor}" for name in ("pip", "python") for minor in range(6, 16)))
 
 
 def _command_disables(cmd, state) -> str | None:

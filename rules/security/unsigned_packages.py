@@ -65,15 +65,14 @@ class UnsignedPackages(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, script in ctx.run_scripts():
-            for cmd in script.effective_commands:
-                what = _unsigned(cmd)
-                if what:
-                    yield self.report(
-                        ctx, cmd,
-                        f"{what}: packages are installed without their signatures "
-                        f"checked, so a mirror, proxy or network attacker can swap them. "
-                        f"Import the repository's signing key instead.")
+        for _, cmd in ctx.run_commands(RELEVANT):
+            what = _unsigned(cmd)
+            if what:
+                yield self.report(
+                    ctx, cmd,
+                    f"{what}: packages are installed without their signatures "
+                    f"checked, so a mirror, proxy or network attacker can swap them. "
+                    f"Import the repository's signing key instead.")
 
 
 def _local_files_only(cmd) -> bool:
@@ -92,11 +91,22 @@ def _local_repository(line: str) -> bool:
     return False
 
 
+LOCAL_CAPABLE = frozenset({"apk", "yum", "dnf", "tdnf", "zypper", "rpm", "apt-get", "apt"})
+RELEVANT = frozenset({"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "tdnf",
+                      "yum-config-manager", "zypper", "rpm", "sed", "echo", "printf", "cat"})
+
+
 def _unsigned(cmd) -> str | None:
-    tool = cmd.tool
-    if tool in ("apk", "yum", "dnf", "tdnf", "zypper", "rpm", "apt-get", "apt") and \
-            _local_files_only(cmd):
+    if cmd.basename not in RELEVANT:
         return None
+    what = _unsigned_install(cmd)
+    if what and cmd.tool in LOCAL_CAPABLE and _local_files_only(cmd):
+        return None
+    return what
+
+
+def _unsigned_install(cmd) -> str | None:
+    tool = cmd.tool
     if tool in ("apt-get", "apt", "aptitude"):
         for flag in APT_FLAGS:
             if cmd.has_flag(flag):

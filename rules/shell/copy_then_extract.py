@@ -46,6 +46,7 @@ from collections.abc import Iterator
 from dlint.api import Finding, Rule, parse_options
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
+TARS = ("tar", "bsdtar", "gtar")
 UNSUPPORTED = frozenset({"--strip-components", "--transform", "--xform", "--exclude",
                          "--wildcards", "--exclude-from", "-X", "--files-from", "-T",
                          "--to-stdout", "-O"})
@@ -60,6 +61,11 @@ class CopyThenExtract(Rule):
 
     def check(self, ctx) -> Iterator[Finding]:
         model = ctx.model
+        tars: dict[int, list] = {}
+        for ins, cmd in ctx.run_commands(TARS, shipped_only=True):
+            tars.setdefault(id(ins), []).append(cmd)
+        if not tars:
+            return
         for stage in model.shipped_stages():
             if stage.windows:
                 continue
@@ -69,12 +75,9 @@ class CopyThenExtract(Rule):
                 if ins.keyword == "COPY" and ins.flag("from") is None and not ins.heredocs:
                     for name in _copied_archives(model, ins):
                         copied[name] = ins
-                elif ins.keyword == "RUN" and copied:
-                    script = ctx.script(ins)
-                    if not script.posix:
-                        continue
+                elif ins.keyword == "RUN" and copied and id(ins) in tars:
                     state = model.state_at(ins)
-                    for cmd in script.effective_commands:
+                    for cmd in tars[id(ins)]:
                         name = _extracted_archive(cmd, state)
                         copy = copied.get(name) if name else None
                         if copy is not None and id(copy) not in reported:
@@ -106,8 +109,6 @@ def _copied_archives(model, ins) -> list[str]:
 
 def _extracted_archive(cmd, state) -> str | None:
     """The basename of the archive a `tar` command extracts as a whole, else None."""
-    if cmd.basename not in ("tar", "bsdtar", "gtar"):
-        return None
     args = list(cmd.args)
     if args and not args[0].startswith("-") and args[0].isalpha():
         args[0] = "-" + args[0]                 # old style: `tar xzf file`

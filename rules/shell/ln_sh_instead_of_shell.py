@@ -49,19 +49,16 @@ class LnShInsteadOfShell(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, script in ctx.run_scripts():
-            for cmd in script.effective_commands:
-                if cmd.basename != "ln":
-                    continue
-                options, operands = parse_options("ln", cmd.args)
-                if len(operands) != 2 or any(n in ("-t", "--target-directory") for n, _ in options):
-                    continue
-                if operands[1].rstrip("/") in SH_PATHS and operands[0] not in SH_PATHS:
-                    shell = operands[0]
-                    if not shell.startswith(("/", "$")):
-                        shell = "/bin/" + shell       # a relative link resolves in /bin
-                    yield self.report(
-                        ctx, cmd,
-                        f"`ln` replaces /bin/sh with `{shell}` for every script in the image: "
-                        f"set the shell of the RUN instructions with "
-                        f"`SHELL [\"{shell}\", \"-c\"]` instead.")
+        for _, cmd in ctx.run_commands(("ln",)):
+            options, operands = parse_options("ln", cmd.args)
+            if len(operands) != 2 or any(n in ("-t", "--target-directory") for n, _ in options):
+                continue
+            if operands[1].rstrip("/") in SH_PATHS and operands[0] not in SH_PATHS:
+                shell = operands[0]
+                if not shell.startswith(("/", "$")):
+                    shell = "/bin/" + shell       # a relative link resolves in /bin
+                yield self.report(
+                    ctx, cmd,
+                    f"`ln` replaces /bin/sh with `{shell}` for every script in the image: "
+                    f"set the shell of the RUN instructions with "
+                    f"`SHELL [\"{shell}\", \"-c\"]` instead.")

@@ -54,6 +54,7 @@ SHUTDOWN = frozenset({"shutdown", "reboot", "halt", "poweroff"})
 EDITORS = frozenset({"vim", "vi", "nano"})
 KILLERS = frozenset({"kill", "pkill", "killall"})
 SERVICE_ACTIONS = frozenset({"start", "restart", "reload", "force-reload"})
+CANDIDATES = PRINT_ONLY | SHUTDOWN | EDITORS | KILLERS | {"service", "mount"}
 
 
 class PointlessCommand(Rule):
@@ -64,13 +65,13 @@ class PointlessCommand(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, script in ctx.run_scripts():
-            commands = script.effective_commands
+        for ins, cmd in ctx.run_commands(CANDIDATES):
+            commands = ctx.script(ins).effective_commands
             started = any(c.background or _is_service(c) for c in commands)
-            for i, cmd in enumerate(commands):
-                reason = _reason(cmd, commands[i + 1:], started)
-                if reason:
-                    yield self.report(ctx, cmd, reason)
+            later = commands[commands.index(cmd) + 1:]
+            reason = _reason(cmd, later, started)
+            if reason:
+                yield self.report(ctx, cmd, reason)
 
 
 def _is_service(cmd) -> bool:

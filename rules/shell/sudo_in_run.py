@@ -48,25 +48,22 @@ class SudoInRun(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for ins, script in ctx.run_scripts():
+        for ins, cmd in ctx.run_commands(("sudo",)):
             user = ctx.model.state_at(ins).user
             as_root = user is None or user.split(":", 1)[0] in ROOT
-            for cmd in script.effective_commands:
-                if cmd.basename != "sudo" and "sudo" not in cmd.wrappers:
-                    continue
-                target = _sudo_user(cmd.origin)
-                if as_root and target is not None and target not in ROOT:
-                    message = (f"`sudo -u {target}` in a RUN that runs as root: root needs no "
-                               f"sudo to switch users; use `runuser -u {target} --`, "
-                               f"`su {target} -c` or `gosu {target}`.")
-                elif as_root:
-                    message = ("`sudo` in a RUN that already runs as root: drop it (and do "
-                               "not install sudo in the image).")
-                else:
-                    message = (f"`sudo` in a RUN that runs as `{user}`: run the steps that "
-                               f"need root under `USER root` and switch back with USER "
-                               f"afterwards, instead of shipping sudo.")
-                yield self.report(ctx, cmd, message)
+            target = _sudo_user(cmd.origin)
+            if as_root and target is not None and target not in ROOT:
+                message = (f"`sudo -u {target}` in a RUN that runs as root: root needs no "
+                           f"sudo to switch users; use `runuser -u {target} --`, "
+                           f"`su {target} -c` or `gosu {target}`.")
+            elif as_root:
+                message = ("`sudo` in a RUN that already runs as root: drop it (and do "
+                           "not install sudo in the image).")
+            else:
+                message = (f"`sudo` in a RUN that runs as `{user}`: run the steps that "
+                           f"need root under `USER root` and switch back with USER "
+                           f"afterwards, instead of shipping sudo.")
+            yield self.report(ctx, cmd, message)
 
 
 def _sudo_user(origin) -> str | None:

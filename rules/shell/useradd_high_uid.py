@@ -48,26 +48,23 @@ class UseraddHighUid(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for ins, script in ctx.run_scripts(shipped_only=True):
+        for ins, cmd in ctx.run_commands(("useradd",), shipped_only=True):
             state = ctx.model.state_at(ins)
-            for cmd in script.effective_commands:
-                if cmd.basename != "useradd":
-                    continue
-                options, _ = parse_options("useradd", cmd.args)
-                if any(name in ("-l", "--no-log-init") for name, _ in options):
-                    continue
-                uids = [v for name, v in options if name in ("-u", "--uid") and v]
-                if not uids:
-                    continue
-                expansion = state.expand(uids[-1])
-                value = expansion.value.strip()
-                if expansion.unresolved or not value.isdigit() or int(value) < HIGH_UID:
-                    continue
-                yield self.report(
-                    ctx, cmd,
-                    f"`useradd` with UID {value} and without `--no-log-init`: the sparse "
-                    f"/var/log/lastlog and faillog entries for this UID are stored in full in "
-                    f"the layer (about {_size(int(value))}). Add `-l`/`--no-log-init`.")
+            options, _ = parse_options("useradd", cmd.args)
+            if any(name in ("-l", "--no-log-init") for name, _ in options):
+                continue
+            uids = [v for name, v in options if name in ("-u", "--uid") and v]
+            if not uids:
+                continue
+            expansion = state.expand(uids[-1])
+            value = expansion.value.strip()
+            if expansion.unresolved or not value.isdigit() or int(value) < HIGH_UID:
+                continue
+            yield self.report(
+                ctx, cmd,
+                f"`useradd` with UID {value} and without `--no-log-init`: the sparse "
+                f"/var/log/lastlog and faillog entries for this UID are stored in full in "
+                f"the layer (about {_size(int(value))}). Add `-l`/`--no-log-init`.")
 
 
 def _size(uid: int) -> str:

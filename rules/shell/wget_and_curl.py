@@ -55,21 +55,19 @@ class WgetAndCurl(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         reported: set[int] = set()
         first: dict[int, dict[str, object]] = {}
-        for ins, script in ctx.run_scripts(shipped_only=True):
+        for ins, cmd in ctx.run_commands(TOOLS, shipped_only=True):
             stage = ctx.model.stage_of(ins)
-            if stage is None or id(stage) in reported:
+            tool = cmd.basename
+            if stage is None or id(stage) in reported or not cmd.args:
                 continue
             seen = first.setdefault(id(stage), {})
-            for cmd in script.effective_commands:
-                tool = cmd.basename
-                if tool not in TOOLS or not cmd.args or tool in seen:
-                    continue
-                seen[tool] = cmd
-                if len(seen) == 2:
-                    other = next(t for t in TOOLS if t != tool)
-                    reported.add(id(stage))
-                    yield self.report(
-                        ctx, cmd,
-                        f"This stage uses both `{other}` (line {seen[other].line}) and "
-                        f"`{tool}`: pick one download tool and install only that one.")
-                    break
+            if tool in seen:
+                continue
+            seen[tool] = cmd
+            if len(seen) == 2:
+                other = next(t for t in TOOLS if t != tool)
+                reported.add(id(stage))
+                yield self.report(
+                    ctx, cmd,
+                    f"This stage uses both `{other}` (line {seen[other].line}) and "
+                    f"`{tool}`: pick one download tool and install only that one.")

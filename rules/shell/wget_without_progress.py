@@ -46,21 +46,20 @@ class WgetWithoutProgress(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, script in ctx.run_scripts():
-            for cmd in script.effective_commands:
-                if cmd.basename != "wget" or not cmd.args:
-                    continue
-                if "-nv" in cmd.args or _stderr_redirected(cmd):
-                    continue
-                options, _ = parse_options("wget", cmd.args)
-                if any(name in QUIET for name, _ in options):
-                    continue
-                if any(name in ("-V", "--version", "-h", "--help") for name, _ in options):
-                    continue
-                yield self.report(
-                    ctx, cmd,
-                    "`wget` without `--progress`: it prints a progress line for every 50 KB "
-                    "into the build log. Add `--progress=dot:giga`, or `-nv`/`-q`.")
+        for _, cmd in ctx.run_commands(("wget",)):
+            if not cmd.args:
+                continue
+            if "-nv" in cmd.args or _stderr_redirected(cmd):
+                continue
+            options, _ = parse_options("wget", cmd.args)
+            if any(name in QUIET for name, _ in options):
+                continue
+            if any(name in ("-V", "--version", "-h", "--help") for name, _ in options):
+                continue
+            yield self.report(
+                ctx, cmd,
+                "`wget` without `--progress`: it prints a progress line for every 50 KB "
+                "into the build log. Add `--progress=dot:giga`, or `-nv`/`-q`.")
 
 
 def _stderr_redirected(cmd) -> bool:
