@@ -2,8 +2,14 @@
 Checks for `sudo` in RUN instructions (also inside `sh -c` strings and heredoc bodies).
 
 The message says which fix applies: when the RUN already runs as root (no USER, or
-`USER root`/`USER 0` in effect) `sudo` is only noise; otherwise switch users with USER.
-Windows stages are not checked.
+`USER root`/`USER 0` in effect) `sudo` is only noise, and `sudo -u USER` is better
+written `runuser -u USER --`; otherwise switch users with USER. Windows stages are not
+checked.
+
+How dlint differs from hadolint (DL3004): hadolint only sees `sudo` as a command name;
+dlint also finds it behind other wrappers and in `sh -c` strings (`find ... | xargs sudo
+chmod`, `sh -c "sudo ln ..."`, fixture `bad-multistage-wrapped.Dockerfile`). Installing
+the `sudo` package is not reported (fixture `good-install-only.Dockerfile`).
 
 ## Why is this bad?
 A build step does not need `sudo`: USER decides who runs each RUN. `sudo` only works
