@@ -122,3 +122,19 @@ class LintContext:
                         index.setdefault("=", []).append(entry)
         return index
 
+    def busybox_wget(self, instruction: Instruction, command: SimpleCommand) -> bool:
+        """Whether the `wget` run by `command` is BusyBox's: the stage is built on an
+        Alpine or BusyBox image and no `apk add ... wget` ran before it in the stage (or
+        the stages it is built FROM)."""
+        stage = self.model.stage_of(instruction)
+        image = stage.root_image if stage is not None else None
+        text = image.text.lower() if image is not None else ""
+        if "alpine" not in text and "busybox" not in text:
+            return False
+        chain = {id(s) for s in stage.chain()}
+        for ins, apk in self.run_commands(("apk",)):
+            if (id(self.model.stage_of(ins)) in chain and apk.line <= command.line
+                    and apk.matches("apk", "add") and "wget" in apk.positional_args()[1:]):
+                return False
+        return True
+

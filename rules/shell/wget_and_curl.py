@@ -7,7 +7,9 @@ read like any script; Windows stages are not checked.
 
 How dlint differs from hadolint (DL4001): hadolint reports every RUN that uses either tool
 once both appeared, in every stage; dlint reports each shipped stage once, and not build
-stages, whose tools never reach the image (fixture `good-build-stage.Dockerfile`).
+stages, whose tools never reach the image (fixture `good-build-stage.Dockerfile`). In an
+Alpine or BusyBox stage that did not `apk add wget`, `wget` is part of BusyBox, installed
+anyway, so only `curl` is an extra tool there (fixture `good-busybox.Dockerfile`).
 
 ## Why is this bad?
 Both download files; having both means installing, patching and scanning two tools (and
@@ -60,6 +62,8 @@ class WgetAndCurl(Rule):
             tool = cmd.basename
             if stage is None or id(stage) in reported or not cmd.args:
                 continue
+            if tool == "wget" and ctx.busybox_wget(ins, cmd):
+                continue                  # part of BusyBox: nothing to install
             seen = first.setdefault(id(stage), {})
             if tool in seen:
                 continue

@@ -50,16 +50,9 @@ class WgetWithoutProgress(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        gnu_wget_installed = None
         for ins, cmd in ctx.run_commands(("wget",)):
-            if not cmd.args:
+            if not cmd.args or ctx.busybox_wget(ins, cmd):
                 continue
-            if _busybox_stage(ctx, ins):
-                if gnu_wget_installed is None:
-                    gnu_wget_installed = _gnu_wget_installs(ctx)
-                if not any(line <= cmd.line for line in gnu_wget_installed.get(
-                        id(ctx.model.stage_of(ins)), ())):
-                    continue
             if "-nv" in cmd.args or _stderr_redirected(cmd):
                 continue
             options, _ = parse_options("wget", cmd.args)
@@ -77,25 +70,4 @@ def _stderr_redirected(cmd) -> bool:
     return any(r.op in ("&>", "&>>", ">&") and r.fd is None and r.target not in ("1", "2")
                or (r.fd == "2" and r.op in (">", ">>") )
                for r in cmd.origin.redirects)
-
-
-def _busybox_stage(ctx, ins) -> bool:
-    """A stage on Alpine or BusyBox, where `wget` is BusyBox's unless GNU wget is added."""
-    stage = ctx.model.stage_of(ins)
-    image = stage.root_image if stage is not None else None
-    text = image.text.lower() if image is not None else ""
-    return "alpine" in text or "busybox" in text
-
-
-def _gnu_wget_installs(ctx) -> dict[int, list[int]]:
-    """Stage id -> lines of `apk add ... wget` in that stage or the stages it is built on
-    (they carry over)."""
-    lines: dict[int, list[int]] = {}
-    for ins, cmd in ctx.run_commands(("apk",)):
-        if cmd.matches("apk", "add") and "wget" in cmd.positional_args()[1:]:
-            stage = ctx.model.stage_of(ins)
-            for later in ctx.model.stages:
-                if stage is not None and any(s is stage for s in later.chain()):
-                    lines.setdefault(id(later), []).append(cmd.line)
-    return lines
 
