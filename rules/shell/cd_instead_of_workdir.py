@@ -11,8 +11,9 @@ instructions), `cd /`, `cd -`, relative targets, and a `cd` inside `$( )` or `sh
 How dlint differs from hadolint (DL3003): hadolint reports every `cd` in a RUN, so
 almost every source build gets a warning with advice that would make it worse (a
 WORKDIR into a directory extracted in the same RUN is not even possible). On
-../shared/corpus, hadolint reports 503 RUNs; dlint keeps the two cases where WORKDIR is
-the better tool (fixture `good-cd-mid-script.Dockerfile`). Heredoc RUN bodies are read
+../shared/corpus, hadolint reports 503 RUNs; dlint keeps the 101 that fit the two cases
+where WORKDIR is the better tool, all of them among hadolint's (fixtures
+`good-cd-mid-script.Dockerfile`, `good-tmp.Dockerfile`). Heredoc RUN bodies are read
 like any script; Windows stages are not checked.
 
 ## Why is this bad?

@@ -12,7 +12,8 @@ How dlint differs from hadolint (DL3010): hadolint also reports archives extract
 lone `.gz` as is, so the advice would break the build (fixture `good-zip.Dockerfile`).
 dlint also stays quiet when the RUN needs what ADD cannot do: `--strip-components`,
 `--transform`, `--exclude`, or extracting only some members; and when the archive comes
-`--from` another stage or image (ADD has no `--from`).
+`--from` another stage or image (ADD has no `--from`). It does read old-style `tar xzf
+FILE` (no dash), which hadolint misses (fixture `bad-old-style.Dockerfile`).
 
 ## Why is this bad?
 The COPY layer keeps the whole archive, and the RUN layer adds the extracted files: the
