@@ -8,8 +8,9 @@ Checks for TLS certificate verification turned off, in a RUN or through ENV/ARG.
 - `apt-get -o Acquire::https::Verify-Peer=false` (or `Verify-Host`);
 - the variables `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`,
   `GIT_SSL_NO_VERIFY` (any value: git only checks that it is set), `PIP_TRUSTED_HOST`,
-  `NPM_CONFIG_STRICT_SSL=false`, set by ENV, by an ARG with that default (a stage ARG:
-  RUN sees it as an environment variable), on a command (`VAR=0 npm ci`, `env VAR=0`) or
+  `NPM_CONFIG_STRICT_SSL=false`, set by ENV, by an ARG with that default (a stage ARG,
+  or a stage `ARG NAME` taking the global ARG's default: RUN sees it as an environment
+  variable), on a command (`VAR=0 npm ci`, `env VAR=0`) or
   by `export`.
 
 Values are expanded with the ARG and ENV values in effect, so `ENV
@@ -132,7 +133,13 @@ def _arg_names(model, ins) -> list[str]:
     out = []
     for word in ins.value:
         name, eq, default = word.partition("=")
-        if not eq or name.upper() not in VARIABLES:
+        if name.upper() not in VARIABLES:
+            continue
+        if not eq:
+            # `ARG NAME` in a stage takes the value of the global `ARG NAME=...`
+            inherited = model.global_args.get(name)
+            if inherited is not None and _variable_disables(name, inherited):
+                out.append(f"{name}={inherited}")
             continue
         if after is None:
             after = model.state_at(ins)
