@@ -9,7 +9,8 @@ Reported:
   `+cmd`, `-c`, `-e`/`-E`, `-s` or `-es`, the usual way to install plugins, is fine);
 - `service NAME start|restart|reload` and `mount` as the last command of a RUN: the
   daemon or mount is gone when the RUN ends and nothing after it in the RUN used it;
-- `kill`, `pkill`, `killall` in a RUN that started nothing (no `&` job, no `service`).
+- `kill`, `pkill`, `killall` in a RUN that started nothing (no `&` job, no `... start`,
+  no daemon such as `mysqld`, `nginx`, `supervisord`).
 
 How dlint differs from hadolint (DL3001): hadolint reports every `ssh`, `service`,
 `kill`, `mount` and `vim` call. dlint does not report `ssh` (with `RUN --mount=type=ssh`,
@@ -67,11 +68,18 @@ class PointlessCommand(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         for ins, cmd in ctx.run_commands(CANDIDATES):
             commands = ctx.script(ins).effective_commands
-            started = any(c.background or _is_service(c) for c in commands)
+            started = any(c.background or _starts_something(c) for c in commands)
             later = commands[commands.index(cmd) + 1:]
             reason = _reason(cmd, later, started)
             if reason:
                 yield self.report(ctx, cmd, reason)
+
+
+def _starts_something(cmd) -> bool:
+    """`service x start`, `/etc/init.d/x start`, `systemctl start x`, `pg_ctl start`,
+    `mysqld_safe`, `nginx`: anything that may leave a process behind for a `kill`."""
+    return "start" in cmd.args[:2] or cmd.basename.endswith(("d", "d_safe")) or \
+        cmd.basename in ("nginx", "supervisord", "redis-server", "mongod", "postgres")
 
 
 def _is_service(cmd) -> bool:
