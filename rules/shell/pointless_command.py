@@ -55,6 +55,9 @@ SHUTDOWN = frozenset({"shutdown", "reboot", "halt", "poweroff"})
 EDITORS = frozenset({"vim", "vi", "nano"})
 KILLERS = frozenset({"kill", "pkill", "killall"})
 SERVICE_ACTIONS = frozenset({"start", "restart", "reload", "force-reload"})
+DAEMONS = frozenset({"sshd", "httpd", "mysqld", "mysqld_safe", "mariadbd", "mongod", "dockerd",
+                     "containerd", "crond", "rsyslogd", "slapd", "memcached", "nginx",
+                     "supervisord", "redis-server", "postgres", "php-fpm", "Xvfb"})
 CANDIDATES = PRINT_ONLY | SHUTDOWN | EDITORS | KILLERS | {"service", "mount"}
 
 
@@ -78,8 +81,7 @@ class PointlessCommand(Rule):
 def _starts_something(cmd) -> bool:
     """`service x start`, `/etc/init.d/x start`, `systemctl start x`, `pg_ctl start`,
     `mysqld_safe`, `nginx`: anything that may leave a process behind for a `kill`."""
-    return "start" in cmd.args[:2] or cmd.basename.endswith(("d", "d_safe")) or \
-        cmd.basename in ("nginx", "supervisord", "redis-server", "mongod", "postgres")
+    return "start" in cmd.args[:2] or cmd.basename in DAEMONS
 
 
 def _is_service(cmd) -> bool:
