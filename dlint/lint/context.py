@@ -122,15 +122,22 @@ class LintContext:
                         index.setdefault("=", []).append(entry)
         return index
 
+    def busybox_base(self, instruction: Instruction) -> bool:
+        """Whether the stage of `instruction` is built on an Alpine or BusyBox image (by
+        name: `alpine`, `python:3.12-alpine`, `busybox:1.36`), where /bin/sh is BusyBox
+        ash and the usual tools are BusyBox applets."""
+        stage = self.model.stage_of(instruction)
+        image = stage.root_image if stage is not None else None
+        text = image.text.lower() if image is not None else ""
+        return "alpine" in text or "busybox" in text
+
     def busybox_wget(self, instruction: Instruction, command: SimpleCommand) -> bool:
         """Whether the `wget` run by `command` is BusyBox's: the stage is built on an
         Alpine or BusyBox image and no `apk add ... wget` ran before it in the stage (or
         the stages it is built FROM)."""
-        stage = self.model.stage_of(instruction)
-        image = stage.root_image if stage is not None else None
-        text = image.text.lower() if image is not None else ""
-        if "alpine" not in text and "busybox" not in text:
+        if not self.busybox_base(instruction):
             return False
+        stage = self.model.stage_of(instruction)
         chain = {id(s) for s in stage.chain()}
         for ins, apk in self.run_commands(("apk",)):
             if (id(self.model.stage_of(ins)) in chain and apk.line <= command.line

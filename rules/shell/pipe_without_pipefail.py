@@ -105,10 +105,7 @@ def _can_hide_a_failure(pipeline) -> bool:
 
 
 def _message(ctx, ins) -> str:
-    stage = ctx.model.stage_of(ins)
-    image = stage.root_image if stage is not None else None
-    alpine = image is not None and "alpine" in image.text.lower()
-    shell = '["/bin/ash", "-eo", "pipefail", "-c"]' if alpine else \
+    shell = '["/bin/ash", "-eo", "pipefail", "-c"]' if ctx.busybox_base(ins) else \
         '["/bin/bash", "-o", "pipefail", "-c"]'
     return ("A pipe without `pipefail`: if a command before the last `|` fails, the RUN "
             f"still succeeds. Add `SHELL {shell}` before this RUN, or start the script with "
