@@ -114,3 +114,12 @@ def test_run_commands_index() -> None:
     assert [c.basename for _, c in ctx.run_commands(("curl", "wget"))] == ["wget", "curl"]
     assert [c.basename for _, c in ctx.run_commands(("apt-get",), shipped_only=True)] == []
     assert ctx.run_commands(("ssh",)) == []
+
+
+def test_busybox_wget_until_gnu_wget_is_added() -> None:
+    text = ("FROM alpine:3.20 AS base\nRUN wget -q https://a\nRUN apk add --no-cache wget\n"
+            "FROM base\nRUN wget -q https://b\nFROM debian:bookworm-slim\nRUN wget -q https://c\n")
+    ctx = LintContext(parse(text, "Dockerfile"), "Dockerfile")
+    verdicts = [ctx.busybox_wget(ins, cmd) for ins, cmd in ctx.run_commands(("wget",))]
+    assert verdicts == [True, False, False]
+    assert [ctx.busybox_base(ins) for ins, _ in ctx.run_commands(("wget",))] == [True, True, False]
