@@ -62,6 +62,17 @@ _EXPORTS = {
     "Redirect": "dlint.shell.model",
     "parse_script": "dlint.shell.parse",
     "shell_name": "dlint.shell.run",
+    # what flows through a script: options, stdin data, downloads, interpreters
+    "parse_options": "dlint.shell.flow",
+    "downloads_to_stdout": "dlint.shell.flow",
+    "reads_program_from_stdin": "dlint.shell.flow",
+    "interpreter_name": "dlint.shell.flow",
+    "program_operand": "dlint.shell.flow",
+    "substitutions_in": "dlint.shell.flow",
+    "stdin_data": "dlint.shell.flow",
+    "written_files": "dlint.shell.flow",
+    "option_enabled_by": "dlint.shell.flow",
+    "option_set_before": "dlint.shell.flow",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -76,7 +76,14 @@ class LintContext:
     def shipped_run_scripts(self) -> Iterator[tuple[Instruction, Script]]:
         """(RUN, its script) for each RUN whose layer ships (`Model.shipped_stages()`), in
         file order; Windows stages and scripts that are not POSIX shell are left out."""
-        for stage in self.model.shipped_stages():
+        return self.run_scripts(shipped_only=True)
+
+    def run_scripts(self, shipped_only: bool = False) -> Iterator[tuple[Instruction, Script]]:
+        """(RUN, its script) for each RUN of every stage (only shipped ones with
+        `shipped_only`), in file order; Windows stages and scripts that are not POSIX
+        shell are left out."""
+        stages = self.model.shipped_stages() if shipped_only else self.model.stages
+        for stage in stages:
             if stage.windows:
                 continue
             for instruction in stage.instructions:
@@ -129,3 +136,71 @@ class LintContext:
                 if key not in seen:
                     seen.add(key)
                     yield pair
+
+    def run_commands(self, names, shipped_only: bool = False) -> list[tuple[Instruction, SimpleCommand]]:
+        """(RUN, effective command) for the commands of every RUN (see run_scripts) whose
+        basename is in `names`, in file order. A wrapper's name finds the commands it
+        wraps (`"sudo"` finds `apt-get` in `sudo apt-get ...`), and `"="` finds commands
+        with `NAME=value` assignments. Built once per file from one pass over the scripts,
+        so a rule asking for commands the file does not run costs nothing."""
+        index = self._command_index
+        hits = []
+        seen = set()
+        for name in names:
+            for entry in index.get(name, ()):
+                if (shipped_only and not entry[3]) or id(entry[2]) in seen:
+                    continue
+                seen.add(id(entry[2]))
+                hits.append(entry)
+        if len(names) > 1:
+            hits.sort(key=lambda e: e[0])
+        return [(entry[1], entry[2]) for entry in hits]
+
+    @cached_property
+    def _command_index(self) -> dict[str, list[tuple[int, Instruction, SimpleCommand, bool]]]:
+        index: dict[str, list[tuple[int, Instruction, SimpleCommand, bool]]] = {}
+        shipped = {id(stage) for stage in self.model.shipped_stages()}
+        seq = 0
+        for stage in self.model.stages:
+            if stage.windows:
+                continue
+            ships = id(stage) in shipped
+            for instruction in stage.instructions:
+                if instruction.keyword != "RUN":
+                    continue
+                script = self.script(instruction)
+                if not script.posix:
+                    continue
+                for command in script.effective_commands:
+                    entry = (seq, instruction, command, ships)
+                    seq += 1
+                    index.setdefault(command.basename, []).append(entry)
+                    for wrapper in command.wrappers:
+                        index.setdefault(wrapper, []).append(entry)
+                    if command.assignments:
+                        index.setdefault("=", []).append(entry)
+        return index
+
+    def busybox_base(self, instruction: Instruction) -> bool:
+        """Whether the stage of `instruction` is built on an Alpine or BusyBox image (by
+        name: `alpine`, `python:3.12-alpine`, `busybox:1.36`), where /bin/sh is BusyBox
+        ash and the usual tools are BusyBox applets."""
+        stage = self.model.stage_of(instruction)
+        image = stage.root_image if stage is not None else None
+        text = image.text.lower() if image is not None else ""
+        return "alpine" in text or "busybox" in text
+
+    def busybox_wget(self, instruction: Instruction, command: SimpleCommand) -> bool:
+        """Whether the `wget` run by `command` is BusyBox's: the stage is built on an
+        Alpine or BusyBox image and no `apk add ... wget` ran before it in the stage (or
+        the stages it is built FROM)."""
+        if not self.busybox_base(instruction):
+            return False
+        stage = self.model.stage_of(instruction)
+        chain = {id(s) for s in stage.chain()}
+        for ins, apk in self.run_commands(("apk",)):
+            if (id(self.model.stage_of(ins)) in chain and apk.line <= command.line
+                    and apk.matches("apk", "add") and "wget" in apk.positional_args()[1:]):
+                return False
+        return True
+
