@@ -53,6 +53,11 @@ _EXPORTS = {
     "parse_image_ref": "dlint.model.imageref",
     "parse_mount": "dlint.model.mount",
     "AUTOMATIC_PLATFORM_ARGS": "dlint.model.model",
+    "PREDEFINED_FROM_ARGS": "dlint.model.model",
+    "suggest": "dlint.model.expand",
+    "Platform": "dlint.model.platform",
+    "parse_platform": "dlint.model.platform",
+    "image_platform": "dlint.model.platform",
     # the shell view of a RUN: simple commands with wrappers looked through
     "Script": "dlint.shell.model",
     "SimpleCommand": "dlint.shell.model",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dlint._regex import LazyPattern
 from dlint._record import Record
+from dlint.lint.buildcheck import find_build_check_config
 from dlint.lint.config import Config, ConfigError, ConfigFinder, RuleSet, resolve_rules
 from dlint.lint.context import LintContext
 from dlint.lint.finding import Finding, severity_rank
@@ -141,6 +142,12 @@ def lint_document(
         level = rule_set.severity_overrides.get(finding.code)
         if level is not None:
             finding.severity = level
+    if findings and document.comments:
+        checks = find_build_check_config(document)
+        if checks:  # Docker's `# check=skip=...;error=true`, for the rules that are build checks
+            build_checks = {rule.code: (type(rule).enabled, tuple(rule.aliases))
+                            for rule in rule_set.rules if rule.build_check}
+            findings = checks.apply(findings, build_checks)
     findings.sort(key=Finding.sort_key)
     return findings
 
