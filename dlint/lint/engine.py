@@ -3,8 +3,9 @@
 Each file is read and parsed once and gets one LintContext, shared by every rule. Rules
 run in code order; a rule without ``checks_broken_files`` skips a file whose document has
 syntax errors. A rule that raises is reported as one line (``LintRun.errors``, exit 2),
-never a traceback, and the other rules still run. Then suppression pragmas and severity
-overrides apply, and findings are sorted by (file, line, column, code).
+never a traceback, and the other rules still run. Then suppression pragmas, severity
+overrides and Docker's `# check=` directive (for rules marked ``build_check``, see
+dlint.lint.buildcheck) apply, and findings are sorted by (file, line, column, code).
 """
 
 from __future__ import annotations

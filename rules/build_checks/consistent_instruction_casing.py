@@ -1,6 +1,6 @@
 """## What it does
 Checks for instruction keywords whose case differs from the majority of the file's
-keywords (`RUN` among `from`/`copy`, or a mixed-case `Run`).
+keywords. Examples: `RUN` among `from`/`copy`, or a mixed-case `Run`.
 
 Docker build check `ConsistentInstructionCasing`. The majority is counted over every
 `FROM` and every instruction inside a stage (global `ARG`s before the first `FROM` are

@@ -1,6 +1,6 @@
 """## What it does
-Checks for `EXPOSE` ports that are not a valid port or port range (0 to 65535, a range
-`low-high` with low <= high), and for protocols other than `tcp`, `udp` and `sctp`.
+Checks for `EXPOSE` ports that are not valid ports and for unknown protocols. Valid:
+0 to 65535, a range `low-high` with low <= high, and `tcp`, `udp` or `sctp`.
 
 hadolint DL3011. Not a Docker build check: BuildKit does not warn about these, it stops
 the build (`invalid containerPort: 80800`). Each spec is checked after variable

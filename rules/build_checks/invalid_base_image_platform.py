@@ -1,6 +1,6 @@
 """## What it does
-Checks for `FROM --platform=<os/arch>` naming a platform the image cannot have, when
-the image's name alone says which platform it is: Docker Hub's per-architecture
+Checks for `FROM --platform=<os/arch>` naming a platform the image cannot have. Only
+images whose name alone says which platform they are count: Docker Hub's per-architecture
 repositories (`arm64v8/alpine`, `amd64/ubuntu`, `arm32v7/debian`, ...) and Microsoft's
 Windows images (`mcr.microsoft.com/windows/servercore`).
 

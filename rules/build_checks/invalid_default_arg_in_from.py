@@ -1,7 +1,6 @@
 """## What it does
-Checks for a `FROM` whose image, built from global `ARG`s, is empty or not a valid image
-reference when the `ARG`s keep their defaults (`ARG TAG` then `FROM alpine:${TAG}`
-gives `alpine:`).
+Checks for a `FROM` whose image is invalid when the global `ARG`s keep their defaults.
+Example: `ARG TAG` then `FROM alpine:${TAG}` gives `alpine:`.
 
 Docker build check `InvalidDefaultArgInFrom`. As in BuildKit, the image is expanded with
 the defaults of the global `ARG`s only (an `ARG` without default is empty) and must then

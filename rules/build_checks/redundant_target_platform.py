@@ -48,7 +48,8 @@ class RedundantTargetPlatform(Rule):
             ins = stage.from_instruction
             expansion = model.expand(stage.platform, ins)
             target = model.expand("$TARGETPLATFORM", ins).value
+            # (the value is an assumed platform, marked uncertain: only its equality counts)
             if (expansion.names == {"TARGETPLATFORM"} and expansion.error is None
-                    and not expansion.unknown and expansion.value == target):
+                    and not expansion.unsupported and expansion.value == target):
                 yield self.report(ctx, ins, f"Setting platform to predefined {stage.platform} in FROM is "
                                             f"redundant as this is the default behavior")

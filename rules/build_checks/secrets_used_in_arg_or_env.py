@@ -1,6 +1,6 @@
 """## What it does
-Checks for `ARG` and `ENV` names that say they hold a secret: a password, token, API key,
-credential or secret (`DB_PASSWORD`, `NPM_TOKEN`, `ARG AWS_SECRET_ACCESS_KEY`).
+Checks for `ARG` and `ENV` names that say they hold a secret (`DB_PASSWORD`, `NPM_TOKEN`).
+Passwords, tokens, API keys, credentials and secrets count.
 
 Docker build check `SecretsUsedInArgOrEnv`; hadolint DL3064. A name is sensitive when one
 of its `_`-separated words is `apikey`, `auth`, `credential(s)`, `key`, `password`,

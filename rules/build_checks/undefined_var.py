@@ -1,7 +1,7 @@
 """## What it does
-Checks for variables used in `ENV`, `LABEL`, `COPY`, `ADD`, `WORKDIR`, `USER`, `VOLUME`,
-`STOPSIGNAL`, `RUN --mount` options and `ARG` defaults that no earlier `ARG` or `ENV`
-of the stage (or of a stage it is built `FROM`) declares.
+Checks for variables that no earlier `ARG` or `ENV` of the stage declares. Checked: `ENV`,
+`LABEL`, `COPY`, `ADD`, `WORKDIR`, `USER`, `VOLUME`, `STOPSIGNAL`, `RUN --mount` options
+and `ARG` defaults; declarations in a stage this one is built `FROM` count.
 
 Docker build check `UndefinedVar`. As in BuildKit, `RUN`, `CMD`, `ENTRYPOINT` and
 `HEALTHCHECK` command text is never checked (the shell expands it at run time), text in

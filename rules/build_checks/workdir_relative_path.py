@@ -1,6 +1,6 @@
 """## What it does
-Checks for a relative path in the first `WORKDIR` of a stage (`WORKDIR app`), when no
-earlier `WORKDIR` of the stage, or of a stage it is built `FROM`, set an absolute one.
+Checks for a relative path in the first `WORKDIR` of a stage (`WORKDIR app`). Only the
+first `WORKDIR` of a stage and the stages it is built `FROM` counts.
 
 Docker build check `WorkdirRelativePath`; hadolint DL3000. On Windows stages, drive
 (`C:\\app`) and root (`\\app`) paths are absolute. A path made of a variable whose value
