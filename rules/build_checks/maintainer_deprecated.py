@@ -19,14 +19,18 @@ LABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"
 ```
 
 ## Fix
-Replace it with `LABEL org.opencontainers.image.authors="..."`.
+Replace it with `LABEL org.opencontainers.image.authors="..."`. `dlint check --fix
+--unsafe-fixes` does it for a one-line `MAINTAINER` (unsafe: the image's `Author` field
+is then empty and a label is added, which changes the image config).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Fix, Rule, TextEdit
+
+LABEL_KEY = "org.opencontainers.image.authors"
 
 
 class MaintainerDeprecated(Rule):
@@ -40,4 +44,20 @@ class MaintainerDeprecated(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         for ins in ctx.document.instructions:
             if ins.keyword == "MAINTAINER":
-                yield self.report(ctx, ins, "Maintainer instruction is deprecated in favor of using label")
+                yield self.report(ctx, ins, "Maintainer instruction is deprecated in favor of using label",
+                                  _label_fix(ins, ctx.document.escape))
+
+
+def _label_fix(ins, escape: str) -> Fix | None:
+    """`MAINTAINER text` -> `LABEL org.opencontainers.image.authors="text"`, one line only."""
+    span = ins.span
+    if span is None or span.line != span.end_line or not ins.value:
+        return None
+    text = ins.value[0]
+    for ch in (escape, '"', "$"):  # MAINTAINER takes its text literally, LABEL expands it
+        text = text.replace(ch, escape + ch) if ch != escape else text.replace(ch, ch + ch)
+    keyword = "label" if ins.raw_keyword.islower() else "LABEL"
+    return Fix(description=f"Replace MAINTAINER with LABEL {LABEL_KEY}",
+               edits=(TextEdit(span.line, span.column, span.line, span.end_column + 1,
+                               f'{keyword} {LABEL_KEY}="{text}"'),),
+               safe=False)
