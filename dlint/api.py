@@ -66,6 +66,8 @@ _EXPORTS = {
     "Redirect": "dlint.shell.model",
     "parse_script": "dlint.shell.parse",
     "shell_name": "dlint.shell.run",
+    # helpers
+    "LazyPattern": "dlint._regex",
 }
 
 __all__ = sorted(_EXPORTS)

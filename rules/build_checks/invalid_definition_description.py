@@ -43,9 +43,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, LazyPattern, Rule
 
-NOT_DESCRIPTION = re.compile(r"^(?:(?:dlint|hadolint)\s*:?\s*(?:global\s+|stage\s+)?(?:ignore|shell)\s*=|check\s*=)",
+NOT_DESCRIPTION = LazyPattern(r"^(?:(?:dlint|hadolint)\s*:?\s*(?:global\s+|stage\s+)?(?:ignore|shell)\s*=|check\s*=)",
                              re.IGNORECASE)
 
 

@@ -47,16 +47,15 @@ secrets), never through `ARG` or `ENV`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, LazyPattern, Rule
 
-DENY = re.compile(r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)")
-ALLOW = re.compile(r"(?i)(?:_|^)(?:public|file|version)(?:_|$)")
+DENY = LazyPattern(r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)")
+ALLOW = LazyPattern(r"(?i)(?:_|^)(?:public|file|version)(?:_|$)")
 # dlint's additions (see the docs)
-DENY_SUFFIX = re.compile(r"(?i)[a-z0-9](?:password|passwd|secret|token)(?:_|$)")
-ALLOW_DLINT = re.compile(r"(?i)(?:_|^)gpg(?:_|$)")
+DENY_SUFFIX = LazyPattern(r"(?i)[a-z0-9](?:password|passwd|secret|token)(?:_|$)")
+ALLOW_DLINT = LazyPattern(r"(?i)(?:_|^)gpg(?:_|$)")
 HARMLESS_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1"})
 
 
