@@ -59,9 +59,9 @@ def test_skip_all_and_names() -> None:
     assert parse_check_value("skipp=A").problem is not None
 
 
-def test_malformed_file_directive_skips_nothing() -> None:
+def test_malformed_file_directive_is_reported_like_the_build_fails() -> None:
     source = "# check=skip=FromAsCasing;\nFROM alpine:3.20 as base\n"
-    assert [f.name for f in lint(source, "FromAsCasing")] == ["from-as-casing"]
+    assert [(f.name, f.line) for f in lint(source, "ALL")] == [("syntax-error", 1)]
 
 
 def test_skip_all_skips_every_build_check_but_no_other_rule() -> None:
@@ -182,3 +182,10 @@ def test_build_checks_on_the_corpus_stay_within_reviewed_counts() -> None:
         assert counts.get(name, 0) <= ceiling, (name, counts.get(name))
     for name in ("maintainer-deprecated", "legacy-key-value-format", "json-args-recommended"):
         assert counts.get(name, 0) > 0, name
+
+
+def test_a_check_directive_buildkit_rejects_is_a_syntax_error() -> None:
+    for value in ("skip=A;", "Skip=A", "error=yes", "skip=A;skip=B;error=false;x"):
+        document = parse(f"# check={value}\nFROM alpine:3.20\n", "Dockerfile")
+        assert [e.message.split(":")[0] for e in document.errors] == ["failed to parse check options"], value
+    assert parse("# check=skip=A,B;error=true\nFROM alpine:3.20\n", "Dockerfile").errors == []
