@@ -11,8 +11,10 @@ check is a short-lived process that receives no stop signal.
 
 ## Why is this bad?
 In shell form the container's main process is `/bin/sh -c "..."`, not your program.
-`docker stop` sends SIGTERM to the shell, which does not pass it on: the program is
-killed without a chance to shut down cleanly after the 10 s timeout.
+`docker stop` sends SIGTERM to that shell, which does not pass it on: unless the shell
+happened to replace itself with the program (some do for a single simple command, none
+do for `a && b`), the program is killed without a chance to shut down cleanly after the
+10 s timeout. Exec form makes the signal handling explicit instead of shell-dependent.
 
 ## Example
 ```dockerfile
