@@ -5,9 +5,10 @@ Docker build check `ReservedStageName`; hadolint DL3063. Using `scratch` as the 
 image (`FROM scratch AS base`) is fine.
 
 ## Why is this bad?
-`scratch` is the empty base image and `context` the name BuildKit gives the build
-context in `--from=context` / named contexts: a stage with either name is shadowed or
-shadows them, so `FROM scratch` or `COPY --from=context` stop meaning what they say.
+`scratch` is the empty base image and BuildKit reserves `context` for the build
+context (named build contexts, `--build-context`): with a stage of that name, a reader
+cannot tell whether `FROM scratch` or `COPY --from=scratch` means the empty image or the
+stage, and `--build-context` cannot replace such a stage.
 
 ## Example
 ```dockerfile
