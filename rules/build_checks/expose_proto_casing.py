@@ -2,7 +2,8 @@
 Checks for `EXPOSE` protocols not written in lowercase (`EXPOSE 80/TCP`).
 
 Docker build check `ExposeProtoCasing`. Each port spec, after variable expansion, is
-checked on its own, so `EXPOSE 80/TCP 53/Udp` gives two findings.
+checked on its own, so `EXPOSE 80/TCP 53/Udp` gives two findings. An unknown protocol
+(`80/HTTP`) fails the build and is `expose-invalid-port`'s, as in BuildKit.
 
 ## Why is this bad?
 Docker lower-cases the protocol, so the build is the same, but tools that read the
@@ -42,5 +43,6 @@ class ExposeProtoCasing(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         for ins, spec, _certain in ctx.expose_specs():
             _, slash, proto = spec.partition("/")
-            if slash and proto != proto.lower():
+            # an unknown protocol fails the build (expose-invalid-port), no casing advice
+            if slash and proto != proto.lower() and proto.lower() in ("tcp", "udp", "sctp"):
                 yield self.report(ctx, ins, f"Defined protocol '{spec}' in EXPOSE instruction should be lowercase")
