@@ -19,9 +19,10 @@ LABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"
 ```
 
 ## Fix
-Replace it with `LABEL org.opencontainers.image.authors="..."`. `dlint check --fix
---unsafe-fixes` does it for a one-line `MAINTAINER` (unsafe: the image's `Author` field
-is then empty and a label is added, which changes the image config).
+Replace it with `LABEL org.opencontainers.image.authors="..."`. dlint proposes that
+edit for a one-line `MAINTAINER` as an unsafe fix (the image's `Author` field is then
+empty and a label is added, which changes the image config), applied only when unsafe
+fixes are asked for.
 """
 
 from __future__ import annotations
