@@ -5,9 +5,12 @@ no `SHELL` instruction is in effect.
 Docker build check `JSONArgsRecommended`; hadolint DL3025. As in BuildKit, anything that
 is not a valid JSON array of strings is shell form (`CMD ["a", 'b']` too), and a `SHELL`
 earlier in the stage or in a stage it is built `FROM` silences the check (the file then
-says on purpose which shell runs the command). hadolint 2.15 also reports
-`HEALTHCHECK CMD` in shell form; BuildKit does not, and neither does dlint: a health
-check is a short-lived process that receives no stop signal.
+says on purpose which shell runs the command).
+
+Differs from hadolint: DL3025 ignores `SHELL` (so it reports Windows stages that set
+`SHELL ["powershell", ...]` on purpose) and, since 2.15, also reports `HEALTHCHECK CMD`
+in shell form. dlint follows BuildKit on both: a health check is a short-lived process
+that receives no stop signal.
 
 ## Why is this bad?
 In shell form the container's main process is `/bin/sh -c "..."`, not your program.
