@@ -571,7 +571,7 @@ class Model:
             env_keys.append("PATH")
         found: dict[str, str | None] = {}
 
-        def check(ex: Expansion, extra: set[str] = frozenset()) -> None:
+        def check(ex: Expansion, extra: set[str] | frozenset[str] = frozenset()) -> None:
             for name in sorted(ex.names):
                 if fold(name) not in declared and fold(name) not in extra and name not in found:
                     found[name] = suggest(name, env_keys)
@@ -584,8 +584,9 @@ class Model:
             for word in instruction.value:
                 key, sep, default = word.partition("=")
                 if sep and key not in self.build_args:
-                    check(expand(default, env, state.escape, windows=windows), extra)
-                    env[key] = expand(default, env, state.escape, windows=windows).value
+                    expansion = expand(default, env, state.escape, windows=windows)
+                    check(expansion, extra)
+                    env[key] = expansion.value
                 extra.add(fold(key))
             return list(found.items())
         words: list[str] = []
