@@ -54,6 +54,11 @@ _EXPORTS = {
     "parse_image_ref": "dlint.model.imageref",
     "parse_mount": "dlint.model.mount",
     "AUTOMATIC_PLATFORM_ARGS": "dlint.model.model",
+    "PREDEFINED_FROM_ARGS": "dlint.model.model",
+    "suggest": "dlint.model.expand",
+    "Platform": "dlint.model.platform",
+    "parse_platform": "dlint.model.platform",
+    "image_platform": "dlint.model.platform",
     # the shell view of a RUN: simple commands with wrappers looked through
     "Script": "dlint.shell.model",
     "SimpleCommand": "dlint.shell.model",
@@ -73,6 +78,8 @@ _EXPORTS = {
     "written_files": "dlint.shell.flow",
     "option_enabled_by": "dlint.shell.flow",
     "option_set_before": "dlint.shell.flow",
+    # helpers
+    "LazyPattern": "dlint._regex",
 }
 
 __all__ = sorted(_EXPORTS)

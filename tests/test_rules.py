@@ -31,7 +31,7 @@ CORPUS = REPO.parent / "shared" / "corpus"
 
 CODE_SCHEME = re.compile(r"^DF\d{3}$")
 # hadolint codes (DL3008) and Docker build-check names (JSONArgsRecommended)
-ALIAS_SCHEME = re.compile(r"^(DL\d{4}|[A-Z][a-z]+(?:[A-Z][a-z]*)+)$")
+ALIAS_SCHEME = re.compile(r"^(DL\d{4}|[A-Z]+[a-z]+(?:[A-Z][a-z]*)+)$")
 # Modules a rule must not import: the CLI, reporters, other rules.
 FORBIDDEN_IMPORTS = ("dlint.cli", "dlint.report", "dlint.rules", "rules")
 FAMILIES = ("images", "packages", "instructions", "labels", "shell", "security", "build_checks", "context")

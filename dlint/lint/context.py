@@ -10,12 +10,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from dlint.syntax.nodes import Document, Instruction
+from dlint.syntax.nodes import Comment, Document, Instruction
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms of startup
 if TYPE_CHECKING:
     from typing import Any
     from dlint.model import Model, Stage
+    from dlint.cache.context import IgnoreMatcher
     from dlint.shell import Script, SimpleCommand
 
 
@@ -72,6 +73,74 @@ class LintContext:
                 continue
             for command in script.unfollowed(installs, cleans)[:1]:
                 yield command
+
+    @cached_property
+    def _comments_by_line(self) -> dict[int, Comment]:
+        directives = {d.line for d in self.document.directives}
+        return {c.line: c for c in self.document.comments if c.line not in directives}
+
+    def comments_above(self, instruction: Instruction) -> list[Comment]:
+        """The comment lines right above an instruction, top to bottom, as BuildKit's
+        parser attaches them (PrevComment): back to the previous instruction, a bare `#`
+        line ending them; parser directives are not comments. Blank lines in between do
+        not end them (the caller checks `Comment.line` when adjacency matters)."""
+        comments = self._comments_by_line
+        if not comments:
+            return []
+        lines = self.document.lines
+        out: list[Comment] = []
+        line = instruction.start_line - 1
+        while line >= 1:
+            comment = comments.get(line)
+            if comment is not None:
+                if not comment.text:
+                    break
+                out.append(comment)
+            elif lines[line - 1].strip():
+                break  # an instruction (or its continuation)
+            line -= 1
+        out.reverse()
+        return out
+
+    def expose_specs(self) -> Iterator[tuple[Instruction, str, bool]]:
+        """(EXPOSE, one port spec, certain) for every EXPOSE of every stage, in file order:
+        each word expanded and split on whitespace as BuildKit's dispatchExpose does.
+        `certain` is False when the word used a variable whose value is not known here
+        (an unknown variable expands to nothing, as in BuildKit)."""
+        model = self.model
+        for stage in model.stages:
+            for instruction in stage.instructions:
+                if instruction.keyword != "EXPOSE":
+                    continue
+                state = model.state_at(instruction)
+                for word in instruction.value:
+                    expansion = state.expand(word)
+                    certain = not expansion.unresolved
+                    for spec in expansion.words if expansion.error is None else ():
+                        yield instruction, spec, certain
+
+    @cached_property
+    def dockerignore(self) -> IgnoreMatcher | None:
+        """The `.dockerignore` of the build context as the docker CLI picks it
+        (`<Dockerfile>.dockerignore` next to the Dockerfile first, then `.dockerignore`
+        at the context root), as a matcher with its `patterns`. None without a known
+        context or without an ignore file."""
+        if self.context_dir is None:
+            return None
+        import os
+
+        from dlint.cache.context import IgnoreMatcher, read_dockerignore
+
+        name = os.path.basename(self.document.path or self.display_path or "Dockerfile")
+        for candidate in (name + ".dockerignore", ".dockerignore"):
+            path = os.path.join(self.context_dir, candidate)
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read()
+            except OSError:
+                continue
+            return IgnoreMatcher(read_dockerignore(text))
+        return None
 
     def shipped_run_scripts(self) -> Iterator[tuple[Instruction, Script]]:
         """(RUN, its script) for each RUN whose layer ships (`Model.shipped_stages()`), in

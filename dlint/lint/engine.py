@@ -3,8 +3,9 @@
 Each file is read and parsed once and gets one LintContext, shared by every rule. Rules
 run in code order; a rule without ``checks_broken_files`` skips a file whose document has
 syntax errors. A rule that raises is reported as one line (``LintRun.errors``, exit 2),
-never a traceback, and the other rules still run. Then suppression pragmas and severity
-overrides apply, and findings are sorted by (file, line, column, code).
+never a traceback, and the other rules still run. Then suppression pragmas, severity
+overrides and Docker's `# check=` directive (for rules marked ``build_check``, see
+dlint.lint.buildcheck) apply, and findings are sorted by (file, line, column, code).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from dlint._regex import LazyPattern
 from dlint._record import Record
+from dlint.lint.buildcheck import find_build_check_config
 from dlint.lint.config import Config, ConfigError, ConfigFinder, RuleSet, resolve_rules
 from dlint.lint.context import LintContext
 from dlint.lint.finding import Finding, severity_rank
@@ -141,6 +143,12 @@ def lint_document(
         level = rule_set.severity_overrides.get(finding.code)
         if level is not None:
             finding.severity = level
+    if findings and document.comments:
+        checks = find_build_check_config(document)
+        if checks:  # Docker's `# check=skip=...;error=true`, for the rules that are build checks
+            build_checks = {rule.code: (type(rule).enabled, tuple(rule.aliases))
+                            for rule in rule_set.rules if rule.build_check}
+            findings = checks.apply(findings, build_checks)
     findings.sort(key=Finding.sort_key)
     return findings
 

@@ -130,6 +130,8 @@ def validate_rule(rule: type[Rule]) -> list[str]:
         problems.append(f"severity {rule.severity!r} must be one of {', '.join(SEVERITIES)}")
     if not isinstance(rule.enabled, bool):
         problems.append("enabled must be True or False")
+    if not isinstance(getattr(rule, "build_check", False), bool):
+        problems.append("build_check must be True or False")
     if not isinstance(rule.aliases, (tuple, list)) or not all(isinstance(a, str) and a for a in rule.aliases):
         problems.append("aliases must be a tuple of non-empty strings")
     keywords = getattr(rule, "keywords", ())

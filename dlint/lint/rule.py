@@ -40,6 +40,9 @@ class Rule:
     defaults: ClassVar[dict[str, Any]] = {}    # option defaults
     # Rules run only on files that parsed; a rule that reports parse problems sets this.
     checks_broken_files: ClassVar[bool] = False
+    # A Docker build check (`docker build --check`): its aliases include the check's name,
+    # and Docker's `# check=skip=<names>|all;error=true` directive applies to its findings.
+    build_check: ClassVar[bool] = False
 
     def __init__(self, options: dict[str, Any] | None = None, severity: str | None = None):
         self.config = {**self.defaults, **(options or {})}

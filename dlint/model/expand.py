@@ -100,7 +100,7 @@ def _is_name_char(ch: str) -> bool:
 
 class _Lexer:
     __slots__ = ("src", "pos", "n", "env", "escape", "windows", "names", "unknown",
-                 "unsupported", "keep_unknown", "_folded")
+                 "unsupported", "keep_unknown", "quotes", "_folded")
 
     def __init__(self, src: str, env: Mapping[str, str | None], escape: str, windows: bool):
         self.src = src
@@ -113,6 +113,7 @@ class _Lexer:
         self.unknown: set[str] = set()
         self.unsupported = False
         self.keep_unknown = False
+        self.quotes = True  # False: quotes are ordinary characters (COPY/ADD heredoc bodies)
         self._folded: dict[str, str | None] | None = None
 
     # -- scanner ----------------------------------------------------------------------
@@ -155,12 +156,12 @@ class _Lexer:
             if stop and ch == stop:
                 self.pos += 1
                 return "".join(out)
-            if ch == "'":
+            if ch == "'" and self.quotes:
                 tmp = self.single_quote()
                 out.append(tmp)
                 if words is not None:
                     words.add_raw(tmp)
-            elif ch == '"':
+            elif ch == '"' and self.quotes:
                 tmp = self.double_quote()
                 out.append(tmp)
                 if words is not None:
@@ -394,18 +395,20 @@ def _needs_processing(word: str, escape: str) -> bool:
 
 
 def expand(word: str, env: Mapping[str, str | None], escape: str = "\\", *,
-           windows: bool = False, keep_unknown: bool = False) -> Expansion:
+           windows: bool = False, keep_unknown: bool = False, quotes: bool = True) -> Expansion:
     """Expand one word as BuildKit's ProcessWord (and ProcessWords, in `.words`).
 
     Never raises: a BuildKit error gives `.error` and the raw word as `.value`.
     `keep_unknown=True` leaves plain `$V`/`${V}` references to unknown variables as
     written instead of expanding them to "" (a readable best guess when the value may
     come from the base image; modifier forms still expand as BuildKit does).
+    `quotes=False` takes quotes literally, as BuildKit does for COPY/ADD heredoc bodies.
     """
     if not _needs_processing(word, escape):
         return Expansion(word)
     lexer = _Lexer(word, env, escape, windows)
     lexer.keep_unknown = keep_unknown
+    lexer.quotes = quotes
     try:
         value = lexer.process_stop_on("", False)
     except _ExpandError as exc:
@@ -422,3 +425,32 @@ def expand_words(word: str, env: Mapping[str, str | None], escape: str = "\\", *
                  windows: bool = False) -> list[str]:
     """BuildKit's ProcessWords: expansion plus splitting on unquoted whitespace."""
     return list(expand(word, env, escape, windows=windows).words)
+
+
+def suggest(name: str, candidates) -> str | None:
+    """BuildKit's "did you mean" (util/suggest): the candidate nearest to `name` by
+    Levenshtein distance, if that distance is 1 or 2; None when a candidate equals
+    `name` or none is close enough. Ties go to the first candidate in sorted order."""
+    best: str | None = None
+    best_distance = 3
+    for candidate in sorted(set(candidates)):
+        if candidate == name:
+            return None
+        if abs(len(candidate) - len(name)) >= best_distance:
+            continue
+        distance = _levenshtein(name, candidate, best_distance)
+        if distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
+
+
+def _levenshtein(a: str, b: str, limit: int) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) >= limit:
+            return limit
+        previous = current
+    return previous[-1]

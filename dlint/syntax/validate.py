@@ -167,6 +167,13 @@ def check_document(doc: Document) -> list[SyntaxIssue]:
     if doc.instructions and not seen_from:
         last = doc.instructions[-1]
         issues.append(SyntaxIssue("dockerfile contains no stages to build", last.start_line, layer="instruction"))
+    check = doc.directive("check")
+    if check is not None:
+        from .check_directive import parse_check_value
+
+        problem = parse_check_value(check.value).problem
+        if problem is not None:  # BuildKit fails the build before reading any instruction
+            issues.append(SyntaxIssue(f"failed to parse check options: {problem}", check.line, layer="instruction"))
     return issues
 
 

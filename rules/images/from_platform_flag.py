@@ -2,6 +2,11 @@
 Checks for `FROM --platform=<value>` that pins a stage to one platform, such as
 `FROM --platform=linux/amd64 node:22`.
 
+A constant value (`--platform=linux/amd64`) is from-platform-flag-const-disallowed's
+finding (Docker's FromPlatformFlagConstDisallowed, which carries DL3029 too): one
+problem, one finding. This rule reports the pins that come through an ARG, which
+Docker's check does not see.
+
 Not reported: platforms built from BuildKit's automatic platform ARGs.
 `--platform=$BUILDPLATFORM` is the documented way to run a cross-compiling stage
 natively (fixture `good-buildplatform`), and `--platform=$TARGETPLATFORM` only repeats
@@ -18,7 +23,8 @@ under emulation (slow) and produces an image that runs under emulation too.
 
 ## Example
 ```dockerfile
-FROM --platform=linux/amd64 node:22-slim
+ARG PLATFORM=linux/amd64
+FROM --platform=$PLATFORM node:22-slim
 ```
 Use instead:
 ```dockerfile
@@ -52,8 +58,8 @@ class FromPlatformFlag(Rule):
             ex = model.expand(stage.platform, stage.from_instruction)
             if ex.names & set(AUTOMATIC_PLATFORM_ARGS):
                 continue
-            if ex.unresolved or not ex.value:
-                continue
+            if ex.unresolved or not ex.value or not ex.names:
+                continue  # a constant is the build check's finding
             via = f" (from `{stage.platform}`)" if stage.platform != ex.value else ""
             yield self.report(
                 ctx, stage.from_instruction,
