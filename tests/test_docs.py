@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dlint import docsgen
-from dlint.lint.registry import load_registry
+from dlint.lint.registry import load_registry, rule_class
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
@@ -57,7 +57,8 @@ def test_sarif_help_uri_points_at_the_generated_page():
     for rule in load_registry(plugins=False).rules:
         uri = rule_descriptor(rule)["helpUri"]
         assert uri.startswith(prefix) and (REPO / "docs" / "rules" / uri[len(prefix):]).is_file()
-    plugin = type("PluginRule", (load_registry(plugins=False).rules[0],), {"code": "XP001", "name": "plugin-rule"})
+    base = rule_class(load_registry(plugins=False).rules[0])
+    plugin = type("PluginRule", (base,), {"code": "XP001", "name": "plugin-rule"})
     assert "helpUri" not in rule_descriptor(plugin)  # no page of ours documents a plugin rule
 
 

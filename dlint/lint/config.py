@@ -304,20 +304,73 @@ class ConfigFinder:
         return self.for_directory(os.path.dirname(os.path.abspath(path)))
 
 
+class SelectedRule:
+    """A rule selected to run, with its options and severity. The rule (a RuleRef for a
+    built-in) is instantiated, and so its module imported, only when first needed."""
+
+    __slots__ = ("rule", "options", "severity", "_instance")
+
+    def __init__(self, rule: Any, options: dict[str, Any], severity: str | None):
+        self.rule = rule
+        self.options = options
+        self.severity = severity
+        self._instance: Rule | None = None
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+    @property
+    def name(self) -> str:
+        return self.rule.name
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return tuple(getattr(self.rule, "keywords", ()))
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        return tuple(getattr(self.rule, "triggers", ()))
+
+    @property
+    def checks_broken_files(self) -> bool:
+        return bool(self.rule.checks_broken_files)
+
+    def instance(self) -> Rule:
+        if self._instance is None:
+            self._instance = self.rule(self.options, self.severity)
+        return self._instance
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SelectedRule):
+            return NotImplemented
+        return (self.rule, self.options, self.severity) == (other.rule, other.options, other.severity)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SelectedRule({self.code})"
+
+
 class RuleSet(Record):
-    """The rules to run under one Config plus command-line overrides, instantiated."""
+    """The rules to run under one Config plus command-line overrides (SelectedRule each,
+    instantiated on first use; ``rules`` instantiates them all)."""
 
-    _fields = ("rules", "severity_threshold", "severity_overrides", "exit_zero", "disable_ignore_pragmas")
+    _fields = ("selected", "severity_threshold", "severity_overrides", "exit_zero", "disable_ignore_pragmas")
 
-    def __init__(self, rules: list[Rule] | None = None, severity_threshold: str = "style",
+    def __init__(self, selected: list[SelectedRule] | None = None, severity_threshold: str = "style",
                  severity_overrides: dict[str, str] | None = None, exit_zero: bool = False,
                  disable_ignore_pragmas: bool = False):
-        self.rules = [] if rules is None else rules
+        self.selected = [] if selected is None else selected
         self.severity_threshold = severity_threshold
         # code -> severity
         self.severity_overrides = {} if severity_overrides is None else severity_overrides
         self.exit_zero = exit_zero
         self.disable_ignore_pragmas = disable_ignore_pragmas
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [selected.instance() for selected in self.selected]
 
 
 def resolve_rules(
@@ -346,7 +399,7 @@ def resolve_rules(
             overrides[rule.code] = level
     options = dict(config.rules)
     rules = [
-        rule(dict(options.get(rule.code, ())), overrides.get(rule.code))
+        SelectedRule(rule, dict(options.get(rule.code, ())), overrides.get(rule.code))
         for rule in registry.rules
         if rule.code in selected
     ]

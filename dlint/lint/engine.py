@@ -115,13 +115,21 @@ def lint_document(
             errors.append(message)
     findings: list[Finding] = []
     present = document_keywords(document)
-    for rule in rule_set.rules:
+    flat: str | None = None
+    for rule in rule_set.selected:
         if (broken or too_large) and not rule.checks_broken_files:
             continue
-        if rule.keywords and present.isdisjoint(rule.keywords):
-            continue  # nothing in this file the rule reads
+        keywords = rule.keywords
+        if keywords and present.isdisjoint(keywords):
+            continue  # nothing in this file the rule reads: its module is not even imported
+        triggers = rule.triggers
+        if triggers:
+            if flat is None:
+                flat = trigger_text(document)
+            if not any(t in flat for t in triggers):
+                continue  # the file never names what the rule is about
         try:
-            for finding in rule.check(ctx) or ():
+            for finding in rule.instance().check(ctx) or ():
                 findings.append(finding)
         except Exception as exc:  # a buggy rule must not take the run down
             message = (
@@ -154,6 +162,21 @@ def document_keywords(document: Document) -> set[str]:
         if instruction.sub_instruction is not None:
             present.add(instruction.sub_instruction.keyword)
     return present
+
+
+# an escape at the end of a line (trailing blanks allowed), then any blank or comment lines:
+# what BuildKit drops when it joins a continued instruction
+_CONTINUATION_RE = LazyPattern(r"[\\`][ \t]*\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*")
+
+
+def trigger_text(document: Document) -> str:
+    """The text Rule.triggers are looked for in: the source, and when it has line
+    continuations (backslash or backtick, whichever the escape directive makes it), the
+    source once more with them joined (`ap\\<newline>k` is `apk` to the shell)."""
+    text = document.text
+    if "\\" not in text and "`" not in text:
+        return text
+    return text + "\n" + _CONTINUATION_RE.sub("", text)
 
 
 def _one_line(text: str, limit: int = 300) -> str:
