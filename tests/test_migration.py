@@ -43,11 +43,16 @@ FROM_RULE = make_rule("XM103", "from-rule", "FROM", aliases=("DL9002", "FromChec
 OFF_RULE = make_rule("XM104", "off-rule", "FROM", aliases=("DL9003",), enabled=False)
 REGISTRY_RULE = make_rule("XM105", "registry-rule", "FROM", aliases=("DL3026",), enabled=False,
                           options={"registries": list[str]}, defaults={"registries": []})
+# the label rules take their lists as issue 9's label rules do (`labels`, `allowed`)
 LABEL_RULE = make_rule("XM106", "label-rule", "LABEL", aliases=("DL3049",),
-                       options={"schema": dict}, defaults={"schema": {}})
+                       options={"labels": list[str]}, defaults={"labels": []})
 STRICT_RULE = make_rule("XM107", "strict-label-rule", "LABEL", aliases=("DL3050",), enabled=False,
-                        options={"schema": dict, "strict": bool}, defaults={"schema": {}, "strict": False})
-RULES = [SPLIT_A, SPLIT_B, FROM_RULE, OFF_RULE, REGISTRY_RULE, LABEL_RULE, STRICT_RULE]
+                        options={"allowed": list[str]}, defaults={"allowed": []})
+EMPTY_RULE = make_rule("XM108", "empty-label-rule", "LABEL", aliases=("DL3051",),
+                       options={"labels": list[str]}, defaults={"labels": []})
+URL_RULE = make_rule("XM109", "url-label-rule", "LABEL", aliases=("DL3052",),
+                     options={"labels": list[str]}, defaults={"labels": []})
+RULES = [SPLIT_A, SPLIT_B, FROM_RULE, OFF_RULE, REGISTRY_RULE, LABEL_RULE, STRICT_RULE, EMPTY_RULE, URL_RULE]
 
 DOCKERFILE = "FROM alpine:3\nRUN echo one\n"
 
@@ -184,8 +189,16 @@ def test_hadolint_rule_settings_go_to_the_aliased_rules_options(project, registr
     run = lint_paths(["Dockerfile"], registry=registry)
     messages = {f.code: f.message for f in run.findings}
     assert messages["XM105"] == "registry-rule [('registries', ['docker.io'])]"
-    assert messages["XM106"] == "label-rule [('schema', {'author': 'text', 'url': 'url'})]"
-    assert messages["XM107"] == "strict-label-rule [('schema', {}), ('strict', True)]"
+    assert messages["XM106"] == "label-rule [('labels', ['author', 'url'])]"
+    assert messages["XM107"] == "strict-label-rule [('allowed', ['author', 'url'])]"
+    assert messages["XM108"] == "empty-label-rule [('labels', ['author', 'url'])]"
+    assert messages["XM109"] == "url-label-rule [('labels', ['url'])]"
+
+
+def test_strict_labels_without_a_schema_is_a_warning(project, registry, capsys):
+    (project / ".hadolint.yaml").write_text("strict-labels: true\n")
+    run, found = lint(registry)
+    assert "strict-labels: without a label-schema" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("text, fragment", [
@@ -218,16 +231,20 @@ def test_migrate_prints_an_equivalent_dlint_toml(project, registry):
         override: {warning: [DL9003]}
         trustedRegistries: [docker.io, "*.example.com"]
         label-schema: {"org.opencontainers.image.url": url}
+        strict-labels: true
         no-fail: yes
         verbose: true
     """))
     text = migrate(None, registry)
     data = _toml_loads(text)
     assert data == {
-        "extend-select": ["DL9003", "registry-rule"], "ignore": ["DL9002"], "exit-zero": True,
-        "severity": {"DL9003": "warning"},
+        "extend-select": ["DL9003", "registry-rule", "strict-label-rule"], "ignore": ["DL9002"],
+        "exit-zero": True, "severity": {"DL9003": "warning"},
         "rules": {"registry-rule": {"registries": ["docker.io", "*.example.com"]},
-                  "label-rule": {"schema": {"org.opencontainers.image.url": "url"}}},
+                  "label-rule": {"labels": ["org.opencontainers.image.url"]},
+                  "empty-label-rule": {"labels": ["org.opencontainers.image.url"]},
+                  "url-label-rule": {"labels": ["org.opencontainers.image.url"]},
+                  "strict-label-rule": {"allowed": ["org.opencontainers.image.url"]}},
     }
     assert "# skipped: ignored: no dlint rule has the code or alias 'DL3005'" in text
     assert "# skipped: verbose: not read by dlint" in text

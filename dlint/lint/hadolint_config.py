@@ -19,8 +19,14 @@ the linted file, no ``--config``), found where hadolint 2.15.1 looks, first hit 
     no-fail: true                     -> exit-zero = true
     disable-ignore-pragma: true       -> disable-ignore-pragmas = true
     trustedRegistries: [r.io]         -> [rules.<rule aliased DL3026>] registries = [...]
-    label-schema: {k: url}            -> [rules.<rule aliased DL3049>] schema = {k = "url"}
-    strict-labels: true               -> [rules.<rule aliased DL3050>] strict = true
+    label-schema: {k: url, d: text}   -> labels = ["k", "d"] for the rules aliased DL3049
+                                         (required) and DL3051 (not empty); labels = ["k"]
+                                         for DL3052 (url; DL3053 rfc3339, DL3054 spdx,
+                                         DL3055 hash, DL3056 semver, DL3058 email alike)
+    strict-labels: true               -> allowed = ["k", "d"] for the rule aliased DL3050
+
+A rule that takes such an option and is off by default is switched on, as hadolint runs
+these rules whenever they are configured.
 
 A hadolint code that no dlint rule aliases (a removed rule such as DL3005, or a typo)
 is skipped with one warning line, as are keys dlint does not use (format, no-color,
@@ -52,13 +58,10 @@ NOT_USED = {
     "no-color": "dlint colours only a terminal, and honours NO_COLOR",
     "verbose": "dlint has no verbose mode",
 }
-# hadolint config option -> (the hadolint code whose rules take it, dlint option name)
-RULE_OPTIONS = {
-    "trustedRegistries": ("DL3026", "registries"),
-    "label-schema": ("DL3049", "schema"),
-    "strict-labels": ("DL3050", "strict"),
-}
 LABEL_TYPES = ("text", "url", "semver", "hash", "rfc3339", "spdx", "email")
+# label-schema type -> the hadolint code that checks a label's value has that form
+LABEL_TYPE_CODES = {"url": "DL3052", "rfc3339": "DL3053", "spdx": "DL3054", "hash": "DL3055",
+                    "semver": "DL3056", "email": "DL3058"}
 OVERRIDE_ORDER = ("style", "info", "warning", "error")  # later wins, as in hadolint
 THRESHOLDS = {**{s: s for s in SEVERITIES}, "none": "style", "ignore": "style"}
 
@@ -151,6 +154,19 @@ def _bool(path: str, key: str, value: Any) -> bool:
     raise ConfigError(f"{path}: {key}: must be true or false, got {value!r}")
 
 
+def _label_schema(path: str, value: Any) -> dict[str, str]:
+    from dlint.lint.config import ConfigError
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ConfigError(f"{path}: label-schema: must map label names to one of {', '.join(LABEL_TYPES)}")
+    bad = [f"{k}: {v}" for k, v in value.items() if v not in LABEL_TYPES]
+    if bad:
+        raise ConfigError(f"{path}: label-schema: {bad[0]!r}: the type must be one of {', '.join(LABEL_TYPES)}")
+    return dict(value)
+
+
 def translate(data: dict[str, Any], path: str, registry: Registry) -> Translation:
     """hadolint keys -> dlint config data; raises ConfigError on a value of the wrong type."""
     from dlint.lint.config import ConfigError
@@ -165,6 +181,22 @@ def translate(data: dict[str, Any], path: str, registry: Registry) -> Translatio
         return False
 
     enable: list[str] = []
+
+    def set_option(key: str, alias: str, option: str, setting: Any) -> None:
+        """[rules.<name>] option = setting, for every rule aliased `alias` that takes it;
+        a rule off by default is switched on (hadolint runs these whenever configured)."""
+        rules = [r for r in registry.resolve(alias) if option in (getattr(r, "options", None) or {})]
+        if not rules:
+            warn(f"{path}: {key}: no dlint rule with alias {alias} takes the option {option!r}; skipped")
+            return
+        for rule in rules:
+            out.data.setdefault("rules", {}).setdefault(rule.name, {})[option] = setting
+            if not rule.enabled:
+                enable.append(rule.name)
+
+    strict = _bool(path, "strict-labels", data["strict-labels"]) if "strict-labels" in data else False
+    if strict and not data.get("label-schema"):
+        warn(f"{path}: strict-labels: without a label-schema there is no list of allowed labels; skipped")
     for key, value in data.items():
         if key == "ignored":
             codes = [c for c in _codes(path, key, value) if known(c, key)]
@@ -199,36 +231,25 @@ def translate(data: dict[str, Any], path: str, registry: Registry) -> Translatio
         elif key == "disable-ignore-pragma":
             if _bool(path, key, value):
                 out.data["disable-ignore-pragmas"] = True
-        elif key in RULE_OPTIONS:
-            alias, option = RULE_OPTIONS[key]
-            if key == "trustedRegistries":
-                setting: Any = _codes(path, key, value)  # str or [str]
-                if not setting:
-                    continue
-            elif key == "label-schema":
-                if value is None:
-                    continue
-                if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                                          for k, v in value.items()):
-                    raise ConfigError(f"{path}: label-schema: must map label names to one of "
-                                      f"{', '.join(LABEL_TYPES)}")
-                bad = [f"{k}: {v}" for k, v in value.items() if v not in LABEL_TYPES]
-                if bad:
-                    raise ConfigError(f"{path}: label-schema: {bad[0]!r}: the type must be one of "
-                                      f"{', '.join(LABEL_TYPES)}")
-                setting = dict(value)
-            else:  # strict-labels
-                setting = _bool(path, key, value)
-                if not setting:
-                    continue
-            rules = [r for r in registry.resolve(alias) if option in (getattr(r, "options", None) or {})]
-            if not rules:
-                warn(f"{path}: {key}: no dlint rule with alias {alias} takes the option {option!r}; skipped")
+        elif key == "trustedRegistries":
+            registries = _codes(path, key, value)  # str or [str]
+            if registries:
+                set_option(key, "DL3026", "registries", registries)
+        elif key == "label-schema":
+            schema = _label_schema(path, value)
+            if not schema:
                 continue
-            for rule in rules:
-                out.data.setdefault("rules", {}).setdefault(rule.name, {})[option] = setting
-                if not rule.enabled:
-                    enable.append(rule.name)
+            everything = list(schema)
+            set_option(key, "DL3049", "labels", everything)   # required
+            set_option(key, "DL3051", "labels", everything)   # not empty
+            for kind, code in LABEL_TYPE_CODES.items():      # well-formed
+                keys = [k for k, v in schema.items() if v == kind]
+                if keys:
+                    set_option(key, code, "labels", keys)
+            if strict:
+                set_option("strict-labels", "DL3050", "allowed", everything)
+        elif key == "strict-labels":
+            pass  # read with label-schema (above): it only means something with a schema
         elif key in NOT_USED:
             warn(f"{path}: {key}: not read by dlint ({NOT_USED[key]}); skipped")
         else:
