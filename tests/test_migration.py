@@ -118,6 +118,12 @@ def test_a_pragma_with_a_shared_alias_suppresses_both_rules(project, registry, p
     assert found == [(1, "XM103", "warning"), (4, "XM101", "warning"), (4, "XM102", "info")]
 
 
+def test_rule_options_under_a_shared_alias_are_an_error(project, registry):
+    with pytest.raises(ConfigError, match="'DL9001' is an alias of several rules \\(split-a, split-b\\)"):
+        parse_config({"rules": {"DL9001": {}}}, ".dlint.toml", registry)
+    assert parse_config({"rules": {"FromCheck": {}}}, ".dlint.toml", registry).rules == (("XM103", ()),)
+
+
 def test_unknown_selector_on_the_command_line_is_still_an_error(project, registry):
     with pytest.raises(ConfigError, match="unknown rule 'DL9999'"):
         lint_paths(["Dockerfile"], registry=registry, select=["DL9999"])

@@ -183,6 +183,11 @@ def parse_config(data: dict[str, Any], path: str, registry: Registry) -> Config:
         rule = registry.get(selector)
         if rule is None or selector.upper() == "ALL":
             raise _fail(path, key, f"unknown rule {selector!r} (use a rule name or code; see `dlint rules`)")
+        shared = registry.resolve(selector)
+        if len(shared) > 1 and selector.lower() not in (rule.code.lower(), rule.name.lower()):
+            names = ", ".join(r.name for r in shared)
+            raise _fail(path, key, f"{selector!r} is an alias of several rules ({names}): options belong "
+                                   "to one rule, name it")
         if not isinstance(options, dict):
             raise _fail(path, key, "must be a table of options")
         for option, value in options.items():
