@@ -276,3 +276,18 @@ def test_config_migrate_command(project):
                           capture_output=True, text=True, cwd=project)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "missing.yaml" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_check_reads_a_hadolint_yaml_given_with_config(project):
+    """Through the real CLI (fast path) and the built-in rules: DL3006 is untagged-image."""
+    (project / "Dockerfile").write_text("FROM ubuntu\n")
+    (project / "hl.yml").write_text("ignored: [DL3006, DL3005]\nno-such-key: 1\n")
+    base = [sys.executable, "-m", "dlint", "check", "--format", "json"]
+    proc = subprocess.run(base + ["Dockerfile"], capture_output=True, text=True, cwd=project)
+    assert proc.returncode == 1 and '"DF101"' in proc.stdout and proc.stderr == ""
+    proc = subprocess.run(base + ["--config", "hl.yml", "Dockerfile"], capture_output=True, text=True,
+                          cwd=project)
+    assert proc.returncode in (0, 1) and '"DF101"' not in proc.stdout, proc.stderr
+    assert [line.split(": ", 3)[-1] for line in proc.stderr.splitlines()] == [
+        "ignored: no dlint rule has the code or alias 'DL3005'; skipped",
+        "no-such-key: unknown hadolint option; skipped"]
