@@ -71,6 +71,7 @@ def project(tmp_path, monkeypatch):
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg"))
+    monkeypatch.delenv("DLINT_NO_HADOLINT_CONFIG", raising=False)  # set by conftest
     work = tmp_path / "work"
     work.mkdir()
     (work / "Dockerfile").write_text(DOCKERFILE)
@@ -225,9 +226,12 @@ def test_bad_hadolint_values_are_one_line_errors(tmp_path, registry, text, fragm
     assert "\n" not in str(info.value)
 
 
-def test_finder_without_hadolint_fallback(project, registry):
+def test_finder_without_hadolint_fallback(project, registry, monkeypatch):
     (project / ".hadolint.yaml").write_text("ignored: [DL9001]\n")
     assert ConfigFinder(registry, hadolint=False).for_directory(project).path is None
+    monkeypatch.setenv("DLINT_NO_HADOLINT_CONFIG", "1")
+    assert ConfigFinder(registry).for_directory(project).path is None
+    monkeypatch.setenv("DLINT_NO_HADOLINT_CONFIG", "0")
     assert ConfigFinder(registry, warn=print).for_directory(project).path == str(project / ".hadolint.yaml")
 
 

@@ -298,7 +298,9 @@ class ConfigFinder:
         """The config where no dlint config applies: hadolint's, if it finds one, else the defaults."""
         if self._fallback is None:
             found = None
-            if self._hadolint:
+            # DLINT_NO_HADOLINT_CONFIG=1: never read one (the test suite sets it, so a
+            # developer's ~/.hadolint.yaml cannot change what the tests see)
+            if self._hadolint and os.environ.get("DLINT_NO_HADOLINT_CONFIG", "") in ("", "0"):
                 from dlint.lint.hadolint_config import find_hadolint_config
 
                 found = find_hadolint_config()
