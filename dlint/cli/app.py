@@ -136,6 +136,29 @@ def parse(
     write(json.dumps(to_json(document), indent=2, ensure_ascii=False) + "\n")
 
 
+config_app = typer.Typer(help="Configuration helpers.", **APP_SETTINGS)
+
+
+@config_app.command("migrate")
+def config_migrate(
+    path: Optional[str] = typer.Argument(
+        None, metavar="[PATH]",
+        help="A hadolint config (.hadolint.yaml); default: the one hadolint would read from here."),
+) -> None:
+    """Print the .dlint.toml equivalent of a hadolint config."""
+    from dlint.lint.config import ConfigError
+    from dlint.lint.hadolint_config import migrate
+    from dlint.lint.registry import default_registry
+
+    registry = default_registry()
+    try:
+        text = migrate(path, registry)
+    except ConfigError as exc:
+        error(str(exc))
+        raise typer.Exit(2)
+    write(text)
+
+
 def build_app(with_cache: bool = True) -> typer.Typer:
     app = typer.Typer(help="dlint: a Dockerfile linter and build-cache analyzer.", **APP_SETTINGS)
 
@@ -149,6 +172,7 @@ def build_app(with_cache: bool = True) -> typer.Typer:
     app.command()(rules)
     app.command()(rule)
     app.command()(parse)
+    app.add_typer(config_app, name="config")
     if with_cache:  # imported only for `dlint cache ...` and top-level help
         from dlint.cli.cache import app as cache_app
 

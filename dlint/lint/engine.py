@@ -117,13 +117,21 @@ def lint_document(
             errors.append(message)
     findings: list[Finding] = []
     present = document_keywords(document)
-    for rule in rule_set.rules:
+    flat: str | None = None
+    for rule in rule_set.selected:
         if (broken or too_large) and not rule.checks_broken_files:
             continue
-        if rule.keywords and present.isdisjoint(rule.keywords):
-            continue  # nothing in this file the rule reads
+        keywords = rule.keywords
+        if keywords and present.isdisjoint(keywords):
+            continue  # nothing in this file the rule reads: its module is not even imported
+        triggers = rule.triggers
+        if triggers:
+            if flat is None:
+                flat = trigger_text(document)
+            if not any(t in flat for t in triggers):
+                continue  # the file never names what the rule is about
         try:
-            for finding in rule.check(ctx) or ():
+            for finding in rule.instance().check(ctx) or ():
                 findings.append(finding)
         except Exception as exc:  # a buggy rule must not take the run down
             message = (
@@ -138,7 +146,8 @@ def lint_document(
                 print(f"dlint: {message}", file=sys.stderr)
             else:
                 errors.append(message)
-    findings = find_suppressions(document).apply(findings)
+    if not rule_set.disable_ignore_pragmas:
+        findings = find_suppressions(document).apply(findings)
     for finding in findings:
         level = rule_set.severity_overrides.get(finding.code)
         if level is not None:
@@ -146,8 +155,8 @@ def lint_document(
     if findings and document.comments:
         checks = find_build_check_config(document)
         if checks:  # Docker's `# check=skip=...;error=true`, for the rules that are build checks
-            build_checks = {rule.code: (type(rule).enabled, tuple(rule.aliases))
-                            for rule in rule_set.rules if rule.build_check}
+            build_checks = {s.rule.code: (s.rule.enabled, tuple(s.rule.aliases))
+                            for s in rule_set.selected if getattr(s.rule, "build_check", False)}
             findings = checks.apply(findings, build_checks)
     findings.sort(key=Finding.sort_key)
     return findings
@@ -161,6 +170,21 @@ def document_keywords(document: Document) -> set[str]:
         if instruction.sub_instruction is not None:
             present.add(instruction.sub_instruction.keyword)
     return present
+
+
+# an escape at the end of a line (trailing blanks allowed), then any blank or comment lines:
+# what BuildKit drops when it joins a continued instruction
+_CONTINUATION_RE = LazyPattern(r"[\\`][ \t]*\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*")
+
+
+def trigger_text(document: Document) -> str:
+    """The text Rule.triggers are looked for in: the source, and when it has line
+    continuations (backslash or backtick, whichever the escape directive makes it), the
+    source once more with them joined (`ap\\<newline>k` is `apk` to the shell)."""
+    text = document.text
+    if "\\" not in text and "`" not in text:
+        return text
+    return text + "\n" + _CONTINUATION_RE.sub("", text)
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -262,7 +286,7 @@ def lint_paths(
         run.sources[shown] = document.lines
         run.findings.extend(findings)
         floor = severity_rank(rule_set.severity_threshold)
-        if any(severity_rank(f.severity) >= floor for f in findings):
+        if not rule_set.exit_zero and any(severity_rank(f.severity) >= floor for f in findings):
             run.failing = True
 
     bad_configs: set[str] = set()

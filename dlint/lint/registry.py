@@ -13,6 +13,18 @@ removes a ``*.dist-info`` directory, which changes its directory's mtime, so the
 invalidates itself. A cache hit costs a few stat() calls. ``DLINT_NO_PLUGINS=1`` skips
 third-party rules entirely.
 
+Built-in rules load lazily: importing ~100 rule modules costs ~10-15 ms per run, as much
+as linting a typical file, while most files can trigger only a few of them. The rule
+index (``$XDG_CACHE_HOME/dlint/rules-<hash>.json``, keyed on the path, size and mtime of
+every file of the dlint.rules package and of the rule contract's modules) holds each
+rule's metadata: code, name, severity, enabled, aliases, keywords, triggers,
+checks_broken_files, option names, and where the class lives. Selection, pragmas and
+severities work on that metadata (``RuleRef``); a rule module is imported only when a
+file holds one of the rule's keywords and triggers (or for its docs, options or
+``dlint rules``). A miss (a rule edited,
+added or removed; a new dlint) imports every module once and rewrites the index.
+``DLINT_RULE_INDEX=0`` imports every module on every run instead.
+
 A rule that breaks the contract (duplicate code or name, bad name, hadolint-like code,
 bad severity, missing doc sections, bad options) or that fails to import is left out and
 reported in ``Registry.errors``: one line each, never a traceback.
@@ -88,7 +100,78 @@ class Registry(Record):
 
 
 def _where(rule: type) -> str:
-    return f"{rule.__module__}.{rule.__qualname__}"
+    module = getattr(rule, "rule_module", None) or rule.__module__
+    qualname = getattr(rule, "rule_qualname", None) or rule.__qualname__
+    return f"{module}.{qualname}"
+
+
+class RuleRef:
+    """A built-in rule known from the rule index: its metadata without its module.
+
+    Reads of code, name, severity, enabled, aliases, keywords, triggers, checks_broken_files
+    and build_check cost
+    nothing; anything else (docs(), summary(), options, defaults, instantiating it) imports
+    the module and answers from the class, so a RuleRef stands in for the class."""
+
+
+    def __init__(self, meta: dict[str, Any], cls: type[Rule] | None = None):
+        self.code: str = meta["code"]
+        self.name: str = meta["name"]
+        self.severity: str = meta["severity"]
+        self.enabled: bool = meta["enabled"]
+        self.aliases: tuple[str, ...] = tuple(meta["aliases"])
+        self.keywords: tuple[str, ...] = tuple(meta["keywords"])
+        self.triggers: tuple[str, ...] = tuple(meta["triggers"])
+        self.checks_broken_files: bool = meta["checks_broken_files"]
+        self.build_check: bool = meta.get("build_check", False)
+        self.option_names: tuple[str, ...] = tuple(meta.get("options", ()))
+        self.rule_module: str = meta["module"]
+        self.rule_qualname: str = meta["qualname"]
+        # what code reading a rule class asks first, answered without the import
+        self.__module__ = self.rule_module
+        self.__qualname__ = self.rule_qualname
+        self.__name__ = self.rule_qualname.rsplit(".", 1)[-1]
+        self._cls = cls
+
+    @classmethod
+    def of(cls, rule: type[Rule]) -> RuleRef:
+        return cls(metadata(rule), rule)
+
+    def load(self) -> type[Rule]:
+        """The rule class (imports its module the first time)."""
+        if self._cls is None:
+            obj: Any = importlib.import_module(self.rule_module)
+            for part in self.rule_qualname.split("."):
+                obj = getattr(obj, part)
+            self._cls = obj
+        return self._cls
+
+    @property
+    def loaded(self) -> bool:
+        return self._cls is not None
+
+    def __getattr__(self, attr: str) -> Any:  # only for what the metadata does not hold
+        if (attr.startswith("__") and attr not in ("__mro__", "__bases__")) or attr == "_cls":
+            raise AttributeError(attr)  # protocol probes (copy, pickle...) must not import
+        return getattr(self.load(), attr)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Rule:
+        return self.load()(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<rule {self.code} {self.name} ({self.rule_module}.{self.rule_qualname})>"
+
+
+def metadata(rule: type[Rule]) -> dict[str, Any]:
+    """What the rule index stores about a (valid) rule class."""
+    return {
+        "code": rule.code, "name": rule.name, "severity": rule.severity, "enabled": rule.enabled,
+        "aliases": list(rule.aliases), "keywords": list(getattr(rule, "keywords", ())),
+        "triggers": list(getattr(rule, "triggers", ())),
+        "checks_broken_files": bool(rule.checks_broken_files), "options": list(rule.options),
+        "build_check": bool(getattr(rule, "build_check", False)),
+        "module": rule.__module__, "qualname": rule.__qualname__,
+    }
 
 
 def _non_empty_sections(rule: type[Rule]) -> set[str] | _DocSectionLookup:
@@ -117,6 +200,8 @@ class _DocSectionLookup:
 
 def validate_rule(rule: type[Rule]) -> list[str]:
     """Contract violations of one rule class, as readable sentences ([] when valid)."""
+    if isinstance(rule, RuleRef):
+        rule = rule.load()
     problems: list[str] = []
     code = getattr(rule, "code", None)
     name = getattr(rule, "name", None)
@@ -137,6 +222,9 @@ def validate_rule(rule: type[Rule]) -> list[str]:
     keywords = getattr(rule, "keywords", ())
     if not isinstance(keywords, (tuple, list)) or not all(isinstance(k, str) and k.isupper() for k in keywords):
         problems.append("keywords must be a tuple of upper-case instruction keywords, like ('RUN',)")
+    triggers = getattr(rule, "triggers", ())
+    if not isinstance(triggers, (tuple, list)) or not all(isinstance(t, str) and t for t in triggers):
+        problems.append("triggers must be a tuple of non-empty strings, like ('apk',)")
     if not isinstance(rule.options, dict) or not isinstance(rule.defaults, dict):
         problems.append("options and defaults must be dicts")
     else:
@@ -166,7 +254,8 @@ def build_registry(candidates: Iterable[type[Rule]], errors: Iterable[str] = ())
     claimed: dict[str, type[Rule]] = {}  # lower-cased code/name -> rule
     valid: list[type[Rule]] = []
     for rule in dict.fromkeys(candidates):  # de-duplicated, order kept
-        problems = validate_rule(rule)
+        # a RuleRef was validated when the rule index was written
+        problems = [] if isinstance(rule, RuleRef) else validate_rule(rule)
         if not problems:
             for key in (rule.code, rule.name):
                 other = claimed.get(key.lower())
@@ -311,12 +400,105 @@ def scan_entry_points(use_cache: bool = True) -> list[tuple[str, str]]:
     return found
 
 
+# -- the rule index (lazy built-ins) -------------------------------------------------------
+
+INDEX_VERSION = 3
+# modules whose code decides what a rule class's metadata is
+_CONTRACT_MODULES = ("rule.py", "registry.py", "finding.py")
+
+
+def _index_key(package_paths: list[str]) -> list[Any]:
+    """[index version, dlint version, (path, size, mtime_ns) of every file of the rules
+    package tree and of the contract modules]: any edit, addition or removal changes it."""
+    from dlint import __version__
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    files: list[Any] = []
+    for name in _CONTRACT_MODULES:
+        try:
+            st = os.stat(os.path.join(here, name))
+            files.append([name, st.st_size, st.st_mtime_ns])
+        except OSError:
+            files.append([name, None, None])
+    stack = list(package_paths)
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        files.append([directory, None, None])
+        for entry in entries:
+            if entry.name == "__pycache__" or entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                stack.append(entry.path)
+            elif entry.name.endswith((".py", ".pyc", ".so", ".pyd")):
+                st = entry.stat()
+                files.append([entry.path, st.st_size, st.st_mtime_ns])
+    return [INDEX_VERSION, __version__, files]
+
+
+def _index_file() -> str:
+    return _cache_file().replace("entry-points-", "rules-")
+
+
+def builtin_rules(errors: list[str], use_index: bool | None = None) -> list[Any]:
+    """The built-in rules: RuleRefs from the rule index (no rule module imported), or the
+    classes themselves when the index is off (``DLINT_RULE_INDEX=0``)."""
+    if use_index is None:
+        use_index = os.environ.get("DLINT_RULE_INDEX", "") not in ("0", "false", "no")
+    if not use_index:
+        return _load_entry_point(BUILTIN_PACKAGE, errors)
+    try:
+        package = importlib.import_module(BUILTIN_PACKAGE)
+    except Exception as exc:
+        errors.append(f"cannot load rule plugin {BUILTIN_PACKAGE!r}: {type(exc).__name__}: {exc}")
+        return []
+    paths = [p for p in getattr(package, "__path__", ()) if isinstance(p, str)]
+    key = _index_key(paths)
+    path = _index_file()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            cached = json.load(fh)
+        if cached.get("key") == key:
+            errors.extend(cached["errors"])
+            return [RuleRef(meta) for meta in cached["rules"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    own_errors: list[str] = []
+    refs: list[Any] = []
+    for rule in dict.fromkeys(_load_entry_point(BUILTIN_PACKAGE, own_errors)):
+        problems = validate_rule(rule)
+        if problems:  # reported (and left out) as build_registry would
+            label = getattr(rule, "code", None) or rule.__name__
+            own_errors.append(f"invalid rule {label} ({_where(rule)}): " + "; ".join(problems))
+        else:
+            refs.append(RuleRef.of(rule))
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"key": key, "errors": own_errors, "rules": [metadata(r.load()) for r in refs]}, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs speed
+    errors.extend(own_errors)
+    return refs
+
+
+def rule_class(rule: Any) -> type[Rule]:
+    """The class of a registry entry (a RuleRef is loaded)."""
+    return rule.load() if isinstance(rule, RuleRef) else rule
+
+
 def load_registry(extra: Iterable[type[Rule]] = (), *, builtin: bool = True, plugins: bool | None = None) -> Registry:
-    """Every valid rule: built-ins, entry-point plugins, then ``extra`` classes (tests)."""
+    """Every valid rule: built-ins (RuleRefs, see builtin_rules), entry-point plugins, then
+    ``extra`` classes (tests)."""
     errors: list[str] = []
-    candidates: list[type[Rule]] = []
+    candidates: list[Any] = []
     if builtin:
-        candidates.extend(_load_entry_point(BUILTIN_PACKAGE, errors))
+        candidates.extend(builtin_rules(errors))
     if plugins is None:
         plugins = os.environ.get("DLINT_NO_PLUGINS", "") in ("", "0")
     if plugins:

@@ -36,6 +36,12 @@ class Rule:
     # Instruction keywords the rule reads ("RUN", "FROM"...): the engine runs it only on
     # files holding one of them (ONBUILD triggers count). Empty: every file.
     keywords: ClassVar[tuple[str, ...]] = ()
+    # Words one of which must appear in the file's text (line continuations joined) for the
+    # rule to be able to fire, such as the tool a RUN rule is about ("apk"): the engine
+    # neither runs nor imports the rule otherwise. Empty: no such condition. Only for
+    # words a finding cannot exist without (a command name written in the file, or in
+    # the ARG/ENV value it expands from).
+    triggers: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[dict[str, type]] = {}    # option name -> type, for config validation
     defaults: ClassVar[dict[str, Any]] = {}    # option defaults
     # Rules run only on files that parsed; a rule that reports parse problems sets this.

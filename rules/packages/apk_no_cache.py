@@ -44,6 +44,7 @@ class ApkNoCache(Rule):
     severity = "info"
     aliases = ("DL3019",)
     keywords = ("RUN",)
+    triggers = ("apk",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_adds_with_cache, _cleans, CACHE_DIRS):

@@ -48,6 +48,7 @@ class AptListsNotRemoved(Rule):
     severity = "info"
     aliases = ("DL3009",)
     keywords = ("RUN",)
+    triggers = ("apt",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for ins, script in ctx.shipped_run_scripts():

@@ -49,6 +49,7 @@ class DnfCleanAll(Rule):
     severity = "warning"
     aliases = ("DL3040",)
     keywords = ("RUN",)
+    triggers = ("dnf",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):

@@ -47,6 +47,7 @@ class PipNoCacheDir(Rule):
     severity = "warning"
     aliases = ("DL3042",)
     keywords = ("RUN",)
+    triggers = ("pip",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for ins, script in ctx.shipped_run_scripts():

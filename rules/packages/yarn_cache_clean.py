@@ -46,6 +46,7 @@ class YarnCacheClean(Rule):
     severity = "info"
     aliases = ("DL3060",)
     keywords = ("RUN",)
+    triggers = ("yarn",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):

@@ -46,6 +46,7 @@ class YumCleanAll(Rule):
     severity = "warning"
     aliases = ("DL3032",)
     keywords = ("RUN",)
+    triggers = ("yum",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):

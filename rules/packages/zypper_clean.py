@@ -47,6 +47,7 @@ class ZypperClean(Rule):
     severity = "warning"
     aliases = ("DL3036",)
     keywords = ("RUN",)
+    triggers = ("zypper",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
