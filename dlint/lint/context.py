@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from typing import Any
     from dlint.model import Model
     from dlint.shell import Script, SimpleCommand
+    from dlint.shell.packages import Package
 
 
 class LintContext:
@@ -58,6 +59,80 @@ class LintContext:
             for command in script.unfollowed(installs, cleans)[:1]:
                 yield command
 
+    def run_scripts(self) -> Iterator[tuple[Instruction, Script]]:
+        """(RUN, its script) for each RUN of every stage, build stages included, in file
+        order; Windows stages and scripts that are not POSIX shell are left out."""
+        for stage in self.model.stages:
+            if stage.windows:
+                continue
+            for instruction in stage.instructions:
+                if instruction.keyword != "RUN":
+                    continue
+                script = self.script(instruction)
+                if script.posix:
+                    yield instruction, script
+
+    def run_commands(self, tools, shipped_only: bool = False
+                     ) -> Iterator[tuple[Instruction, SimpleCommand]]:
+        """(RUN, command) for every effective command (wrappers and `sh -c` looked
+        through) whose canonical tool is one of `tools`, in the RUNs of every stage (only
+        the shipped ones with `shipped_only`)."""
+        tools = {tools} if isinstance(tools, str) else set(tools)
+        scripts = self.shipped_run_scripts() if shipped_only else self.run_scripts()
+        for instruction, script in scripts:
+            for command in script.effective_commands:
+                if command.tool in tools:
+                    yield instruction, command
+
+    def configured(self, instruction: Instruction, needles, paths=()) -> bool:
+        """A setting made before `instruction` (or by it) in its stage or the stages it is
+        built FROM: a RUN whose text holds one of `needles` (case-insensitive: a config
+        line echoed into a file), or a COPY/ADD to one of `paths` (a config file whose
+        content dlint cannot read). Base images are not looked into."""
+        stage = self.model.stage_of(instruction)
+        if stage is None:
+            return False
+        needles = [n.lower() for n in needles]
+        for current in stage.chain():
+            for ins in current.instructions:
+                if ins.keyword == "RUN":
+                    text = "\n".join(ins.source_lines).lower()
+                    if any(n in text for n in needles):
+                        return True
+                elif ins.keyword in ("COPY", "ADD") and paths and ins.value:
+                    if str(ins.value[-1]).startswith(tuple(paths)):
+                        return True
+                if ins is instruction:
+                    break
+        return False
+
+    def installs(self, tools, shipped_only: bool = False
+                 ) -> Iterator[tuple[Instruction, SimpleCommand, list[Package]]]:
+        """(RUN, command, its package arguments) for every install command of one of
+        `tools` (canonical names: "apt-get", "pip", "dnf"...) in the RUNs of every stage
+        (only the shipped ones with `shipped_only`), wrappers and `sh -c` looked through.
+
+        Package arguments are read by dlint.shell.packages.install_packages: a word holding
+        a variable takes the value of the ARG/ENV in effect when it is known (and the
+        script does not assign it itself); pip sees PIP_CONSTRAINT & co. set by ENV, ARG or
+        on the command."""
+        from dlint.shell.packages import install_packages
+
+        tools = {tools} if isinstance(tools, str) else set(tools)
+        scripts = self.shipped_run_scripts() if shipped_only else self.run_scripts()
+        for instruction, script in scripts:
+            state = None
+            for command in script.effective_commands:
+                if command.tool not in tools:
+                    continue
+                if state is None:
+                    state = self.model.state_at(instruction)
+                env = {name: value for name, value in state.scope.items() if value is not None}
+                env.update((a.name, a.value) for a in command.assignments)
+                packages = install_packages(command, _expander(state, script), env)
+                if packages is not None:
+                    yield instruction, command, packages
+
     def shipped_run_scripts(self) -> Iterator[tuple[Instruction, Script]]:
         """(RUN, its script) for each RUN whose layer ships (`Model.shipped_stages()`), in
         file order; Windows stages and scripts that are not POSIX shell are left out."""
@@ -70,3 +145,18 @@ class LintContext:
                 script = self.script(instruction)
                 if script.posix:
                     yield instruction, script
+
+
+def _expander(state, script):
+    """expand(word) for install_packages: the word's value from the ARGs and ENV in
+    effect, or None when a variable has no known value or the script assigns it."""
+    def expand(word: str) -> str | None:
+        expansion = state.expand(word)
+        if expansion.unresolved or not expansion.names:
+            return None
+        text = script.text
+        for name in expansion.names:
+            if f"{name}=" in text or f"for {name} " in text or f"read {name}" in text:
+                return None
+        return expansion.value
+    return expand
