@@ -1,0 +1,64 @@
+"""## What it does
+Checks for `apt-get install` (and `apt install`) without `--no-install-recommends`.
+
+Also clean: `--install-recommends=no`, `-o APT::Install-Recommends=false` (or `0`), and
+`APT::Install-Recommends` written to apt's configuration by an earlier RUN of the stage
+(or a COPY into /etc/apt/apt.conf.d). Installing only `.deb` files is not reported.
+Stages whose files only leave through `COPY --from` (build stages) are not checked: the
+extra packages never reach the image. Wrappers and `sh -c` strings are looked through;
+global options before `install` are fine; Windows stages are not checked.
+
+Where dlint differs from hadolint (DL3015): build stages are not checked (the rule is
+about image size, and a build stage's packages do not ship), `apt install` is, and a
+stage configured with `APT::Install-Recommends "false"` is not reported. Fixtures:
+good-build-stage.Dockerfile, good-configured.Dockerfile.
+
+## Why is this bad?
+By default apt installs each package's Recommends too: documentation, optional tools,
+sometimes a whole X11 stack. They add tens or hundreds of megabytes the application
+never uses, and more packages to patch.
+
+## Example
+```dockerfile
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y python3 && rm -rf /var/lib/apt/lists/*
+```
+Use instead:
+```dockerfile
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends python3 \
+    && rm -rf /var/lib/apt/lists/*
+```
+
+## Fix
+Add `--no-install-recommends`, and name any recommended package you do need.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dlint.api import Finding, Rule, skips_recommends
+
+TOOLS = ("apt-get", "apt")
+CONFIG_KEYS = ("::install-recommends",)
+CONFIG_PATHS = ("/etc/apt/apt.conf",)
+MESSAGE = ("`{command} install` without `--no-install-recommends`: apt also installs the "
+           "recommended packages, which the image rarely needs. Add `--no-install-recommends`.")
+
+
+class AptInstallRecommends(Rule):
+    code = "DF512"
+    name = "apt-install-recommends"
+    severity = "info"
+    aliases = ("DL3015",)
+    keywords = ("RUN",)
+
+    def check(self, ctx) -> Iterator[Finding]:
+        for instruction, command, packages in ctx.installs(TOOLS, shipped_only=True):
+            if skips_recommends(command):
+                continue
+            if packages and all(p.pinned is None and p.word.endswith(".deb") for p in packages):
+                continue
+            if ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
+                continue
+            yield self.report(ctx, command, MESSAGE.format(command=command.basename))
