@@ -76,13 +76,33 @@ class LintContext:
                      ) -> Iterator[tuple[Instruction, SimpleCommand]]:
         """(RUN, command) for every effective command (wrappers and `sh -c` looked
         through) whose canonical tool is one of `tools`, in the RUNs of every stage (only
-        the shipped ones with `shipped_only`)."""
-        tools = {tools} if isinstance(tools, str) else set(tools)
-        scripts = self.shipped_run_scripts() if shipped_only else self.run_scripts()
-        for instruction, script in scripts:
+        the shipped ones with `shipped_only`), in file order."""
+        index = self._commands_by_tool
+        if isinstance(tools, str):
+            found = index.get(tools, [])
+        else:
+            found = sorted((e for t in set(tools) for e in index.get(t, ())),
+                           key=lambda e: e[0])
+        shipped = self._shipped_runs if shipped_only else None
+        for _, instruction, command in found:
+            if shipped is None or id(instruction) in shipped:
+                yield instruction, command
+
+    @cached_property
+    def _commands_by_tool(self) -> dict[str, list[tuple[int, Instruction, SimpleCommand]]]:
+        """Effective commands of every RUN by canonical tool, numbered in file order: the
+        scripts are walked once, however many rules ask for a tool."""
+        index: dict[str, list[tuple[int, Instruction, SimpleCommand]]] = {}
+        n = 0
+        for instruction, script in self.run_scripts():
             for command in script.effective_commands:
-                if command.tool in tools:
-                    yield instruction, command
+                index.setdefault(command.tool, []).append((n, instruction, command))
+                n += 1
+        return index
+
+    @cached_property
+    def _shipped_runs(self) -> set[int]:
+        return {id(instruction) for instruction, _ in self.shipped_run_scripts()}
 
     def configured(self, instruction: Instruction, needles, paths=()) -> bool:
         """A setting made before `instruction` (or by it) in its stage or the stages it is
@@ -118,20 +138,22 @@ class LintContext:
         on the command."""
         from dlint.shell.packages import install_packages
 
-        tools = {tools} if isinstance(tools, str) else set(tools)
-        scripts = self.shipped_run_scripts() if shipped_only else self.run_scripts()
-        for instruction, script in scripts:
-            state = None
-            for command in script.effective_commands:
-                if command.tool not in tools:
-                    continue
-                if state is None:
-                    state = self.model.state_at(instruction)
+        cache = self._installs
+        for instruction, command in self.run_commands(tools, shipped_only):
+            key = id(command)
+            if key not in cache:
+                state = self.model.state_at(instruction)
                 env = {name: value for name, value in state.scope.items() if value is not None}
                 env.update((a.name, a.value) for a in command.assignments)
-                packages = install_packages(command, _expander(state, script), env)
-                if packages is not None:
-                    yield instruction, command, packages
+                cache[key] = install_packages(command, _expander(state, self.script(instruction)),
+                                              env)
+            packages = cache[key]
+            if packages is not None:
+                yield instruction, command, packages
+
+    @cached_property
+    def _installs(self) -> dict[int, list[Package] | None]:
+        return {}
 
     def shipped_run_scripts(self) -> Iterator[tuple[Instruction, Script]]:
         """(RUN, its script) for each RUN whose layer ships (`Model.shipped_stages()`), in
