@@ -117,5 +117,6 @@ def test_configured_reads_earlier_runs_of_the_stage_chain_and_copies():
     doc = parse(source, "Dockerfile")
     ctx = LintContext(doc, "Dockerfile")
     runs = [i for i in doc.instructions if i.keyword == "RUN"]
-    assert [ctx.configured(r, ("::assume-yes",), ("/etc/apt/apt.conf",)) for r in runs] == [
+    keys = ('apt::get::assume-yes "true"',)
+    assert [ctx.configured(r, keys, ("/etc/apt/apt.conf",)) for r in runs] == [
         True, True, False, True]

@@ -6,7 +6,7 @@ The subcommands checked: `install`, `upgrade`, `dist-upgrade`, `full-upgrade`, `
 
 Also answered: `--yes`, `--assume-yes`, quiet level 2 (`-qq`, `-q=2`, which implies `-y`),
 `-o APT::Get::Assume-Yes=true`, a pipe into the command (`yes | apt-get install ...`), and
-`APT::Get::Assume-Yes` written to apt's configuration by an earlier RUN of the stage (or a
+`APT::Get::Assume-Yes "true"` written to apt's configuration by an earlier RUN of the stage (or a
 COPY into /etc/apt/apt.conf.d). Global options before the subcommand are fine
 (`apt-get -q install`). Wrappers and `sh -c` strings are looked through; every stage is
 checked; Windows stages are not.
@@ -44,7 +44,8 @@ from dlint.api import Finding, Rule, answers_prompts
 TOOLS = ("apt-get", "apt")
 PROMPTING = {"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge",
              "autoremove", "autopurge", "build-dep", "reinstall"}
-CONFIG_KEYS = ("::assume-yes",)
+CONFIG_KEYS = ('apt::get::assume-yes "true"', 'apt::get::assume-yes "1"',
+               "apt::get::assume-yes true", "apt::get::assume-yes 1")
 CONFIG_PATHS = ("/etc/apt/apt.conf",)
 MESSAGE = ("`{command}` without `-y`: when it has work to do, {tool} asks for "
            "confirmation, which a build cannot give, and aborts. Use `{tool} -y {sub}`.")

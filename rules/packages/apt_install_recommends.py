@@ -2,8 +2,10 @@
 Checks for `apt-get install` (and `apt install`) without `--no-install-recommends`.
 
 Also clean: `--install-recommends=no`, `-o APT::Install-Recommends=false` (or `0`), and
-`APT::Install-Recommends` written to apt's configuration by an earlier RUN of the stage
-(or a COPY into /etc/apt/apt.conf.d). Installing only `.deb` files is not reported.
+`APT::Install-Recommends "false"` written to apt's configuration by an earlier RUN of the
+stage (or a COPY into /etc/apt/apt.conf.d). `APT::Get::Install-Recommends` is not a key
+apt reads: a stage that sets only that one still gets the Recommends (fixture
+bad-wrong-config-key.Dockerfile). Installing only `.deb` files is not reported.
 Stages whose files only leave through `COPY --from` (build stages) are not checked: the
 extra packages never reach the image. Wrappers and `sh -c` strings are looked through;
 global options before `install` are fine; Windows stages are not checked.
@@ -40,7 +42,9 @@ from collections.abc import Iterator
 from dlint.api import Finding, Rule, skips_recommends
 
 TOOLS = ("apt-get", "apt")
-CONFIG_KEYS = ("::install-recommends",)
+# apt reads APT::Install-Recommends only (not APT::Get::Install-Recommends)
+CONFIG_KEYS = ('apt::install-recommends "false"', 'apt::install-recommends "0"',
+               "apt::install-recommends false", "apt::install-recommends 0")
 CONFIG_PATHS = ("/etc/apt/apt.conf",)
 MESSAGE = ("`{command} install` without `--no-install-recommends`: apt also installs the "
            "recommended packages, which the image rarely needs. Add `--no-install-recommends`.")

@@ -6,7 +6,7 @@ The subcommands checked: `install`, `in`, `groupinstall`, `localinstall`, `reins
 `group install|remove|upgrade` and `module install|enable|disable|reset|remove|switch-to`.
 
 Also answered: `--assumeyes`, `--setopt=assumeyes=1`, a pipe into the command
-(`yes | ...`), and `assumeyes` set in the configuration by an earlier RUN of the stage
+(`yes | ...`), and `assumeyes=1` set in the configuration by an earlier RUN of the stage
 (or a COPY to the configuration file). Options before the subcommand are fine
 (`-y install` included). Wrappers and `sh -c` strings are looked through; every stage is
 checked; Windows stages are not.
@@ -47,7 +47,8 @@ PROMPTING = {"install", "in", "groupinstall", "localinstall", "reinstall", "upda
              "groupupdate"}
 GROUP_ACTIONS = {"install", "remove", "update", "upgrade"}
 MODULE_ACTIONS = {"install", "enable", "disable", "reset", "remove", "switch-to"}
-CONFIG_KEYS = ("assumeyes",)
+CONFIG_KEYS = ("assumeyes=1", "assumeyes=true", "assumeyes=yes", "assumeyes = 1",
+               "assumeyes = true", "assumeyes = yes")
 CONFIG_PATHS = ("/etc/dnf/dnf.conf", "/etc/yum.conf")
 MESSAGE = ("`dnf {sub}` without `-y`: when it has work to do, dnf asks for confirmation, "
            "which a build cannot give, and aborts. Use `dnf -y {sub}`.")

@@ -6,7 +6,7 @@ The subcommands checked: `install`, `groupinstall`, `localinstall`, `reinstall`,
 `group install|remove|update`.
 
 Also answered: `--assumeyes`, `--setopt=assumeyes=1`, a pipe into the command
-(`yes | ...`), and `assumeyes` set in the configuration by an earlier RUN of the stage
+(`yes | ...`), and `assumeyes=1` set in the configuration by an earlier RUN of the stage
 (or a COPY to the configuration file). Options before the subcommand are fine
 (`-y install` included). Wrappers and `sh -c` strings are looked through; every stage is
 checked; Windows stages are not.
@@ -44,7 +44,8 @@ PROMPTING = {"install", "groupinstall", "localinstall", "reinstall", "update", "
              "downgrade", "remove", "erase", "autoremove", "distro-sync", "groupremove",
              "groupupdate"}
 GROUP_ACTIONS = {"install", "remove", "update", "upgrade"}
-CONFIG_KEYS = ("assumeyes",)
+CONFIG_KEYS = ("assumeyes=1", "assumeyes=true", "assumeyes=yes", "assumeyes = 1",
+               "assumeyes = true", "assumeyes = yes")
 CONFIG_PATHS = ("/etc/yum.conf",)
 MESSAGE = ("`yum {sub}` without `-y`: when it has work to do, yum asks for confirmation, "
            "which a build cannot give, and aborts. Use `yum -y {sub}`.")
