@@ -398,8 +398,7 @@ def _go(command, words, env) -> list[Package]:
             out.append(Package(word, path, None))           # local or standard packages
         elif not at:
             if sub == "get":
-                out.append(Package(word, path, False, "`go get` without a version resolves "
-                                                      "the newest one"))
+                out.append(Package(word, path, False, _NO_VERSION))   # resolves the newest
             else:
                 out.append(Package(word, path, None))       # go.mod decides
         elif version.lower() in _FLOATING_GO:

@@ -38,8 +38,8 @@ from collections.abc import Iterator
 
 from dlint.api import Finding, Rule, describe_unpinned
 
-MESSAGE = ("`go {sub}` of {packages}: every build gets whatever was published last. Pin with "
-           "`path@v<version>`.")
+MESSAGE = ("`go {sub}` of {packages}{without}: every build gets whatever was published last. "
+           "Pin with `path@v<version>`.")
 
 
 class GoInstallUnpinned(Rule):
@@ -53,5 +53,7 @@ class GoInstallUnpinned(Rule):
         for _, command, packages in ctx.installs("go"):
             unpinned = describe_unpinned(packages)
             if unpinned:
-                yield self.report(ctx, command, MESSAGE.format(sub=command.subcommands()[0],
-                                                               packages=unpinned))
+                sub = command.subcommands()[0]
+                without = " without a version" if sub == "get" else ""
+                yield self.report(ctx, command, MESSAGE.format(sub=sub, packages=unpinned,
+                                                               without=without))
