@@ -10,7 +10,9 @@ whose value dlint cannot know. `--virtual`/`-t` names are not packages. Wrappers
 
 Where dlint differs from hadolint (DL3018): an upper bound (`pkg<2`) counts as a pin, as
 `~` does for both (fixture good-fuzzy-and-bounds.Dockerfile); a variable with a known
-ARG/ENV value is read, an unknown one is not reported (hadolint reports every `$VAR`).
+ARG/ENV value is read, an unknown one is not reported (hadolint reports every `$VAR`,
+fixture good-variables.Dockerfile); `>=` alone is reported (hadolint counts any `=`);
+`sudo apk add` is checked (fixture bad-multistage.Dockerfile).
 
 ## Why is this bad?
 Without a version, each build installs whatever the repository holds that day, so two

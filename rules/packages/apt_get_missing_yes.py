@@ -13,8 +13,10 @@ checked; Windows stages are not.
 
 Where dlint differs from hadolint (DL3014): the other prompting subcommands are checked
 (apt-get asks before removing or upgrading packages just as before installing extra
-ones), and a command fed by `yes |` or configured to assume yes is not reported. Fixtures:
-bad-other-subcommands.Dockerfile, good-answered.Dockerfile.
+ones); a command fed by `yes |`, given `-o APT::Get::Assume-Yes=true` or configured to
+assume yes is not reported; commands behind `sudo` or inside `sh -c` are checked (hadolint
+reads neither). Fixtures: bad-other-subcommands.Dockerfile, good-answered.Dockerfile,
+good-yes-forms.Dockerfile, good-configured.Dockerfile.
 
 ## Why is this bad?
 apt-get asks "Do you want to continue? [Y/n]" whenever it would install more than the

@@ -5,15 +5,19 @@ Also clean: `--install-recommends=no`, `-o APT::Install-Recommends=false` (or `0
 `APT::Install-Recommends "false"` written to apt's configuration by an earlier RUN of the
 stage (or a COPY into /etc/apt/apt.conf.d). `APT::Get::Install-Recommends` is not a key
 apt reads: a stage that sets only that one still gets the Recommends (fixture
-bad-wrong-config-key.Dockerfile). Installing only `.deb` files is not reported.
+bad-wrong-config-key.Dockerfile). Installing a local `.deb` is reported too: apt resolves
+its Recommends from the archive like any package's.
 Stages whose files only leave through `COPY --from` (build stages) are not checked: the
 extra packages never reach the image. Wrappers and `sh -c` strings are looked through;
 global options before `install` are fine; Windows stages are not checked.
 
 Where dlint differs from hadolint (DL3015): build stages are not checked (the rule is
 about image size, and a build stage's packages do not ship), `apt install` is, and a
-stage configured with `APT::Install-Recommends "false"` is not reported. Fixtures:
-good-build-stage.Dockerfile, good-configured.Dockerfile.
+stage configured with `APT::Install-Recommends "false"` is not reported, nor are
+`--install-recommends=no` and `-o 'APT::Install-Recommends=0'` (hadolint knows only
+`--no-install-recommends` and `=false`); commands behind `sudo` or inside `sh -c` are
+checked (hadolint reads neither). Fixtures: good-build-stage.Dockerfile,
+good-configured.Dockerfile, good-option-forms.Dockerfile, bad-basic.Dockerfile.
 
 ## Why is this bad?
 By default apt installs each package's Recommends too: documentation, optional tools,
@@ -60,8 +64,6 @@ class AptInstallRecommends(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         for instruction, command, packages in ctx.installs(TOOLS, shipped_only=True):
             if skips_recommends(command):
-                continue
-            if packages and all(p.pinned is None and p.word.endswith(".deb") for p in packages):
                 continue
             if ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
                 continue

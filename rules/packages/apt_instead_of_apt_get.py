@@ -4,6 +4,10 @@ Checks for `apt` in RUN; scripts should use `apt-get` and `apt-cache`.
 Every `apt` command is reported, wrappers (`sudo`) and `sh -c` strings looked through.
 Every stage is checked; Windows stages are not.
 
+Where dlint differs from hadolint (DL3027): `sudo apt ...` and `sh -c 'apt ...'` are
+reported (hadolint reads neither); each `apt` command is its own finding, at its position.
+Fixture: bad-wrapped.Dockerfile.
+
 ## Why is this bad?
 `apt` is the interactive front end: its output and options may change between releases
 ("WARNING: apt does not have a stable CLI interface. Use with caution in scripts."), and

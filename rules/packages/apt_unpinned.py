@@ -13,8 +13,10 @@ the suite the package comes from (`-t release` for one package); the version in 
 such as `bookworm-backports` still changes with every upload, so it pins nothing
 (hadolint counts it as pinned). A variable whose ARG/ENV value is known is read
 (`ARG PACKAGES="curl git"` then `apt-get install $PACKAGES` is reported, with the
-packages named), an unknown one is not (hadolint reports every `$VAR`). Fixtures:
-bad-release.Dockerfile, bad-arg-templated.Dockerfile, good-variables.Dockerfile.
+packages named), an unknown one is not (hadolint reports every `$VAR`). Commands behind
+`sudo` or inside `sh -c`, and `apt install`, are checked (hadolint reads none of them).
+Fixtures: bad-release.Dockerfile, bad-arg-templated.Dockerfile, good-variables.Dockerfile,
+bad-basic.Dockerfile.
 
 ## Why is this bad?
 Without a version, the build installs whatever the archive holds that day: two builds of

@@ -12,8 +12,10 @@ fine; every stage is checked; Windows stages are not.
 
 Where dlint differs from hadolint (DL3041): `.rpm` files and `httpd-${VERSION}` are not
 reported; a name whose dashes hold no version is, even with digits inside
-(`java-17-openjdk-headless` is a package name, hadolint counts it as pinned).
-Fixtures: bad-names-with-digits.Dockerfile, good-files-and-variables.Dockerfile.
+(`java-17-openjdk-headless` is a package name, hadolint counts it as pinned). Operator
+forms (`"nginx < 1.27"`) and epochs (`pkg-1:17.0.12-2.fc40`) count as pins, `@group`s
+are not reported. Fixtures: bad-names-with-digits.Dockerfile,
+good-files-and-variables.Dockerfile, good-pinned.Dockerfile, good-modules.Dockerfile.
 
 ## Why is this bad?
 Without a version, each build installs the newest package in the enabled repositories

@@ -11,8 +11,9 @@ Windows stages are not.
 Where dlint differs from hadolint (DL3062): `go install path` and `go run path` without
 `@version` are not reported: Go builds the version the current module's go.mod requires
 (and, outside a module, refuses to run), so nothing floats. `@master` and other branch
-names are reported (hadolint counts any `@` as a pin). Fixtures: good-module-versions.Dockerfile,
-bad-branches.Dockerfile.
+names are reported (hadolint counts any `@` as a pin); local files and packages
+(`go run main.go`, `go install cmd/tool`) are not. Fixtures:
+good-module-versions.Dockerfile, bad-branches.Dockerfile, good-local.Dockerfile.
 
 ## Why is this bad?
 `@latest` builds whatever was tagged last, and a branch whatever was pushed last: two

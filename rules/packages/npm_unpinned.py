@@ -13,8 +13,10 @@ Windows stages are not.
 
 Where dlint differs from hadolint (DL3016): `@latest` and other dist-tags are reported
 (they name whatever was published last; hadolint counts any `@` as a pin); the aliases
-`npm i`/`npm add` are checked (hadolint reads only `install`); `file:` specs are not
-reported. Fixtures: bad-dist-tags.Dockerfile, good-local-and-git.Dockerfile.
+`npm i`/`npm add` are checked (hadolint reads only `install`); `file:` specs, the value
+of an option (`--omit dev`) and a variable without known value are not reported.
+Fixtures: bad-dist-tags.Dockerfile, bad-multistage.Dockerfile,
+good-local-and-git.Dockerfile, good-lockfile.Dockerfile, good-variables.Dockerfile.
 
 ## Why is this bad?
 Without a version, each build installs the newest release of the package that day, so

@@ -13,9 +13,11 @@ is checked; Windows stages are not.
 
 Where dlint differs from hadolint (DL3013): `pkg!=1.0` is reported (it excludes one
 version and installs the newest; hadolint counts it as pinned) and `pkg<2` is not (an upper
-bound, like `~=`); `--no-index` installs and `.zip` archives are not reported; a variable
-with a known ARG/ENV value is read, an unknown one is not reported. Fixtures:
-bad-open-ranges.Dockerfile, good-bounds-and-files.Dockerfile.
+bound, like `~=`); `--no-index` installs, PIP_CONSTRAINT set by ENV and `.zip` archives
+are not reported; a variable with a known ARG/ENV value is read, an unknown one is not
+reported; pip behind a path (`/venv/bin/pip`) or options before `install` are checked.
+Fixtures: bad-open-ranges.Dockerfile, bad-basic.Dockerfile,
+good-bounds-and-files.Dockerfile, good-requirements.Dockerfile, good-variables.Dockerfile.
 
 ## Why is this bad?
 Without a version, each build installs the newest release on PyPI that day: a new major

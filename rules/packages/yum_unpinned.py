@@ -13,8 +13,10 @@ fine; every stage is checked; Windows stages are not.
 Where dlint differs from hadolint (DL3033): `.rpm` files and `httpd-${VERSION}` are not
 reported; a name whose dashes hold no version is, even with digits inside
 (`java-1.8.0-openjdk` is a package name: the version of that package still moves, hadolint
-counts it as pinned). Fixtures: bad-names-with-digits.Dockerfile,
-good-files-and-variables.Dockerfile.
+counts it as pinned). Operator forms (`"nginx = 1:1.20"`,
+`"nginx < 1.27"`) and epochs count as pins, groups and capabilities are not reported.
+Fixtures: bad-names-with-digits.Dockerfile, good-files-and-variables.Dockerfile,
+good-pinned.Dockerfile.
 
 ## Why is this bad?
 Without a version, each build installs the newest package in the enabled repositories

@@ -2,7 +2,8 @@
 Checks for `zypper dist-upgrade` (`zypper dup`) in RUN.
 
 Wrappers and `sh -c` strings are looked through; every stage is checked; Windows stages
-are not.
+are not. Where dlint differs from hadolint (DL3035): `sudo zypper dup` and
+`sh -c 'zypper dup'` are reported (hadolint reads neither; fixture bad-wrapped.Dockerfile).
 
 ## Why is this bad?
 A distribution upgrade inside a build moves the image to whatever the repositories hold

@@ -9,8 +9,9 @@ know. Wrappers and `sh -c` strings are looked through; global options are fine; 
 stage is checked; Windows stages are not.
 
 Where dlint differs from hadolint (DL3037): `name-1.2` and `"name<2"` count as pins,
-`-t pattern` installs are not reported (hadolint reports all three). Fixture:
-good-versions-and-patterns.Dockerfile.
+`-t pattern` installs and variables without known value are not reported (hadolint
+reports all of them). Fixtures: good-versions-and-patterns.Dockerfile,
+good-variables.Dockerfile.
 
 ## Why is this bad?
 Without a version, each build installs the newest package in the repositories that day,
