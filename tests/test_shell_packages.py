@@ -82,6 +82,7 @@ def test_not_an_install():
     ("microdnf install x", True), ("dnf install x", False), ("dnf -y install x", True),
     ("zypper install x", False), ("zypper -n install x", True), ("zypper install -n x", False),
     ("zypper in --no-confirm x", True), ("zypper -qn in x", True),
+    ("apt-get install $OPTS x", True), ("yum install \"$OPTS\" x", True),
 ])
 def test_answers_prompts(text, answered):
     command = [c for c in parse_script(text).effective_commands if c.tool != "yes"][0]
@@ -93,6 +94,7 @@ def test_answers_prompts(text, answered):
     ("apt-get install -y -o APT::Install-Recommends=false x", True),
     ("apt-get install -y -o APT::Install-Recommends=true x", False),
     ("apt-get install -y --install-recommends=no x", True),
+    ("apt-get install -y $OPTS x", True),
 ])
 def test_skips_recommends(text, skips):
     (command,) = parse_script(text).commands

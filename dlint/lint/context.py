@@ -151,6 +151,12 @@ class LintContext:
             if packages is not None:
                 yield instruction, command, packages
 
+    def expander(self, instruction: Instruction):
+        """expand(word) for the commands of a RUN: the word's value from the ARGs and ENV
+        in effect, or None when a variable has no known value or the script assigns it
+        (for dlint.shell.packages' install_packages, answers_prompts, skips_recommends)."""
+        return _expander(self.model.state_at(instruction), self.script(instruction))
+
     @cached_property
     def _installs(self) -> dict[int, list[Package] | None]:
         return {}

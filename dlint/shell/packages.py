@@ -47,6 +47,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from dlint._regex import LazyPattern
+from dlint.shell import tools
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms of startup
 if TYPE_CHECKING:
@@ -420,40 +421,62 @@ _FALSE = ("false", "0", "no", "off")
 _TRUE = ("true", "1", "yes", "on")
 
 
-def answers_prompts(command: SimpleCommand) -> bool:
+def _options(command: SimpleCommand, expand) -> list[str] | None:
+    """The command's own arguments with words holding an expansion replaced by their
+    known value (split into words); None when one of them is unknown: it may hold the
+    option asked about (`apt-get install $APT_OPTS curl`)."""
+    args = command.tool_args
+    literal = command.literal[len(command.argv) - len(args):]
+    out: list[str] = []
+    for word, known in zip(args, literal):
+        if known:
+            out.append(word)
+            continue
+        value = expand(word) if expand is not None else None
+        if value is None:
+            return None
+        out.extend(value.split())
+    return out
+
+
+def answers_prompts(command: SimpleCommand, expand: Callable[[str], str | None] | None = None
+                    ) -> bool:
     """True when the command does not stop at a confirmation prompt: apt-get/apt `-y`,
     `--yes`, `--assume-yes`, quiet level 2 (`-qq`, `-q=2`), `-o APT::Get::Assume-Yes=true`;
     yum/dnf `-y`, `--assumeyes`, `--setopt=assumeyes=1`; zypper `-n`/`--non-interactive`
     before the subcommand or `-y`/`--no-confirm`; microdnf never prompts. A command fed by
-    a pipe (`yes | apt-get install ...`) gets its answers from it."""
+    a pipe (`yes | apt-get install ...`) gets its answers from it. An argument holding a
+    variable of unknown value (`expand`, as for install_packages) may be `-y`: True."""
     tool = command.tool
-    if command.pipe_neighbours()[0]:
+    if command.pipe_neighbours()[0] or command.basename == "microdnf":
+        return True
+    args = _options(command, expand)
+    if args is None:
         return True
     if tool in ("apt-get", "apt"):
-        if command.has_flag("-y", "--yes", "--assume-yes"):
+        if tools.has_flag(tool, args, ("-y", "--yes", "--assume-yes")):
             return True
-        if _quiet_level(command) >= 2:
+        if _quiet_level(args) >= 2:
             return True
-        return _apt_option(command, "apt::get::assume-yes") in _TRUE
+        return _apt_option(args, "apt::get::assume-yes") in _TRUE
     if tool in ("yum", "dnf"):
-        if command.basename == "microdnf" or command.has_flag("-y", "--assumeyes"):
+        if tools.has_flag(tool, args, ("-y", "--assumeyes")):
             return True
         return any(v.replace(" ", "").lower().startswith(tuple(f"assumeyes={t}" for t in _TRUE))
-                   for v in command.flag_values("--setopt"))
+                   for v in tools.flag_values(args, ("--setopt",)))
     if tool == "zypper":
-        if command.has_flag("-y", "--no-confirm", "--non-interactive"):
+        if tools.has_flag(tool, args, ("-y", "--no-confirm", "--non-interactive")):
             return True
-        args = command.tool_args
-        sub = command.subcommands()[0] if command.subcommands() else None
-        head = args[:args.index(sub)] if sub in args else args
+        positional = tools.positional(args, tools.VALUE_OPTIONS.get(tool, ()))
+        head = args[:args.index(positional[0])] if positional else args
         return any(a == "-n" or (a.startswith("-") and not a.startswith("--") and "n" in a[1:]
                                  and a[1:].isalpha()) for a in head)
     return True
 
 
-def _quiet_level(command: SimpleCommand) -> int:
+def _quiet_level(args: list[str]) -> int:
     level = 0
-    for a in command.tool_args:
+    for a in args:
         if a == "--":
             break
         if a.startswith(("--quiet=", "-q=")):
@@ -466,21 +489,26 @@ def _quiet_level(command: SimpleCommand) -> int:
     return level
 
 
-def _apt_option(command: SimpleCommand, key: str) -> str:
+def _apt_option(args: list[str], key: str) -> str:
     """The value given to an apt configuration key with `-o key=value` ("" if none)."""
     value = ""
-    for option in command.flag_values("-o", "--option"):
+    for option in tools.flag_values(args, ("-o", "--option")):
         name, _, v = option.partition("=")
         if name.strip().lower() == key:
             value = v.strip().strip("\"'").lower()
     return value
 
 
-def skips_recommends(command: SimpleCommand) -> bool:
+def skips_recommends(command: SimpleCommand, expand: Callable[[str], str | None] | None = None
+                     ) -> bool:
     """apt-get/apt install told not to install Recommends: `--no-install-recommends`,
-    `--install-recommends=no`, or `-o APT::Install-Recommends=false`."""
-    if command.has_flag("--no-install-recommends"):
+    `--install-recommends=no`, or `-o APT::Install-Recommends=false`. An argument holding
+    a variable of unknown value may be that option: True."""
+    args = _options(command, expand)
+    if args is None:
         return True
-    if any(v.lower() in _FALSE for v in command.flag_values("--install-recommends")):
+    if tools.has_flag(command.tool, args, ("--no-install-recommends",)):
         return True
-    return _apt_option(command, "apt::install-recommends") in _FALSE
+    if any(v.lower() in _FALSE for v in tools.flag_values(args, ("--install-recommends",))):
+        return True
+    return _apt_option(args, "apt::install-recommends") in _FALSE

@@ -5,8 +5,10 @@ Also clean: `--install-recommends=no`, `-o APT::Install-Recommends=false` (or `0
 `APT::Install-Recommends "false"` written to apt's configuration by an earlier RUN of the
 stage (or a COPY into /etc/apt/apt.conf.d). `APT::Get::Install-Recommends` is not a key
 apt reads: a stage that sets only that one still gets the Recommends (fixture
-bad-wrong-config-key.Dockerfile). Installing a local `.deb` is reported too: apt resolves
-its Recommends from the archive like any package's.
+bad-wrong-config-key.Dockerfile). Options given by a variable are read when its ARG/ENV
+value is known; one of unknown value may hold the option, so the command is not
+reported (fixtures bad-arg-templated, good-arg-options). Installing a local `.deb` is
+reported too: apt resolves its Recommends from the archive like any package's.
 Stages whose files only leave through `COPY --from` (build stages) are not checked: the
 extra packages never reach the image. Wrappers and `sh -c` strings are looked through;
 global options before `install` are fine; Windows stages are not checked.
@@ -63,7 +65,7 @@ class AptInstallRecommends(Rule):
 
     def check(self, ctx) -> Iterator[Finding]:
         for instruction, command, packages in ctx.installs(TOOLS, shipped_only=True):
-            if skips_recommends(command):
+            if skips_recommends(command, ctx.expander(instruction)):
                 continue
             if ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
                 continue

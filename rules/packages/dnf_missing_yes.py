@@ -7,9 +7,10 @@ The subcommands checked: `install`, `in`, `groupinstall`, `localinstall`, `reins
 
 Also answered: `--assumeyes`, `--setopt=assumeyes=1`, a pipe into the command
 (`yes | ...`), and `assumeyes=1` set in the configuration by an earlier RUN of the stage
-(or a COPY to the configuration file). Options before the subcommand are fine
-(`-y install` included). Wrappers and `sh -c` strings are looked through; every stage is
-checked; Windows stages are not.
+(or a COPY to the configuration file). Options given by a variable are read when its
+ARG/ENV value is known; one of unknown value may hold `-y`: not reported. Options before
+the subcommand are fine (`-y install` included). Wrappers and `sh -c` strings are looked
+through; every stage is checked; Windows stages are not.
 `microdnf` is not reported: it never prompts (its `-y` "does nothing, we always assume
 yes").
 
@@ -67,7 +68,9 @@ class DnfMissingYes(Rule):
                 "dnf", "module", MODULE_ACTIONS)
             if not (two or command.matches("dnf", PROMPTING)):
                 continue
-            if answers_prompts(command) or ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
+            if answers_prompts(command, ctx.expander(instruction)):
+                continue
+            if ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
                 continue
             sub = " ".join(command.subcommands(2 if two else 1))
             yield self.report(ctx, command, MESSAGE.format(sub=sub))

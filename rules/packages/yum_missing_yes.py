@@ -7,9 +7,10 @@ The subcommands checked: `install`, `groupinstall`, `localinstall`, `reinstall`,
 
 Also answered: `--assumeyes`, `--setopt=assumeyes=1`, a pipe into the command
 (`yes | ...`), and `assumeyes=1` set in the configuration by an earlier RUN of the stage
-(or a COPY to the configuration file). Options before the subcommand are fine
-(`-y install` included). Wrappers and `sh -c` strings are looked through; every stage is
-checked; Windows stages are not.
+(or a COPY to the configuration file). Options given by a variable are read when its
+ARG/ENV value is known; one of unknown value may hold `-y`: not reported. Options before
+the subcommand are fine (`-y install` included). Wrappers and `sh -c` strings are looked
+through; every stage is checked; Windows stages are not.
 
 Where dlint differs from hadolint (DL3030): the other prompting subcommands are checked
 (yum asks before removing or upgrading as before installing), and a command fed by
@@ -63,7 +64,9 @@ class YumMissingYes(Rule):
             if not (command.matches("yum", PROMPTING)
                     or command.matches("yum", "group", GROUP_ACTIONS)):
                 continue
-            if answers_prompts(command) or ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
+            if answers_prompts(command, ctx.expander(instruction)):
+                continue
+            if ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
                 continue
             sub = " ".join(command.subcommands(2) if command.subcommands()[0] == "group"
                            else command.subcommands())

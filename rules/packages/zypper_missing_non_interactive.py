@@ -5,7 +5,9 @@ The subcommands checked: `install`/`in`, `remove`/`rm`, `update`/`up`, `patch`,
 `dist-upgrade`/`dup`, `source-install`/`si`, `install-new-recommends`/`inr`.
 
 Also answered: `-y`/`--no-confirm` after the subcommand, and a pipe into the command.
-`-n` counts only before the subcommand (after `install` it means `--name`). Wrappers and
+`-n` counts only before the subcommand (after `install` it means `--name`). Options
+given by a variable are read when its ARG/ENV value is known; one of unknown value may
+hold `-n`: not reported. Wrappers and
 `sh -c` strings are looked through; every stage is checked; Windows stages are not.
 
 Where dlint differs from hadolint (DL3034): `update`/`up`, `dist-upgrade` and
@@ -51,6 +53,7 @@ class ZypperMissingNonInteractive(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, command in ctx.run_commands("zypper"):
-            if command.matches("zypper", PROMPTING) and not answers_prompts(command):
+        for instruction, command in ctx.run_commands("zypper"):
+            if (command.matches("zypper", PROMPTING)
+                    and not answers_prompts(command, ctx.expander(instruction))):
                 yield self.report(ctx, command, MESSAGE.format(sub=command.subcommands()[0]))
