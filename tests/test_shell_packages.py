@@ -35,6 +35,7 @@ def packages(text: str) -> list[tuple[str, bool | None]]:
       ("f!=1", False), ("g", False), ('h[x]==1; python_version>"3"', True), (".", None),
       ("./src", None), ("x.whl", None), ("y.zip", None), ("https://h/p.tar.gz", None),
       ("git+https://github.com/a/b", False), ("git+ssh://git@github.com/a/b@v1", True)]),
+    ("apt-get install -s curl", [("curl", None)]),
     ("pip install -r req.txt flask", [("flask", None)]),
     ("pip install --no-index --find-links /w flask", [("flask", None)]),
     ("pip install name @ https://h/p.whl", [("name", None)]),
@@ -82,7 +83,7 @@ def test_not_an_install():
     ("microdnf install x", True), ("dnf install x", False), ("dnf -y install x", True),
     ("zypper install x", False), ("zypper -n install x", True), ("zypper install -n x", False),
     ("zypper in --no-confirm x", True), ("zypper -qn in x", True),
-    ("apt-get install $OPTS x", True), ("yum install \"$OPTS\" x", True),
+    ("apt-get install $OPTS x", True), ("apt-get install -s x", True), ("yum install \"$OPTS\" x", True),
 ])
 def test_answers_prompts(text, answered):
     command = [c for c in parse_script(text).effective_commands if c.tool != "yes"][0]

@@ -20,8 +20,9 @@ never reported.
 
 What counts as a pin (what each tool really does):
 - apt-get/apt: `pkg=version` (a variable as the version counts); `.deb` files and paths
-  are files. `pkg/release` only selects the suite a package comes from: the version in
-  that suite still moves with every update, so it is not a pin.
+  are files; a simulation (`-s`, `--dry-run`...) installs nothing. `pkg/release` only
+  selects the suite a package comes from: the version in that suite still moves with
+  every update, so it is not a pin.
 - apk: `pkg=1.2-r0`, fuzzy `pkg~1.2` / `pkg=~1.2` / `pkg~=1.2`, upper bounds `<`, `<=`.
   `>`/`>=` alone and `pkg@tag` (a repository tag) leave the version open.
 - pip: `==`, `===`, `~=`, or any upper bound (`<`, `<=`, `>=1,<2`); `>=`/`>`/`!=` alone
@@ -172,7 +173,12 @@ def describe_unpinned(packages: list[Package], limit: int = 5) -> str:
 # -- apt ---------------------------------------------------------------------------------
 
 
+_APT_SIMULATE = ("-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act")
+
+
 def _apt(command, words, env) -> list[Package]:
+    if command.has_flag(*_APT_SIMULATE):
+        return [Package(w, w, None) for w, _ in words]       # installs nothing
     out = []
     for word, known in words:
         if not known:
@@ -454,7 +460,7 @@ def answers_prompts(command: SimpleCommand, expand: Callable[[str], str | None] 
     if args is None:
         return True
     if tool in ("apt-get", "apt"):
-        if tools.has_flag(tool, args, ("-y", "--yes", "--assume-yes")):
+        if tools.has_flag(tool, args, ("-y", "--yes", "--assume-yes", *_APT_SIMULATE)):
             return True
         if _quiet_level(args) >= 2:
             return True
@@ -507,7 +513,7 @@ def skips_recommends(command: SimpleCommand, expand: Callable[[str], str | None]
     args = _options(command, expand)
     if args is None:
         return True
-    if tools.has_flag(command.tool, args, ("--no-install-recommends",)):
+    if tools.has_flag(command.tool, args, ("--no-install-recommends", *_APT_SIMULATE)):
         return True
     if any(v.lower() in _FALSE for v in tools.flag_values(args, ("--install-recommends",))):
         return True

@@ -4,14 +4,15 @@ Checks for `apt-get` (and `apt`) commands that can ask for confirmation, run wit
 The subcommands checked: `install`, `upgrade`, `dist-upgrade`, `full-upgrade`, `remove`,
 `purge`, `autoremove`, `autopurge`, `build-dep`, `reinstall`.
 
-Also answered: `--yes`, `--assume-yes`, quiet level 2 (`-qq`, `-q=2`, which implies `-y`),
-`-o APT::Get::Assume-Yes=true`, a pipe into the command (`yes | apt-get install ...`),
-and `APT::Get::Assume-Yes "true"` written to apt's configuration by an earlier RUN of the
-stage (or a COPY into /etc/apt/apt.conf.d). Options given by a variable are read when
-its ARG/ENV value is known; a variable of unknown value may hold `-y`, so the command is
-not reported (fixtures bad-arg-templated, good-arg-options). Global options before the
-subcommand are fine (`apt-get -q install`). Wrappers and `sh -c` strings are looked
-through; every stage is checked; Windows stages are not.
+Also answered: a simulation (`-s`, `--dry-run`: it asks nothing; hadolint reports it,
+fixture good-simulation.Dockerfile), `--yes`, `--assume-yes`, quiet level 2 (`-qq`,
+`-q=2`, which implies `-y`), `-o APT::Get::Assume-Yes=true`, a pipe into the command (`yes
+| apt-get install ...`), and `APT::Get::Assume-Yes "true"` written to apt's configuration
+by an earlier RUN of the stage (or a COPY into /etc/apt/apt.conf.d). Options given by a
+variable are read when its ARG/ENV value is known; a variable of unknown value may hold
+`-y`, so the command is not reported (fixtures bad-arg-templated, good-arg-options).
+Global options before the subcommand are fine (`apt-get -q install`). Wrappers and `sh -c`
+strings are looked through; every stage is checked; Windows stages are not.
 
 Where dlint differs from hadolint (DL3014): the other prompting subcommands are checked
 (apt-get asks before removing or upgrading packages just as before installing extra

@@ -1,17 +1,18 @@
 """## What it does
 Checks for `apt-get install` (and `apt install`) without `--no-install-recommends`.
 
-Also clean: `--install-recommends=no`, `-o APT::Install-Recommends=false` (or `0`), and
-`APT::Install-Recommends "false"` written to apt's configuration by an earlier RUN of the
-stage (or a COPY into /etc/apt/apt.conf.d). `APT::Get::Install-Recommends` is not a key
-apt reads: a stage that sets only that one still gets the Recommends (fixture
-bad-wrong-config-key.Dockerfile). Options given by a variable are read when its ARG/ENV
-value is known; one of unknown value may hold the option, so the command is not
-reported (fixtures bad-arg-templated, good-arg-options). Installing a local `.deb` is
-reported too: apt resolves its Recommends from the archive like any package's.
-Stages whose files only leave through `COPY --from` (build stages) are not checked: the
-extra packages never reach the image. Wrappers and `sh -c` strings are looked through;
-global options before `install` are fine; Windows stages are not checked.
+Also clean: a simulation (`-s`, `--dry-run`: it installs nothing; hadolint reports it,
+fixture good-simulation.Dockerfile), `--install-recommends=no`, `-o
+APT::Install-Recommends=false` (or `0`), and `APT::Install-Recommends "false"` written to
+apt's configuration by an earlier RUN of the stage (or a COPY into /etc/apt/apt.conf.d).
+`APT::Get::Install-Recommends` is not a key apt reads: a stage that sets only that one
+still gets the Recommends (fixture bad-wrong-config-key.Dockerfile). Options given by a
+variable are read when its ARG/ENV value is known; one of unknown value may hold the
+option, so the command is not reported (fixtures bad-arg-templated, good-arg-options).
+Installing a local `.deb` is reported too: apt resolves its Recommends from the archive
+like any package's. Stages whose files only leave through `COPY --from` (build stages) are
+not checked: the extra packages never reach the image. Wrappers and `sh -c` strings are
+looked through; global options before `install` are fine; Windows stages are not checked.
 
 Where dlint differs from hadolint (DL3015): build stages are not checked (the rule is
 about image size, and a build stage's packages do not ship), `apt install` is, and a

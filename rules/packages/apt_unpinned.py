@@ -2,11 +2,12 @@
 Checks for `apt-get install` (and `apt install`) of packages without a version.
 
 A package is pinned by `package=version`; the version may come from a variable
-(`curl=${CURL_VERSION}`). `.deb` files and paths are not reported, nor is a word whose
-value dlint cannot know (`$PACKAGES` with no known ARG/ENV value). Wrappers (`sudo`, `env`)
-and `sh -c` strings are looked through; global options before `install` are fine
-(`apt-get -q install`). Every stage is checked: a build stage's tools shape what it
-produces. Heredoc RUN bodies are checked like any script; Windows stages are not.
+(`curl=${CURL_VERSION}`). `.deb` files and paths are not reported, nor is a simulation
+(`apt-get install -s`: it installs nothing; fixture good-simulation.Dockerfile), nor is a
+word whose value dlint cannot know (`$PACKAGES` with no known ARG/ENV value). Wrappers
+(`sudo`, `env`) and `sh -c` strings are looked through; global options before `install`
+are fine (`apt-get -q install`). Every stage is checked: a build stage's tools shape what
+it produces. Heredoc RUN bodies are checked like any script; Windows stages are not.
 
 Where dlint differs from hadolint (DL3008): `pkg/release` is reported. It only selects
 the suite the package comes from (`-t release` for one package); the version in a suite
