@@ -151,6 +151,29 @@ class LintContext:
             if packages is not None:
                 yield instruction, command, packages
 
+    def unpinned_installs(self, tools) -> Iterator[tuple[SimpleCommand, str]]:
+        """(command, the unpinned packages described for a message) for every install
+        command of `tools` (see installs) that installs a package without a version:
+        what the version-pinning rules report."""
+        from dlint.shell.packages import describe_unpinned
+
+        for _, command, packages in self.installs(tools):
+            text = describe_unpinned(packages)
+            if text:
+                yield command, text
+
+    def answers_prompts(self, instruction: Instruction, command: SimpleCommand) -> bool:
+        """dlint.shell.packages.answers_prompts, with the RUN's ARG/ENV values."""
+        from dlint.shell.packages import answers_prompts
+
+        return answers_prompts(command, self.expander(instruction))
+
+    def skips_recommends(self, instruction: Instruction, command: SimpleCommand) -> bool:
+        """dlint.shell.packages.skips_recommends, with the RUN's ARG/ENV values."""
+        from dlint.shell.packages import skips_recommends
+
+        return skips_recommends(command, self.expander(instruction))
+
     def expander(self, instruction: Instruction):
         """expand(word) for the commands of a RUN: the word's value from the ARGs and ENV
         in effect, or None when a variable has no known value or the script assigns it

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, describe_unpinned
+from dlint.api import Finding, Rule
 
 MESSAGE = ("`apk add` without a version for {packages}: every build installs the newest "
            "version the repository holds. Pin with `package=<version>` or `package~<version>`.")
@@ -51,7 +51,5 @@ class ApkUnpinned(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, command, packages in ctx.installs("apk"):
-            unpinned = describe_unpinned(packages)
-            if unpinned:
-                yield self.report(ctx, command, MESSAGE.format(packages=unpinned))
+        for command, unpinned in ctx.unpinned_installs("apk"):
+            yield self.report(ctx, command, MESSAGE.format(packages=unpinned))

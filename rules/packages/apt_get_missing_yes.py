@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, answers_prompts
+from dlint.api import Finding, Rule
 
 TOOLS = ("apt-get", "apt")
 PROMPTING = {"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge",
@@ -67,7 +67,7 @@ class AptGetMissingYes(Rule):
         for instruction, command in ctx.run_commands(TOOLS):
             if not command.matches(command.tool, PROMPTING):
                 continue
-            if answers_prompts(command, ctx.expander(instruction)):
+            if ctx.answers_prompts(instruction, command):
                 continue
             if ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
                 continue

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, skips_recommends
+from dlint.api import Finding, Rule
 
 TOOLS = ("apt-get", "apt")
 # apt reads APT::Install-Recommends only (not APT::Get::Install-Recommends)
@@ -65,8 +65,8 @@ class AptInstallRecommends(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for instruction, command, packages in ctx.installs(TOOLS, shipped_only=True):
-            if skips_recommends(command, ctx.expander(instruction)):
+        for instruction, command, _ in ctx.installs(TOOLS, shipped_only=True):
+            if ctx.skips_recommends(instruction, command):
                 continue
             if ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
                 continue

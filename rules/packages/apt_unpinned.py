@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, describe_unpinned
+from dlint.api import Finding, Rule
 
 TOOLS = ("apt-get", "apt")
 MESSAGE = ("`{command}` without a version for {packages}: every build installs whatever "
@@ -62,8 +62,6 @@ class AptUnpinned(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, command, packages in ctx.installs(TOOLS):
-            unpinned = describe_unpinned(packages)
-            if unpinned:
-                words = " ".join([command.basename, *command.subcommands()])
-                yield self.report(ctx, command, MESSAGE.format(command=words, packages=unpinned))
+        for command, unpinned in ctx.unpinned_installs(TOOLS):
+            words = " ".join([command.basename, *command.subcommands()])
+            yield self.report(ctx, command, MESSAGE.format(command=words, packages=unpinned))

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, answers_prompts
+from dlint.api import Finding, Rule
 
 PROMPTING = {"install", "in", "groupinstall", "localinstall", "reinstall", "update", "upgrade",
              "downgrade", "remove", "erase", "autoremove", "distro-sync", "groupremove",
@@ -68,7 +68,7 @@ class DnfMissingYes(Rule):
                 "dnf", "module", MODULE_ACTIONS)
             if not (two or command.matches("dnf", PROMPTING)):
                 continue
-            if answers_prompts(command, ctx.expander(instruction)):
+            if ctx.answers_prompts(instruction, command):
                 continue
             if ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
                 continue

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, describe_unpinned
+from dlint.api import Finding, Rule
 
 MESSAGE = ("`{command}` without a version for {packages}: every build installs the newest "
            "package in the repositories. Pin with `package-<version>`.")
@@ -54,8 +54,6 @@ class DnfUnpinned(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, command, packages in ctx.installs("dnf"):
-            unpinned = describe_unpinned(packages)
-            if unpinned:
-                words = " ".join([command.basename, *command.subcommands()])
-                yield self.report(ctx, command, MESSAGE.format(command=words, packages=unpinned))
+        for command, unpinned in ctx.unpinned_installs("dnf"):
+            words = " ".join([command.basename, *command.subcommands()])
+            yield self.report(ctx, command, MESSAGE.format(command=words, packages=unpinned))

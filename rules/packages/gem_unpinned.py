@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, describe_unpinned
+from dlint.api import Finding, Rule
 
 MESSAGE = ("`gem install` without a version for {packages}: every build installs the newest "
            "release. Pin with `gem:<version>` or `-v <version>`.")
@@ -48,7 +48,5 @@ class GemUnpinned(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, command, packages in ctx.installs("gem"):
-            unpinned = describe_unpinned(packages)
-            if unpinned:
-                yield self.report(ctx, command, MESSAGE.format(packages=unpinned))
+        for command, unpinned in ctx.unpinned_installs("gem"):
+            yield self.report(ctx, command, MESSAGE.format(packages=unpinned))

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, describe_unpinned
+from dlint.api import Finding, Rule
 
 MESSAGE = ("`go {sub}` of {packages}{without}: every build gets whatever was published last. "
            "Pin with `path@v<version>`.")
@@ -51,10 +51,8 @@ class GoInstallUnpinned(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, command, packages in ctx.installs("go"):
-            unpinned = describe_unpinned(packages)
-            if unpinned:
-                sub = command.subcommands()[0]
-                without = " without a version" if sub == "get" else ""
-                yield self.report(ctx, command, MESSAGE.format(sub=sub, packages=unpinned,
-                                                               without=without))
+        for command, unpinned in ctx.unpinned_installs("go"):
+            sub = command.subcommands()[0]
+            without = " without a version" if sub == "get" else ""
+            yield self.report(ctx, command, MESSAGE.format(sub=sub, packages=unpinned,
+                                                           without=without))

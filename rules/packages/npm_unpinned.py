@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, describe_unpinned
+from dlint.api import Finding, Rule
 
 MESSAGE = ("`{command}` without a pinned version for {packages}: every build installs the "
            "newest release. Pin with `package@<version>`.")
@@ -55,8 +55,6 @@ class NpmUnpinned(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, command, packages in ctx.installs("npm"):
-            unpinned = describe_unpinned(packages)
-            if unpinned:
-                words = " ".join([command.basename, *command.subcommands()])
-                yield self.report(ctx, command, MESSAGE.format(command=words, packages=unpinned))
+        for command, unpinned in ctx.unpinned_installs("npm"):
+            words = " ".join([command.basename, *command.subcommands()])
+            yield self.report(ctx, command, MESSAGE.format(command=words, packages=unpinned))

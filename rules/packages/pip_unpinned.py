@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, describe_unpinned
+from dlint.api import Finding, Rule
 
 MESSAGE = ("`pip install` without a pinned version for {packages}: every build installs the "
            "newest release. Pin with `package==<version>` or use a requirements file.")
@@ -56,7 +56,5 @@ class PipUnpinned(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, command, packages in ctx.installs("pip"):
-            unpinned = describe_unpinned(packages)
-            if unpinned:
-                yield self.report(ctx, command, MESSAGE.format(packages=unpinned))
+        for command, unpinned in ctx.unpinned_installs("pip"):
+            yield self.report(ctx, command, MESSAGE.format(packages=unpinned))

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, answers_prompts
+from dlint.api import Finding, Rule
 
 PROMPTING = {"install", "groupinstall", "localinstall", "reinstall", "update", "upgrade",
              "downgrade", "remove", "erase", "autoremove", "distro-sync", "groupremove",
@@ -64,7 +64,7 @@ class YumMissingYes(Rule):
             if not (command.matches("yum", PROMPTING)
                     or command.matches("yum", "group", GROUP_ACTIONS)):
                 continue
-            if answers_prompts(command, ctx.expander(instruction)):
+            if ctx.answers_prompts(instruction, command):
                 continue
             if ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
                 continue

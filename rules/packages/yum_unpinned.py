@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, describe_unpinned
+from dlint.api import Finding, Rule
 
 MESSAGE = ("`yum install` without a version for {packages}: every build installs the newest "
            "package in the repositories. Pin with `package-<version>`.")
@@ -55,7 +55,5 @@ class YumUnpinned(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, command, packages in ctx.installs("yum"):
-            unpinned = describe_unpinned(packages)
-            if unpinned:
-                yield self.report(ctx, command, MESSAGE.format(packages=unpinned))
+        for command, unpinned in ctx.unpinned_installs("yum"):
+            yield self.report(ctx, command, MESSAGE.format(packages=unpinned))

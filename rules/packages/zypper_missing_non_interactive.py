@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, answers_prompts
+from dlint.api import Finding, Rule
 
 PROMPTING = {"install", "in", "remove", "rm", "update", "up", "patch", "dist-upgrade", "dup",
              "source-install", "si", "install-new-recommends", "inr"}
@@ -55,5 +55,5 @@ class ZypperMissingNonInteractive(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         for instruction, command in ctx.run_commands("zypper"):
             if (command.matches("zypper", PROMPTING)
-                    and not answers_prompts(command, ctx.expander(instruction))):
+                    and not ctx.answers_prompts(instruction, command)):
                 yield self.report(ctx, command, MESSAGE.format(sub=command.subcommands()[0]))

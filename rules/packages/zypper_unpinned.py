@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, describe_unpinned
+from dlint.api import Finding, Rule
 
 MESSAGE = ("`zypper install` without a version for {packages}: every build installs the "
            "newest package in the repositories. Pin with `package=<version>`.")
@@ -49,7 +49,5 @@ class ZypperUnpinned(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for _, command, packages in ctx.installs("zypper"):
-            unpinned = describe_unpinned(packages)
-            if unpinned:
-                yield self.report(ctx, command, MESSAGE.format(packages=unpinned))
+        for command, unpinned in ctx.unpinned_installs("zypper"):
+            yield self.report(ctx, command, MESSAGE.format(packages=unpinned))
