@@ -44,6 +44,7 @@ def packages(text: str) -> list[tuple[str, bool | None]]:
      [("a@1.2.3", True), ("b@^4", True), ("@s/c", False), ("@s/d@1", True),
       ("e@latest", False), ("f@*", False), ("g@>=1", False), ("u/r", False), ("u/r#v1", True),
       ("./l", None), ("file:../x", None), ("t.tgz", None)]),
+    ("npm install -g --unsafe-perm true a@1 b", [("a@1", True), ("b", False)]),
     # gem: name:version, -v for the one gem, .gem files
     ("gem install -N rails bundler:2.5 ./x.gem", [("rails", False), ("bundler:2.5", True),
                                                   ("./x.gem", None)]),

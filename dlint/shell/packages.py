@@ -284,6 +284,8 @@ def _pip_word(word: str) -> Package:
 def _npm(command, words, env) -> list[Package]:
     out = []
     for word, known in words:
+        if word in ("true", "false"):
+            continue        # the value of a boolean option: `--unsafe-perm true` (nopt)
         if not known:
             head = word.split("$", 1)[0]
             if "@" in head.lstrip("@"):
