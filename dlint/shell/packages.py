@@ -231,12 +231,11 @@ def _pinned_prefix(word: str, separators: str = "=<~") -> Package:
 # -- pip ---------------------------------------------------------------------------------
 
 _PIP_FILE_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
-_PIP_ENV = ("PIP_CONSTRAINT", "PIP_REQUIREMENT", "PIP_NO_INDEX")
-
-
 def _pip(command, words, env) -> list[Package]:
+    no_index = env.get("PIP_NO_INDEX", "").strip().lower()
     if (command.flag_values(*_PIP_FILE_OPTIONS) or command.has_flag(*_PIP_FILE_OPTIONS)
-            or command.has_flag("--no-index") or any(env.get(n) for n in _PIP_ENV)):
+            or command.has_flag("--no-index") or env.get("PIP_CONSTRAINT")
+            or env.get("PIP_REQUIREMENT") or (no_index and no_index not in _FALSE)):
         return [Package(w, w, None) for w, _ in words]
     out = []
     skip = 0
