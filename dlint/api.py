@@ -66,6 +66,12 @@ _EXPORTS = {
     "Assignment": "dlint.shell.model",
     "Redirect": "dlint.shell.model",
     "parse_script": "dlint.shell.parse",
+    # package managers' install commands: package arguments, pins, prompts
+    "Package": "dlint.shell.packages",
+    "install_packages": "dlint.shell.packages",
+    "describe_unpinned": "dlint.shell.packages",
+    "answers_prompts": "dlint.shell.packages",
+    "skips_recommends": "dlint.shell.packages",
     "shell_name": "dlint.shell.run",
     # what flows through a script: options, stdin data, downloads, interpreters
     "parse_options": "dlint.shell.flow",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from dlint.model import Model, Stage
     from dlint.cache.context import IgnoreMatcher
     from dlint.shell import Script, SimpleCommand
+    from dlint.shell.packages import Package
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,86 @@ class LintContext:
             return IgnoreMatcher(read_dockerignore(text))
         return None
 
+    def configured(self, instruction: Instruction, needles, paths=()) -> bool:
+        """A setting made before `instruction` (or by it) in its stage or the stages it is
+        built FROM: a RUN whose text holds one of `needles` (case-insensitive: a config
+        line echoed into a file), or a COPY/ADD to one of `paths` (a config file whose
+        content dlint cannot read). Base images are not looked into."""
+        stage = self.model.stage_of(instruction)
+        if stage is None:
+            return False
+        needles = [n.lower() for n in needles]
+        for current in stage.chain():
+            for ins in current.instructions:
+                if ins.keyword == "RUN":
+                    text = "\n".join(ins.source_lines).lower()
+                    if any(n in text for n in needles):
+                        return True
+                elif ins.keyword in ("COPY", "ADD") and paths and ins.value:
+                    if str(ins.value[-1]).startswith(tuple(paths)):
+                        return True
+                if ins is instruction:
+                    break
+        return False
+
+    def installs(self, tools, shipped_only: bool = False
+                 ) -> Iterator[tuple[Instruction, SimpleCommand, list[Package]]]:
+        """(RUN, command, its package arguments) for every install command of one of
+        `tools` (canonical names: "apt-get", "pip", "dnf"...) in the RUNs of every stage
+        (only the shipped ones with `shipped_only`), wrappers and `sh -c` looked through.
+
+        Package arguments are read by dlint.shell.packages.install_packages: a word holding
+        a variable takes the value of the ARG/ENV in effect when it is known (and the
+        script does not assign it itself); pip sees PIP_CONSTRAINT & co. set by ENV, ARG or
+        on the command."""
+        from dlint.shell.packages import install_packages
+
+        cache = self._installs
+        for instruction, command in self.run_commands(tools, shipped_only):
+            key = id(command)
+            if key not in cache:
+                state = self.model.state_at(instruction)
+                env = {name: value for name, value in state.scope.items() if value is not None}
+                env.update((a.name, a.value) for a in command.assignments)
+                cache[key] = install_packages(command, _expander(state, self.script(instruction)),
+                                              env)
+            packages = cache[key]
+            if packages is not None:
+                yield instruction, command, packages
+
+    def unpinned_installs(self, tools) -> Iterator[tuple[SimpleCommand, str]]:
+        """(command, the unpinned packages described for a message) for every install
+        command of `tools` (see installs) that installs a package without a version:
+        what the version-pinning rules report."""
+        from dlint.shell.packages import describe_unpinned
+
+        for _, command, packages in self.installs(tools):
+            text = describe_unpinned(packages)
+            if text:
+                yield command, text
+
+    def answers_prompts(self, instruction: Instruction, command: SimpleCommand) -> bool:
+        """dlint.shell.packages.answers_prompts, with the RUN's ARG/ENV values."""
+        from dlint.shell.packages import answers_prompts
+
+        return answers_prompts(command, self.expander(instruction))
+
+    def skips_recommends(self, instruction: Instruction, command: SimpleCommand) -> bool:
+        """dlint.shell.packages.skips_recommends, with the RUN's ARG/ENV values."""
+        from dlint.shell.packages import skips_recommends
+
+        return skips_recommends(command, self.expander(instruction))
+
+    def expander(self, instruction: Instruction):
+        """expand(word) for the commands of a RUN: the word's value from the ARGs and ENV
+        in effect, or None when a variable has no known value or the script assigns it
+        (for dlint.shell.packages' install_packages, answers_prompts, skips_recommends)."""
+        return _expander(self.model.state_at(instruction), self.script(instruction))
+
+    @cached_property
+    def _installs(self) -> dict[int, list[Package] | None]:
+        return {}
+
     def shipped_run_scripts(self) -> Iterator[tuple[Instruction, Script]]:
         """(RUN, its script) for each RUN whose layer ships (`Model.shipped_stages()`), in
         file order; Windows stages and scripts that are not POSIX shell are left out."""
@@ -207,11 +288,16 @@ class LintContext:
                     yield pair
 
     def run_commands(self, names, shipped_only: bool = False) -> list[tuple[Instruction, SimpleCommand]]:
-        """(RUN, effective command) for the commands of every RUN (see run_scripts) whose
-        basename is in `names`, in file order. A wrapper's name finds the commands it
-        wraps (`"sudo"` finds `apt-get` in `sudo apt-get ...`), and `"="` finds commands
-        with `NAME=value` assignments. Built once per file from one pass over the scripts,
-        so a rule asking for commands the file does not run costs nothing."""
+        """(RUN, effective command) for the commands of every RUN (see run_scripts) named
+        by `names` (one name or several), in file order, each command once. A command is
+        found by its canonical tool (`pip` finds pip3.11 and `python -m pip`, `dnf` finds
+        microdnf: dlint.shell.tools) and by its basename; a wrapper's name finds the
+        commands it wraps (`"sudo"` finds `apt-get` in `sudo apt-get ...`), and `"="` finds
+        commands with `NAME=value` assignments. With `shipped_only`, only RUNs whose layer
+        ships. Built once per file from one pass over the scripts, so a rule asking for
+        commands the file does not run costs nothing."""
+        if isinstance(names, str):
+            names = (names,)
         index = self._command_index
         hits = []
         seen = set()
@@ -243,11 +329,11 @@ class LintContext:
                 for command in script.effective_commands:
                     entry = (seq, instruction, command, ships)
                     seq += 1
-                    index.setdefault(command.basename, []).append(entry)
-                    for wrapper in command.wrappers:
-                        index.setdefault(wrapper, []).append(entry)
+                    keys = {command.tool, command.basename, *command.wrappers}
                     if command.assignments:
-                        index.setdefault("=", []).append(entry)
+                        keys.add("=")
+                    for key in keys:
+                        index.setdefault(key, []).append(entry)
         return index
 
     def busybox_base(self, instruction: Instruction) -> bool:
@@ -273,3 +359,17 @@ class LintContext:
                 return False
         return True
 
+
+def _expander(state, script):
+    """expand(word) for install_packages: the word's value from the ARGs and ENV in
+    effect, or None when a variable has no known value or the script assigns it."""
+    def expand(word: str) -> str | None:
+        expansion = state.expand(word)
+        if expansion.unresolved or not expansion.names:
+            return None
+        text = script.text
+        for name in expansion.names:
+            if f"{name}=" in text or f"for {name} " in text or f"read {name}" in text:
+                return None
+        return expansion.value
+    return expand
