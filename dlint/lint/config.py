@@ -189,8 +189,9 @@ def load_config(path: str | os.PathLike[str], registry: Registry) -> Config:
     """Read one config file: ``pyproject.toml`` uses ``[tool.dlint]``, anything else is top level."""
     path_str = os.fspath(path)
     try:
-        with open(path_str, "rb") as fh:
-            raw = fh.read()
+        from dlint._io import read_source
+
+        raw = read_source(path_str)
     except FileNotFoundError:
         raise ConfigError(f"{path_str}: no such config file") from None
     except OSError as exc:

@@ -27,6 +27,19 @@ class LintContext:
         self.settings = settings or {}         # global config ([tool.dlint] top-level keys)
         self._scripts: dict[int, Script] = {}
 
+    @property
+    def modelled(self) -> bool:
+        """Whether the file is small enough to model (dlint.model.MAX_MODELLED_INSTRUCTIONS);
+        a larger one only gets its syntax checked."""
+        from dlint.model import MAX_MODELLED_INSTRUCTIONS
+
+        return len(self.document.instructions) <= MAX_MODELLED_INSTRUCTIONS
+
+    def oversized_expansions(self) -> list[tuple[Instruction, str]]:
+        """(instruction, message) for each ARG/ENV/FROM value whose expansion passed
+        dlint.model.MAX_EXPANSION characters and was left unexpanded."""
+        return self.model.too_large if self.modelled else []
+
     @cached_property
     def model(self) -> Model:
         from dlint.model import build_model

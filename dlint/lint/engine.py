@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from dlint._io import NotRegularFile, read_source
 from dlint._regex import LazyPattern
 from dlint._record import Record
 from dlint.lint.config import Config, ConfigError, ConfigFinder, RuleSet, resolve_rules
@@ -136,6 +137,13 @@ def lint_document(
                 print(f"dlint: {message}", file=sys.stderr)
             else:
                 errors.append(message)
+    if not too_large:
+        for instruction, message in ctx.oversized_expansions():
+            message = f"{display_path}:{instruction.start_line}: {message}"
+            if errors is None:
+                print(f"dlint: error: {message}", file=sys.stderr)
+            else:
+                errors.append(message)
     findings = find_suppressions(document).apply(findings)
     for finding in findings:
         level = rule_set.severity_overrides.get(finding.code)
@@ -186,12 +194,9 @@ def discover(directory: Path, config_for: Callable[[Path], Config | None]) -> It
                     yield path
 
 
-def read_source(path: Path) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read()
-
-
 def os_error_cause(exc: OSError) -> str:
+    if isinstance(exc, NotRegularFile):
+        return str(exc)
     if isinstance(exc, FileNotFoundError):
         return "no such file or directory"
     if isinstance(exc, PermissionError):
