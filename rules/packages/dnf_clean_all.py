@@ -2,7 +2,9 @@
 Checks for `dnf install` without `dnf clean all` later in the same RUN.
 
 `microdnf` and `dnf5` count as dnf; `groupinstall`, `reinstall`, `update`, `upgrade`,
-`makecache` and `builddep` count as installs too.
+`makecache` and `builddep` count as installs too, with options before or after the
+subcommand (`dnf -y --setopt=install_weak_deps=False install`); with `-C`/`--cacheonly`
+dnf downloads nothing, so that command is not reported.
 
 Also clean: `microdnf clean all`, `yum clean all` (yum is dnf on dnf-based systems),
 removing `/var/cache/dnf` (or `/var/cache/yum`, `/var/cache/libdnf5`) later in the RUN, or
@@ -57,6 +59,8 @@ class DnfCleanAll(Rule):
 
 
 def _installs(command) -> bool:
+    if command.has_flag("-C", "--cacheonly"):
+        return False  # works from the cache only: nothing is downloaded
     return command.matches(TOOLS, INSTALLS) or command.matches(TOOLS, "group", "install")
 
 

@@ -2,7 +2,9 @@
 Checks for `yum install` without `yum clean all` later in the same RUN.
 
 `groupinstall`, `localinstall`, `reinstall`, `update`, `upgrade` and `makecache` count as
-installs too.
+installs too, with options before or after the subcommand (`yum -y install`,
+`yum --setopt=tsflags=nodocs -q install`); with `-C`/`--cacheonly` yum downloads nothing,
+so that command is not reported.
 
 Also clean: removing `/var/cache/yum` later in the RUN, or a `--mount=type=cache` (or
 tmpfs) on `/var/cache/yum`. Stages whose files only leave through `COPY --from` (build
@@ -54,6 +56,8 @@ class YumCleanAll(Rule):
 
 
 def _installs(command) -> bool:
+    if command.has_flag("-C", "--cacheonly"):
+        return False  # works from the cache only: nothing is downloaded
     return command.matches("yum", INSTALLS) or command.matches("yum", "group", "install")
 
 
