@@ -7,6 +7,12 @@ Also clean: `--no-cache` (pip accepts the abbreviation); removing `~/.cache` or
 value in effect at the RUN (pip disables its cache for any value of it), set on the
 command itself (`PIP_NO_CACHE_DIR=1 pip install ...`) or exported earlier in the script;
 a `--mount=type=cache` (or tmpfs) on pip's cache directory (`~/.cache/pip` or `~/.cache`).
+
+Scope: an ENV is in effect in its stage and in the stages built `FROM` it, not in other
+stages built from the same image; a `--mount` covers its own RUN only. Any value of
+`PIP_NO_CACHE_DIR`, even `0` or `false`, disables pip's cache (pip's option parser takes
+the variable's presence as the flag; `false` is not read as "keep the cache"), so such
+an ENV counts as clean; hadolint's DL3042 reads the value and differs there.
 Stages whose files only leave through `COPY --from` (build stages) are not checked.
 Heredoc RUN bodies are checked like any script; Windows stages are not.
 
