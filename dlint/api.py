@@ -61,6 +61,10 @@ _EXPORTS = {
     "Redirect": "dlint.shell.model",
     "parse_script": "dlint.shell.parse",
     "shell_name": "dlint.shell.run",
+    # Windows RUNs (PowerShell, cmd) are not parsed: split into commands to match paths
+    "windows_commands": "dlint.shell.paths",
+    "windows_created": "dlint.shell.paths",
+    "windows_removed": "dlint.shell.paths",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -311,6 +311,21 @@ class SimpleCommand(Spanned):
                 return False
         return True
 
+    def removed_paths(self) -> list[str]:
+        """Paths this command deletes (`rm`, `rmdir`, `unlink`, `find P -delete`), literal
+        operands only, as written (`/tmp/*` gives `/tmp`); see dlint.shell.paths."""
+        from dlint.shell.paths import removed_paths
+
+        return removed_paths(self)
+
+    def created_paths(self) -> list[tuple[str, bool]]:
+        """(path, tree) for each path this command writes (mkdir, `>`, downloads, `git
+        clone`...); tree=True when it fills a whole tree (a checkout, an extracted
+        archive). Literal operands only, as written; see dlint.shell.paths."""
+        from dlint.shell.paths import created_paths
+
+        return created_paths(self)
+
     def removes(self, directories: Iterable[str]) -> bool:
         """An `rm` of one of `directories` or of something inside one
         (`rm -rf /var/cache/apk/*`); operands as written, trailing `*` and `/` ignored."""
