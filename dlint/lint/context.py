@@ -6,6 +6,7 @@ RUN scripts shell-parsed at most once, however many rules ask.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from functools import cached_property
 
@@ -83,3 +84,68 @@ class LintContext:
                 script = self.script(instruction)
                 if script.posix:
                     yield instruction, script
+
+
+# What a child build runs from an ONBUILD trigger: instructions that read or change files.
+TRIGGER_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
+# BuildKit refuses these as triggers (and a chained ONBUILD).
+_NOT_TRIGGERS = frozenset({"ONBUILD", "FROM", "MAINTAINER"})
+_PARENT = "dlint-onbuild-parent"
+
+
+class ChildBuild:
+    """The build of an image FROM a stage that has ONBUILD triggers, as dlint lints it:
+    the document up to the end of that stage, then `FROM <that stage>` and the triggers
+    as instructions of their own. Rules run on it like on any file, and see the triggers
+    with the ENV, WORKDIR, USER and SHELL the child inherits; only findings inside the
+    ONBUILD lines (`lines`) are kept. Trigger instructions keep their positions (on the
+    ONBUILD line), so findings and fixes point at the ONBUILD text."""
+
+    __slots__ = ("document", "lines", "keywords")
+
+    def __init__(self, document: Document, lines: list[tuple[int, int]], keywords: set[str]):
+        self.document = document
+        self.lines = lines            # (start, end) of each ONBUILD instruction
+        self.keywords = keywords      # the triggers' keywords
+
+    def holds(self, line: int) -> bool:
+        return any(start <= line <= end for start, end in self.lines)
+
+
+def child_builds(document: Document) -> list[ChildBuild]:
+    """One ChildBuild per stage with ONBUILD triggers of RUN, COPY or ADD (see ChildBuild)."""
+    instructions = document.instructions
+    if not any(i.keyword == "ONBUILD" for i in instructions):
+        return []
+    out = []
+    # stage boundaries: index of each FROM
+    froms = [n for n, ins in enumerate(instructions) if ins.keyword == "FROM"]
+    for k, first in enumerate(froms):
+        last = froms[k + 1] if k + 1 < len(froms) else len(instructions)
+        body = instructions[first + 1:last]
+        onbuilds = [ins for ins in body if ins.keyword == "ONBUILD"
+                    and ins.sub_instruction is not None
+                    and ins.sub_instruction.keyword not in _NOT_TRIGGERS]
+        if not any(o.sub_instruction.keyword in TRIGGER_KEYWORDS for o in onbuilds):
+            continue
+        parent = instructions[first]
+        value = list(parent.value)
+        if len(value) >= 3 and value[1].lower() == "as":
+            name = value[2]
+        else:
+            name = _PARENT
+            parent = dataclasses.replace(parent, value=value[:1] + ["AS", name])
+        child_from = Instruction(keyword="FROM", raw_keyword="FROM", start_line=0, end_line=0,
+                                 value=[name], original=f"FROM {name}")
+        triggers = []
+        for o in onbuilds:
+            sub = o.sub_instruction
+            triggers.append(dataclasses.replace(
+                sub, source_lines=sub.source_lines or o.source_lines,
+                start_line=o.start_line, end_line=o.end_line))
+        child = dataclasses.replace(
+            document, instructions=[*instructions[:first], parent, *body, child_from, *triggers],
+            errors=[], warnings=[])
+        out.append(ChildBuild(child, [(o.start_line, o.end_line) for o in onbuilds],
+                              {t.keyword for t in triggers}))
+    return out

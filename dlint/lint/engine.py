@@ -121,22 +121,9 @@ def lint_document(
             continue
         if rule.keywords and present.isdisjoint(rule.keywords):
             continue  # nothing in this file the rule reads
-        try:
-            for finding in rule.check(ctx) or ():
-                findings.append(finding)
-        except Exception as exc:  # a buggy rule must not take the run down
-            message = (
-                f"internal error in rule {rule.code} ({rule.name}) on {display_path}: "
-                f"{type(exc).__name__}: {_one_line(str(exc))}"
-            )
-            if os.environ.get("DLINT_DEBUG") == "1":
-                import traceback
-
-                traceback.print_exc()
-            if errors is None:
-                print(f"dlint: {message}", file=sys.stderr)
-            else:
-                errors.append(message)
+        findings += _run_rule(rule, ctx, display_path, errors)
+    if not broken and not too_large:
+        findings += _trigger_findings(document, rule_set, display_path, context_dir, errors)
     if not too_large:
         for instruction, message in ctx.oversized_expansions():
             message = f"{display_path}:{instruction.start_line}: {message}"
@@ -151,6 +138,56 @@ def lint_document(
             finding.severity = level
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _run_rule(rule, ctx: LintContext, display_path: str, errors: list[str] | None) -> list[Finding]:
+    try:
+        return list(rule.check(ctx) or ())
+    except Exception as exc:  # a buggy rule must not take the run down
+        message = (
+            f"internal error in rule {rule.code} ({rule.name}) on {display_path}: "
+            f"{type(exc).__name__}: {_one_line(str(exc))}"
+        )
+        if os.environ.get("DLINT_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        if errors is None:
+            print(f"dlint: {message}", file=sys.stderr)
+        else:
+            errors.append(message)
+        return []
+
+
+TRIGGER_NOTE = "ONBUILD trigger, runs in every build FROM this image: "
+
+
+def _trigger_findings(document: Document, rule_set: RuleSet, display_path: str,
+                      context_dir: str | None, errors: list[str] | None) -> list[Finding]:
+    """Findings on ONBUILD triggers: each stage's triggers are linted as the instructions
+    of a child build (LintContext's ChildBuild) by the rules that read RUN, COPY or ADD;
+    findings are kept at the ONBUILD line, their message saying the trigger runs
+    downstream."""
+    from dlint.lint.context import TRIGGER_KEYWORDS, child_builds
+
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for child in child_builds(document):
+        ctx = LintContext(child.document, display_path, context_dir)
+        for rule in rule_set.rules:
+            if rule.checks_broken_files or not rule.keywords:
+                continue
+            wanted = TRIGGER_KEYWORDS.intersection(rule.keywords)
+            if not wanted or wanted.isdisjoint(child.keywords):
+                continue
+            for finding in _run_rule(rule, ctx, display_path, errors):
+                key = (finding.line, finding.column, finding.code, finding.message)
+                if not child.holds(finding.line) or key in seen:
+                    continue
+                seen.add(key)
+                finding.message = TRIGGER_NOTE + finding.message
+                out.append(finding)
+    return out
 
 
 def document_keywords(document: Document) -> set[str]:
