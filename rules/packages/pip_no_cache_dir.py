@@ -64,10 +64,16 @@ class PipNoCacheDir(Rule):
                 yield self.report(
                     ctx,
                     command,
-                    "`pip install` without `--no-cache-dir`: the downloaded and built "
+                    f"`{_shown(command)}` without `--no-cache-dir`: the downloaded and built "
                     "wheels stay in ~/.cache/pip in this layer. Add `--no-cache-dir` or "
                     "set `ENV PIP_NO_CACHE_DIR=1`.",
                 )
+
+
+def _shown(command) -> str:
+    """The command as it names pip: `pip3 install`, `python3 -m pip install`."""
+    lead = command.argv[:len(command.argv) - len(command.tool_args)]
+    return " ".join([command.basename, *lead[1:], "install"])
 
 
 def _installs_with_cache(command) -> bool:
