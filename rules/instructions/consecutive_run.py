@@ -7,11 +7,11 @@ the image, and runs of small file or user setup steps that make a layer each.
 Reported, on the later RUN:
 - a RUN that deletes (`rm`, `find -delete`, PowerShell `Remove-Item`, cmd `del`) a path
   an earlier RUN of the stage created or used (a download, a checkout, a directory it
-  made, a file it ran), or that cleans up after an earlier RUN's package manager
-  (`rm -rf /var/lib/apt/lists/*` after `RUN apt-get update`, `apt-get purge`,
-  `apk del`, `yum clean all`, `pip uninstall`, `npm cache clean`...) without having
-  downloaded anything itself first. The deleted bytes stay in the earlier layer, so the
-  image does not shrink. Only stages whose layers ship are checked (build stages only
+  made, a file it ran), or that removes packages an earlier RUN installed (`apt-get
+  purge`, `apk del`, `yum remove`, `pip uninstall`...) without running that package
+  manager itself first. The deleted bytes stay in the earlier layer, so the image does
+  not shrink. A package cache emptied in a later RUN (`RUN rm -rf /var/lib/apt/lists/*`)
+  is the cleanup rules' finding, on the RUN that downloaded it. Only stages whose layers ship are checked (build stages only
   reached through `COPY --from` are not).
 - a RUN directly after another RUN (comments and blank lines between them do not count)
   with the same flags, when both are small setup steps: at most two commands each, all
@@ -74,40 +74,29 @@ GENERIC = frozenset({"/", "/tmp", "/var/tmp", "/root", "/home", "/var", "/usr", 
                      "/opt", "/etc", "/var/cache", "/var/lib", "/usr/src", "/srv", "~", ".",
                      "c:", "c:\\", "c:\\windows", "c:\\temp", "c:\\users"})
 
-# package manager -> (its tools, does this command download or install?, does it clean up
-# after one?). A cleanup counts as "after an earlier RUN" only when no tool of the family
-# ran before it in its own RUN.
-def _apt_cleanup(c) -> bool:
-    if c.matches(("apt-get", "apt"), {"purge", "remove", "autoremove", "dist-clean"}):
-        return True
-    return any(p.rstrip("*").rstrip("/").startswith("/var/lib/apt/lists") for p in c.removed_paths())
-
-
+# package manager -> (its tools, does this command download or install?, does it remove
+# packages an install left?). A removal counts as "after an earlier RUN" only when no tool
+# of the family ran before it in its own RUN. Cache cleanups (`rm -rf
+# /var/lib/apt/lists/*`, `yum clean all`...) in a later RUN are left to the cleanup rules
+# (apt-lists-not-removed, yum-clean-all...), which report the RUN that downloaded: one
+# finding for one problem.
 _FAMILIES = {
     "apt": (frozenset({"apt-get", "apt", "aptitude", "dpkg"}),
-            lambda c: c.matches(("apt-get", "apt"), {"update", "install", "upgrade",
-                                                     "dist-upgrade", "full-upgrade"}),
-            _apt_cleanup),
+            lambda c: c.matches(("apt-get", "apt"), {"install", "upgrade", "dist-upgrade",
+                                                     "full-upgrade"}),
+            lambda c: c.matches(("apt-get", "apt"), {"purge", "remove", "autoremove"})),
     "apk": (frozenset({"apk"}),
-            lambda c: c.matches("apk", {"add", "update", "upgrade"}),
-            lambda c: c.matches("apk", {"del", "cache"})
-            or any(p.startswith(("/var/cache/apk", "/etc/apk/cache")) for p in c.removed_paths())),
+            lambda c: c.matches("apk", {"add", "upgrade"}),
+            lambda c: c.matches("apk", "del")),
     "rpm": (frozenset({"yum", "dnf", "dnf5", "tdnf", "zypper", "rpm"}),
             lambda c: c.matches(("yum", "dnf", "dnf5", "tdnf", "zypper"),
                                 {"install", "in", "update", "upgrade", "groupinstall",
-                                 "localinstall", "reinstall", "makecache", "builddep"}),
-            lambda c: c.matches(("yum", "dnf", "dnf5", "tdnf"), {"clean", "remove", "erase",
-                                                                 "autoremove"})
-            or c.matches("zypper", {"clean", "cc", "remove", "rm"})
-            or any(p.startswith(("/var/cache/yum", "/var/cache/dnf", "/var/cache/zypp"))
-                   for p in c.removed_paths())),
+                                 "localinstall", "reinstall", "builddep"}),
+            lambda c: c.matches(("yum", "dnf", "dnf5", "tdnf"), {"remove", "erase", "autoremove"})
+            or c.matches("zypper", {"remove", "rm"})),
     "pip": (frozenset({"pip"}),
             lambda c: c.matches("pip", "install"),
-            lambda c: c.matches("pip", "uninstall") or c.matches("pip", "cache", {"purge", "remove"})),
-    "npm": (frozenset({"npm", "yarn", "pnpm"}),
-            lambda c: c.matches(("npm", "yarn", "pnpm"), {"install", "ci", "add", "i"}),
-            lambda c: c.matches(("npm", "yarn"), "cache", "clean")
-            or c.matches("pnpm", "store", "prune")),
+            lambda c: c.matches("pip", "uninstall")),
 }
 
 
@@ -157,7 +146,7 @@ class ConsecutiveRun(Rule):
                            f"stays in the layer that added it. Fetch, use and remove it in one "
                            f"RUN (or use it through `RUN --mount=type=bind`).")
             else:
-                what = f"runs `{text}`, cleaning up after" if kind == "cleanup" else \
+                what = f"runs `{text}`, removing what was installed by" if kind == "cleanup" else \
                     f"removes `{text}`, which was created by"
                 message = (f"This RUN {what} the RUN on line {line}: those bytes stay in that "
                            f"earlier layer, so the image does not shrink. Do it in the same "
@@ -232,7 +221,7 @@ class _RunView:
                     self.downloads.add(family)
                 elif cleans(c) and family not in self.used and self.cleanup is None:
                     self.cleanup = family
-                    self.cleanup_text = " ".join(c.argv[:3])
+                    self.cleanup_text = " ".join([c.basename, *c.positional_args()[:2]])
                 if c.tool in tools:
                     self.used.add(family)
             for p in c.removed_paths():
