@@ -62,11 +62,17 @@ class LintContext:
             self._scripts[key] = script
         return script
 
-    def uncleaned_installs(self, installs, cleans, cache_dirs) -> Iterator[SimpleCommand]:
+    def uncleaned_installs(self, installs, cleans, cache_dirs,
+                           tools: tuple[str, ...] = ()) -> Iterator[SimpleCommand]:
         """For each shipped RUN (see shipped_run_scripts) without a cache mount on one of
         `cache_dirs`, the first command matching `installs` that no later command of the
-        same RUN matching `cleans` follows: what the package-cache cleanup rules report."""
+        same RUN matching `cleans` follows: what the package-cache cleanup rules report.
+        `tools`: the canonical tool names `installs` can match (RUNs running none of them
+        are skipped without looking at their commands); empty means any."""
+        wanted = frozenset(tools)
         for instruction, script in self.shipped_run_scripts():
+            if wanted and wanted.isdisjoint(script.tools):
+                continue
             if self.model.cache_mounted(instruction, cache_dirs):
                 continue
             for command in script.unfollowed(installs, cleans)[:1]:

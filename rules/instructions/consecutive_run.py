@@ -69,6 +69,10 @@ SETUP_COMMANDS = frozenset({
     "unlink", "setcap", "ldconfig", "locale-gen", "update-ca-certificates", "passwd",
     "chpasswd", "sed", "tee", "cat", "cp", "mv", "rm", "export", "set",
 })
+# Package caches: emptying one in a later RUN is the cleanup rules' finding (they report the
+# RUN that filled it), not this one.
+CACHE_DIRS = ("/var/lib/apt/lists", "/var/cache/", "/root/.cache", "~/.cache", "$HOME/.cache",
+              "/usr/local/share/.cache", "/root/.npm")
 # Paths too general to say an earlier RUN created them because it named them.
 GENERIC = frozenset({"/", "/tmp", "/var/tmp", "/root", "/home", "/var", "/usr", "/usr/local",
                      "/opt", "/etc", "/var/cache", "/var/lib", "/usr/src", "/srv", "~", ".",
@@ -128,13 +132,22 @@ class ConsecutiveRun(Rule):
     # -- a later RUN that deletes what an earlier one made --------------------------------
 
     def _cleanups(self, ctx, stage, reported: set[int]) -> Iterator[Finding]:
-        earlier: list[tuple] = []   # (RUN, its view) for the RUNs seen so far
-        for ins in stage.instructions:
-            if ins.keyword != "RUN":
+        runs = [ins for ins in stage.instructions if ins.keyword == "RUN"]
+        views: dict[int, _RunView] = {}
+
+        def view(n: int) -> _RunView:
+            if n not in views:
+                views[n] = _RunView(ctx, runs[n], stage.windows)
+            return views[n]
+
+        for n, ins in enumerate(runs):
+            # the other RUNs are read only for a RUN that deletes something not its own
+            if n == 0 or not _may_delete(ctx, ins, stage):
                 continue
-            view = _RunView(ctx, ins, stage.windows)
-            found = view.cleans_after(earlier)
-            earlier.append((ins, view))
+            current = view(n)
+            if not current.removed and current.cleanup is None:
+                continue
+            found = current.cleans_after([(runs[k], view(k)) for k in range(n)])
             if found is None:
                 continue
             kind, text, before = found
@@ -163,6 +176,29 @@ class ConsecutiveRun(Rule):
                 and all(c.basename in SETUP_COMMANDS for c in commands))
 
 
+_REMOVERS = frozenset({"rm", "rmdir", "unlink", "find"})
+# tools whose created_paths() can be non-empty without a redirect
+_CREATORS = frozenset({"cp", "mv", "ln", "install", "curl", "wget", "git", "unzip", "tar"})
+_FAMILY_TOOLS = frozenset(t for tools, _, _ in _FAMILIES.values() for t in tools)
+
+
+def _may_delete(ctx, ins, stage) -> bool:
+    script = ctx.script(ins)
+    if not script.posix:
+        return stage.windows
+    tools = script.tools
+    if tools.isdisjoint(_REMOVERS) and tools.isdisjoint(_FAMILY_TOOLS):
+        return False
+    for c in script.effective_commands:
+        tool = c.tool
+        if tool in _REMOVERS:
+            return True
+        if tool in _FAMILY_TOOLS and any(tool in tools and cleans(c)
+                                         for tools, _, cleans in _FAMILIES.values()):
+            return True
+    return False
+
+
 class _RunView:
     """What one RUN creates, names, removes and which package managers it runs."""
 
@@ -186,7 +222,7 @@ class _RunView:
             self._read_windows(script.text)
         # what this RUN deletes after making or using it itself is its own business
         self.removed = [(r, w) for r, w in self.removed
-                        if r is not None and not self._own(r)]
+                        if r is not None and r not in GENERIC and not self._own(r)]
 
     def _own(self, path: str) -> bool:
         sep = "\\" if self.windows else "/"
@@ -216,24 +252,31 @@ class _RunView:
         for c in script.effective_commands:
             if c.in_substitution:
                 continue
-            for family, (tools, downloads, cleans) in _FAMILIES.items():
-                if downloads(c):
-                    self.downloads.add(family)
-                elif cleans(c) and family not in self.used and self.cleanup is None:
-                    self.cleanup = family
-                    self.cleanup_text = " ".join([c.basename, *c.positional_args()[:2]])
-                if c.tool in tools:
+            tool = c.tool
+            if tool in _FAMILY_TOOLS:
+                for family, (tools, downloads, cleans) in _FAMILIES.items():
+                    if tool not in tools:
+                        continue
+                    if downloads(c):
+                        self.downloads.add(family)
+                    elif cleans(c) and family not in self.used and self.cleanup is None:
+                        self.cleanup = family
+                        self.cleanup_text = " ".join([c.basename, *c.positional_args()[:2]])
                     self.used.add(family)
-            for p in c.removed_paths():
-                self.removed.append((self._resolve(p), p))
-            if c.tool in ("mkdir", "touch"):
+            if tool in _REMOVERS:
+                for p in c.removed_paths():
+                    if not p.startswith(CACHE_DIRS):
+                        self.removed.append((self._resolve(p), p))
+                if tool != "find":
+                    continue
+            if tool in ("mkdir", "touch"):
                 continue   # an empty directory or file: removing it later costs nothing
-            for p, tree in c.created_paths():
-                self._add(self.trees if tree else self.created, p)
-            if c.tool in ("rm", "rmdir", "unlink"):
-                continue
+            if c.redirects or tool in _CREATORS:
+                for p, tree in c.created_paths():
+                    self._add(self.trees if tree else self.created, p)
             for word, literal in zip(c.args, c.literal[1:]):
-                if literal and "." in word.rsplit("/", 1)[-1] and not word.startswith("-"):
+                if literal and "." in word and not word.startswith("-") \
+                        and "." in word.rsplit("/", 1)[-1]:
                     self._add(self.named, word)
 
     def _add(self, paths: set[str], path: str) -> None:

@@ -55,7 +55,7 @@ class ApkNoCache(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for command in ctx.uncleaned_installs(_stores_index, _cleans, CACHE_DIRS):
+        for command in ctx.uncleaned_installs(_stores_index, _cleans, CACHE_DIRS, ("apk",)):
             update = command.matches("apk", "update")
             yield self.report(ctx, command, UPDATE_MESSAGE if update else MESSAGE)
 

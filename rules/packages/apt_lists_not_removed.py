@@ -64,7 +64,8 @@ class AptListsNotRemoved(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for command in ctx.uncleaned_installs(_updates, _removes_lists, (LISTS_DIR,)):
+        for command in ctx.uncleaned_installs(_updates, _removes_lists, (LISTS_DIR,),
+                                              ("apt-get", "apt")):
             text = f"{command.basename} {command.subcommands()[0]}"
             yield self.report(ctx, command, MESSAGE.format(command=text, lists=LISTS_DIR))
 

@@ -77,15 +77,15 @@ class AptUpdateAlone(Rule):
             runs = [ins for ins in stage.instructions if ins.keyword == "RUN"]
             for index, ins in enumerate(runs):
                 script = ctx.script(ins)
-                if not script.posix or ctx.model.cache_mounted(ins, (LISTS_DIR,)):
+                if not script.posix or script.tools.isdisjoint(("apt-get", "apt")):
+                    continue
+                if ctx.model.cache_mounted(ins, (LISTS_DIR,)):
                     continue
                 alone = script.unfollowed(_updates, _may_install)
                 if not alone:
                     continue
                 command = alone[0]
-                later = next((r for r in runs[index + 1:]
-                              if any(_installs(c) for c in ctx.script(r).effective_commands)),
-                             None)
+                later = next((r for r in runs[index + 1:] if _runs_install(ctx.script(r))), None)
                 where = (f"later installs (the RUN on line {later.start_line})"
                          if later is not None else "later installs")
                 text = f"{command.basename} {command.subcommands()[0]}"
@@ -98,6 +98,12 @@ def _updates(command) -> bool:
 
 def _installs(command) -> bool:
     return command.matches(APT, INSTALLS) or command.basename in APT_INSTALLERS
+
+
+def _runs_install(script) -> bool:
+    if script.tools.isdisjoint(APT) and script.tools.isdisjoint(APT_INSTALLERS):
+        return False
+    return any(_installs(c) for c in script.effective_commands)
 
 
 def _may_install(command) -> bool:

@@ -53,15 +53,15 @@ class DnfCleanAll(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
+        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS, TOOLS):
             message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
             yield self.report(ctx, command, message)
 
 
 def _installs(command) -> bool:
-    if command.has_flag("-C", "--cacheonly"):
-        return False  # works from the cache only: nothing is downloaded
-    return command.matches(TOOLS, INSTALLS) or command.matches(TOOLS, "group", "install")
+    found = command.matches(TOOLS, INSTALLS) or command.matches(TOOLS, "group", "install")
+    # -C (--cacheonly) works from the cache only: nothing is downloaded
+    return found and not command.has_flag("-C", "--cacheonly")
 
 
 def _cleans(command) -> bool:

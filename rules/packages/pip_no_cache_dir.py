@@ -56,6 +56,8 @@ class PipNoCacheDir(Rule):
 
     def check(self, ctx) -> Iterator[Finding]:
         for ins, script in ctx.shipped_run_scripts():
+            if "pip" not in script.tools:
+                continue
             if _mounts_pip_cache(ctx, ins) or _env_disables_cache(ctx, ins):
                 continue
             for command in script.unfollowed(_installs_with_cache, _removes_cache)[:1]:

@@ -48,7 +48,7 @@ class YarnCacheClean(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
+        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS, ("yarn",)):
             words = command.positional_args()
             shown = " ".join([command.basename, *words[:2 if words[:1] == ["global"] else 1]])
             yield self.report(ctx, command, MESSAGE.format(command=shown))
