@@ -6,8 +6,9 @@ the image, and runs of small file or user setup steps that make a layer each.
 
 Reported, on the later RUN:
 - a RUN that deletes (`rm`, `find -delete`, PowerShell `Remove-Item`, cmd `del`) a path
-  an earlier RUN of the stage created or used (a download, a checkout, a directory it
-  made, a file it ran), or that removes packages an earlier RUN installed (`apt-get
+  an earlier RUN of the stage created (a download, a checkout, an extracted archive) or
+  used, when it is an installer or an archive (`setup.exe`, `app.tar.gz`,
+  `install.sh`); or a RUN that removes packages an earlier RUN installed (`apt-get
   purge`, `apk del`, `yum remove`, `pip uninstall`...) without running that package
   manager itself first. The deleted bytes stay in the earlier layer, so the image does
   not shrink. A package cache emptied in a later RUN (`RUN rm -rf /var/lib/apt/lists/*`)
@@ -73,6 +74,10 @@ SETUP_COMMANDS = frozenset({
 # RUN that filled it), not this one.
 CACHE_DIRS = ("/var/lib/apt/lists", "/var/cache/", "/root/.cache", "~/.cache", "$HOME/.cache",
               "/usr/local/share/.cache", "/root/.npm")
+# Files whose only reason to be deleted is their size: installers and archives. A file an
+# earlier RUN merely used is reported only when it is one of these.
+BULKY = (".tar", ".tgz", ".gz", ".xz", ".bz2", ".zst", ".zip", ".7z", ".deb", ".rpm", ".apk",
+         ".run", ".sh", ".bin", ".exe", ".msi", ".jar", ".war", ".whl", ".iso", ".dmg", ".pkg")
 # Paths too general to say an earlier RUN created them because it named them.
 GENERIC = frozenset({"/", "/tmp", "/var/tmp", "/root", "/home", "/var", "/usr", "/usr/local",
                      "/opt", "/etc", "/var/cache", "/var/lib", "/usr/src", "/srv", "~", ".",
@@ -315,6 +320,8 @@ class _RunView:
                 if view.made(resolved, sep):
                     return "created", written, before
         for resolved, written in removed:
+            if not resolved.endswith(BULKY):
+                continue   # a config file may be deleted for what it does, not for its size
             for before, view in reversed(earlier):
                 if resolved in view.named or (any(ch in resolved for ch in "*?[") and any(
                         fnmatchcase(p, resolved) for p in view.named)):
