@@ -86,6 +86,10 @@ _EXPORTS = {
     "option_set_before": "dlint.shell.flow",
     # helpers
     "LazyPattern": "dlint._regex",
+    # Windows RUNs (PowerShell, cmd) are not parsed: split into commands to match paths
+    "windows_commands": "dlint.shell.paths",
+    "windows_created": "dlint.shell.paths",
+    "windows_removed": "dlint.shell.paths",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -117,13 +117,13 @@ def parse(
 ) -> None:
     """Print the AST (SPEC §6) as JSON."""
     _choice(format, ("json",), "--format")
-    from dlint.lint.engine import not_text_cause, os_error_cause
+    from dlint.lint.engine import not_text_cause, os_error_cause, read_source
     from dlint.syntax import NotText, decode_source
     from dlint.syntax import parse as parse_source
     from dlint.syntax import to_json
 
     try:
-        data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()
+        data = sys.stdin.buffer.read() if file == "-" else read_source(file)
     except OSError as exc:
         error(f"{file}: {os_error_cause(exc)}")
         raise typer.Exit(2)

@@ -218,8 +218,9 @@ def load_config(path: str | os.PathLike[str], registry: Registry, warn=None) -> 
 
         return load_hadolint_config(path_str, registry, warn)
     try:
-        with open(path_str, "rb") as fh:
-            raw = fh.read()
+        from dlint._io import read_source
+
+        raw = read_source(path_str)
     except FileNotFoundError:
         raise ConfigError(f"{path_str}: no such config file") from None
     except OSError as exc:

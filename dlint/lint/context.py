@@ -6,6 +6,7 @@ RUN scripts shell-parsed at most once, however many rules ask.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -44,6 +45,19 @@ class LintContext:
         self.settings = settings or {}         # global config ([tool.dlint] top-level keys)
         self._scripts: dict[int, Script] = {}
 
+    @property
+    def modelled(self) -> bool:
+        """Whether the file is small enough to model (dlint.model.MAX_MODELLED_INSTRUCTIONS);
+        a larger one only gets its syntax checked."""
+        from dlint.model import MAX_MODELLED_INSTRUCTIONS
+
+        return len(self.document.instructions) <= MAX_MODELLED_INSTRUCTIONS
+
+    def oversized_expansions(self) -> list[tuple[Instruction, str]]:
+        """(instruction, message) for each ARG/ENV/FROM value whose expansion passed
+        dlint.model.MAX_EXPANSION characters and was left unexpanded."""
+        return self.model.too_large if self.modelled else []
+
     @cached_property
     def model(self) -> Model:
         from dlint.model import build_model
@@ -65,11 +79,17 @@ class LintContext:
             self._scripts[key] = script
         return script
 
-    def uncleaned_installs(self, installs, cleans, cache_dirs) -> Iterator[SimpleCommand]:
+    def uncleaned_installs(self, installs, cleans, cache_dirs,
+                           tools: tuple[str, ...] = ()) -> Iterator[SimpleCommand]:
         """For each shipped RUN (see shipped_run_scripts) without a cache mount on one of
         `cache_dirs`, the first command matching `installs` that no later command of the
-        same RUN matching `cleans` follows: what the package-cache cleanup rules report."""
+        same RUN matching `cleans` follows: what the package-cache cleanup rules report.
+        `tools`: the canonical tool names `installs` can match (RUNs running none of them
+        are skipped without looking at their commands); empty means any."""
+        wanted = frozenset(tools)
         for instruction, script in self.shipped_run_scripts():
+            if wanted and wanted.isdisjoint(script.tools):
+                continue
             if self.model.cache_mounted(instruction, cache_dirs):
                 continue
             for command in script.unfollowed(installs, cleans)[:1]:
@@ -373,3 +393,68 @@ def _expander(state, script):
                 return None
         return expansion.value
     return expand
+
+
+# What a child build runs from an ONBUILD trigger: instructions that read or change files.
+TRIGGER_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
+# BuildKit refuses these as triggers (and a chained ONBUILD).
+_NOT_TRIGGERS = frozenset({"ONBUILD", "FROM", "MAINTAINER"})
+_PARENT = "dlint-onbuild-parent"
+
+
+class ChildBuild:
+    """The build of an image FROM a stage that has ONBUILD triggers, as dlint lints it:
+    the document up to the end of that stage, then `FROM <that stage>` and the triggers
+    as instructions of their own. Rules run on it like on any file, and see the triggers
+    with the ENV, WORKDIR, USER and SHELL the child inherits; only findings inside the
+    ONBUILD lines (`lines`) are kept. Trigger instructions keep their positions (on the
+    ONBUILD line), so findings and fixes point at the ONBUILD text."""
+
+    __slots__ = ("document", "lines", "keywords")
+
+    def __init__(self, document: Document, lines: list[tuple[int, int]], keywords: set[str]):
+        self.document = document
+        self.lines = lines            # (start, end) of each ONBUILD instruction
+        self.keywords = keywords      # the triggers' keywords
+
+    def holds(self, line: int) -> bool:
+        return any(start <= line <= end for start, end in self.lines)
+
+
+def child_builds(document: Document) -> list[ChildBuild]:
+    """One ChildBuild per stage with ONBUILD triggers of RUN, COPY or ADD (see ChildBuild)."""
+    instructions = document.instructions
+    if not any(i.keyword == "ONBUILD" for i in instructions):
+        return []
+    out = []
+    # stage boundaries: index of each FROM
+    froms = [n for n, ins in enumerate(instructions) if ins.keyword == "FROM"]
+    for k, first in enumerate(froms):
+        last = froms[k + 1] if k + 1 < len(froms) else len(instructions)
+        body = instructions[first + 1:last]
+        onbuilds = [ins for ins in body if ins.keyword == "ONBUILD"
+                    and ins.sub_instruction is not None
+                    and ins.sub_instruction.keyword not in _NOT_TRIGGERS]
+        if not any(o.sub_instruction.keyword in TRIGGER_KEYWORDS for o in onbuilds):
+            continue
+        parent = instructions[first]
+        value = list(parent.value)
+        if len(value) >= 3 and value[1].lower() == "as":
+            name = value[2]
+        else:
+            name = _PARENT
+            parent = dataclasses.replace(parent, value=value[:1] + ["AS", name])
+        child_from = Instruction(keyword="FROM", raw_keyword="FROM", start_line=0, end_line=0,
+                                 value=[name], original=f"FROM {name}")
+        triggers = []
+        for o in onbuilds:
+            sub = o.sub_instruction
+            triggers.append(dataclasses.replace(
+                sub, source_lines=sub.source_lines or o.source_lines,
+                start_line=o.start_line, end_line=o.end_line))
+        child = dataclasses.replace(
+            document, instructions=[*instructions[:first], parent, *body, child_from, *triggers],
+            errors=[], warnings=[])
+        out.append(ChildBuild(child, [(o.start_line, o.end_line) for o in onbuilds],
+                              {t.keyword for t in triggers}))
+    return out

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from dlint._io import NotRegularFile, read_source
 from dlint._regex import LazyPattern
 from dlint._record import Record
 from dlint.lint.buildcheck import find_build_check_config
@@ -130,20 +131,16 @@ def lint_document(
                 flat = trigger_text(document)
             if not any(t in flat for t in triggers):
                 continue  # the file never names what the rule is about
-        try:
-            for finding in rule.instance().check(ctx) or ():
-                findings.append(finding)
-        except Exception as exc:  # a buggy rule must not take the run down
-            message = (
-                f"internal error in rule {rule.code} ({rule.name}) on {display_path}: "
-                f"{type(exc).__name__}: {_one_line(str(exc))}"
-            )
-            if os.environ.get("DLINT_DEBUG") == "1":
-                import traceback
-
-                traceback.print_exc()
+        findings += _run_rule(rule, ctx, display_path, errors)
+    if not broken and not too_large:
+        if flat is None:
+            flat = trigger_text(document)
+        findings += _trigger_findings(document, rule_set, display_path, context_dir, errors, flat)
+    if not too_large:
+        for instruction, message in ctx.oversized_expansions():
+            message = f"{display_path}:{instruction.start_line}: {message}"
             if errors is None:
-                print(f"dlint: {message}", file=sys.stderr)
+                print(f"dlint: error: {message}", file=sys.stderr)
             else:
                 errors.append(message)
     if not rule_set.disable_ignore_pragmas:
@@ -160,6 +157,60 @@ def lint_document(
             findings = checks.apply(findings, build_checks)
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _run_rule(rule, ctx: LintContext, display_path: str, errors: list[str] | None) -> list[Finding]:
+    """The findings of one selected rule (its module imported now, if not yet)."""
+    try:
+        return list(rule.instance().check(ctx) or ())
+    except Exception as exc:  # a buggy rule must not take the run down
+        message = (
+            f"internal error in rule {rule.code} ({rule.name}) on {display_path}: "
+            f"{type(exc).__name__}: {_one_line(str(exc))}"
+        )
+        if os.environ.get("DLINT_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        if errors is None:
+            print(f"dlint: {message}", file=sys.stderr)
+        else:
+            errors.append(message)
+        return []
+
+
+TRIGGER_NOTE = "ONBUILD trigger, runs in every build FROM this image: "
+
+
+def _trigger_findings(document: Document, rule_set: RuleSet, display_path: str,
+                      context_dir: str | None, errors: list[str] | None,
+                      flat: str) -> list[Finding]:
+    """Findings on ONBUILD triggers: each stage's triggers are linted as the instructions
+    of a child build (LintContext's ChildBuild) by the rules that read RUN, COPY or ADD;
+    findings are kept at the ONBUILD line, their message saying the trigger runs
+    downstream."""
+    from dlint.lint.context import TRIGGER_KEYWORDS, child_builds
+
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for child in child_builds(document):
+        ctx = LintContext(child.document, display_path, context_dir)
+        for rule in rule_set.selected:
+            if rule.checks_broken_files or not rule.keywords:
+                continue
+            wanted = TRIGGER_KEYWORDS.intersection(rule.keywords)
+            if not wanted or wanted.isdisjoint(child.keywords):
+                continue
+            if rule.triggers and not any(t in flat for t in rule.triggers):
+                continue
+            for finding in _run_rule(rule, ctx, display_path, errors):
+                key = (finding.line, finding.column, finding.code, finding.message)
+                if not child.holds(finding.line) or key in seen:
+                    continue
+                seen.add(key)
+                finding.message = TRIGGER_NOTE + finding.message
+                out.append(finding)
+    return out
 
 
 def document_keywords(document: Document) -> set[str]:
@@ -218,12 +269,9 @@ def discover(directory: Path, config_for: Callable[[Path], Config | None]) -> It
                     yield path
 
 
-def read_source(path: Path) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read()
-
-
 def os_error_cause(exc: OSError) -> str:
+    if isinstance(exc, NotRegularFile):
+        return str(exc)
     if isinstance(exc, FileNotFoundError):
         return "no such file or directory"
     if isinstance(exc, PermissionError):

@@ -34,7 +34,10 @@ class Rule:
     enabled: ClassVar[bool] = True             # on by default
     aliases: ClassVar[tuple[str, ...]] = ()    # hadolint codes, Docker build-check names
     # Instruction keywords the rule reads ("RUN", "FROM"...): the engine runs it only on
-    # files holding one of them (ONBUILD triggers count). Empty: every file.
+    # files holding one of them (ONBUILD triggers count). Empty: every file. A rule that
+    # names RUN, COPY or ADD also runs on the child build of each stage with ONBUILD
+    # triggers (dlint.lint.context.child_builds): it sees the triggers as instructions,
+    # and its findings on them are kept at the ONBUILD line, marked as running downstream.
     keywords: ClassVar[tuple[str, ...]] = ()
     # Words one of which must appear in the file's text (line continuations joined) for the
     # rule to be able to fire, such as the tool a RUN rule is about ("apk"): the engine
