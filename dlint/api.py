@@ -61,6 +61,9 @@ _EXPORTS = {
     "Redirect": "dlint.shell.model",
     "parse_script": "dlint.shell.parse",
     "shell_name": "dlint.shell.run",
+    # the build-cache analyzer, for rules that measure what an order costs in the cache
+    "steps_invalidated_by": "dlint.cache.predict",
+    "PredictError": "dlint.cache.keys",
 }
 
 __all__ = sorted(_EXPORTS)

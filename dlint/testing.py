@@ -7,6 +7,9 @@ A fixtures folder holds one folder per rule, named after the rule::
         bad-basic.findings          exactly what it reports (below)
         bad-basic.fixed             optional: the file after all of the rule's fixes
         good-build-stage.Dockerfile a Dockerfile the rule must leave alone
+        bad-custom.Dockerfile       a fixture linted with rule options:
+        bad-custom.dlint.toml       its config ([rules.<name>] tables, validated as
+                                    .dlint.toml is; the selection is always the rule)
         bad-context/                a fixture with a build context: the folder is the
             Dockerfile              context, its Dockerfile the file linted
             app.py
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
 
 FINDINGS_SUFFIX = ".findings"
 FIXED_SUFFIX = ".fixed"
+CONFIG_SUFFIX = ".dlint.toml"
 DOCKERFILE_SUFFIX = ".Dockerfile"
 UPDATE_ENV = "DLINT_UPDATE_FIXTURES"
 
@@ -130,9 +134,24 @@ class FixtureCase:
     def fixed_path(self) -> Path:
         return self.path.parent / (self.stem + FIXED_SUFFIX)
 
+    @property
+    def config_path(self) -> Path:
+        return self.path.parent / (self.stem + CONFIG_SUFFIX)
+
+    def config(self):
+        """The rule alone, with the options of ``<stem>.dlint.toml`` when there is one."""
+        from dlint.lint.config import Config, ConfigError, load_config
+
+        options: tuple = ()
+        if self.config_path.exists():
+            try:
+                options = load_config(self.config_path, self.registry).rules
+            except ConfigError as exc:
+                raise FixtureError(f"{self}: {exc}") from None
+        return Config(select=(self.rule.code,), rules=options)
+
     def lint(self, text: str | None = None) -> list[Finding]:
         """The findings of this rule alone, through the real engine (pragmas included)."""
-        from dlint.lint.config import Config
         from dlint.lint.engine import lint_document
         from dlint.syntax import parse
 
@@ -143,7 +162,7 @@ class FixtureCase:
             raise FixtureError(f"{self}: the fixture must parse: {document.errors[0].message} "
                                f"(line {document.errors[0].line})")
         errors: list[str] = []
-        findings = lint_document(document, self.dockerfile.name, Config(select=(self.rule.code,)),
+        findings = lint_document(document, self.dockerfile.name, self.config(),
                                  registry=self.registry, context_dir=self.context_dir,
                                  errors=errors)
         if errors:
