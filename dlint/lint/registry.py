@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 GROUP = "dlint.rules"
 BUILTIN_PACKAGE = "dlint.rules"
 BUILTIN_DISTRIBUTION = "dlint-docker"
+BUILTIN_PREFIX = "DF"  # built-in codes; a plugin (entry point) may not use them
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
 
 CODE_RE = re.compile(r"^[A-Z]{1,5}[0-9]{1,5}$")
@@ -219,6 +220,9 @@ def build_registry(candidates: Iterable[type[Rule]], errors: Iterable[str] = (),
                 if other is not None:
                     what = "code" if key == rule.code else "name"
                     problems.append(f"{what} {key!r} is already used by {_described(other, distributions)}")
+            if not problems and rule in distributions and not _is_builtin(rule) and rule.code.startswith(BUILTIN_PREFIX):
+                problems.append(f"code {rule.code!r}: {BUILTIN_PREFIX} codes are reserved for dlint's own rules "
+                                f"(a later dlint release may use it); give the plugin its own prefix, like 'ACME001'")
         if problems:
             reject(rule, problems)
             continue

@@ -40,6 +40,9 @@ class Rule:
     # float, str, list[str] (or list[int]...), dict. self.config holds the values.
     options: ClassVar[dict[str, Any]] = {}
     defaults: ClassVar[dict[str, Any]] = {}    # option defaults, of the declared types
+    # A page documenting the rule (SARIF helpUri). None: dlint's own page for DF codes,
+    # none for other codes (a plugin links its own docs here).
+    help_uri: ClassVar[str | None] = None
     # Rules run only on files that parsed; a rule that reports parse problems sets this.
     checks_broken_files: ClassVar[bool] = False
 

@@ -58,16 +58,27 @@ def rule_descriptor(rule: type[Rule]) -> dict:
     short = rule.summary() or name
     full = " ".join(rule.doc_section("Why is this bad?").split()) or short
     tags = ["dockerfile", *getattr(rule, "groups", ()), *rule.aliases]
-    return {
+    descriptor = {
         "id": code,
         "name": name,
         "shortDescription": {"text": _clip(short)},
         "fullDescription": {"text": _clip(full)},
-        "helpUri": _common.rule_help_uri(code),
+        "helpUri": _help_uri(rule),
         "help": {"text": _clip(_plain(docs) or full), "markdown": docs or full},
         "defaultConfiguration": {"level": level(rule.severity), "enabled": bool(rule.enabled)},
         "properties": {"tags": list(dict.fromkeys(tags))[:MAX_TAGS]},
     }
+    if descriptor["helpUri"] is None:  # a plugin rule without its own page: help carries the docs
+        del descriptor["helpUri"]
+    return descriptor
+
+
+def _help_uri(rule: type[Rule]) -> str | None:
+    """The rule's own page (Rule.help_uri), else dlint's docs page for a dlint code (DF...)."""
+    own = getattr(rule, "help_uri", None)
+    if own:
+        return own
+    return _common.rule_help_uri(rule.code) if rule.code.startswith("DF") else None
 
 
 def _synthetic_descriptor(finding: Finding) -> dict:
