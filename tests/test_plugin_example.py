@@ -300,3 +300,52 @@ def test_plugin_test_suite_runs_with_dlint_testing(venv, tmp_path):
     assert "bad-docker-hub.Dockerfile: findings differ" in out
     assert "-1:1-1:20 ACME001" in out and "+1:1-1:21 ACME001" in out  # the diff
     assert "--- expected (all)" in out and "--- actual (all)" in out
+
+
+def test_precommit_hook_with_the_plugin_in_additional_dependencies(tmp_path):
+    """dlint's published hook (.pre-commit-hooks.yaml, from a git repository of dlint) with
+    the plugin added through additional_dependencies, as docs/plugins.md shows; real
+    pre-commit builds the hook's environment (~40 s, pip against PyPI and its cache)."""
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed (it is in the test extra)")
+    hook_repo = _copy_sources(REPO, tmp_path / "dlint-repo",
+                              ["pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "dlint", "rules"])
+    plugin_src = _copy_sources(EXAMPLE, tmp_path / "acme-src", ["pyproject.toml", "src"])
+    git_env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+
+    def git(*args, cwd):
+        return subprocess.run(["git", *args], cwd=cwd, env=git_env, check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    git("init", "-q", cwd=hook_repo)
+    git("add", "-A", cwd=hook_repo)
+    git("commit", "-q", "-m", "dlint", cwd=hook_repo)
+    rev = git("rev-parse", "HEAD", cwd=hook_repo)
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        f"  - repo: {hook_repo.as_uri()}\n"
+        f"    rev: {rev}\n"
+        "    hooks:\n"
+        "      - id: dlint\n"
+        f"        additional_dependencies: [\"{plugin_src}\"]\n")
+    (project / ".dlint.toml").write_text('select = ["ACME001"]\n\n[rules.acme-allowed-registries]\n'
+                                         'registries = ["registry.acme.example", "ghcr.io"]\n')
+    (project / "Dockerfile").write_text("FROM ghcr.io/acme/base:2.1\nFROM quay.io/centos/centos:stream9\n")
+    git("init", "-q", cwd=project)
+    git("add", "-A", cwd=project)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "DLINT_", "VIRTUAL_ENV"))}
+    env.update(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), PRE_COMMIT_COLOR="never",
+               XDG_CACHE_HOME=str(tmp_path / "xdg-cache"), NO_COLOR="1")
+    result = subprocess.run([pre_commit, "run", "--all-files"], cwd=project, env=env, capture_output=True,
+                            text=True, timeout=600)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Failed" in output
+    # ghcr.io is allowed by the project's .dlint.toml; quay.io is not
+    assert "Dockerfile:2:1: ACME001 [acme-allowed-registries] error:" in output, output
+    assert "Dockerfile:1:1" not in output
