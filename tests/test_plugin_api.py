@@ -182,3 +182,43 @@ def test_fixture_options_come_from_a_dlint_toml_next_to_it(tmp_path, monkeypatch
     (folder / "good-two.dlint.toml").write_text("[rules.from-limit]\nmax = \"2\"\n")
     with pytest.raises(FixtureError, match=r"good-two.dlint.toml: rules.from-limit.max: must be int, got '2'"):
         FixtureCase(Limit, folder / "good-two.Dockerfile", registry).check()
+
+
+SCAN = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from dlint.lint.registry import load_registry
+reg = load_registry()
+print(json.dumps({"origins": {r.code: reg.origin(r) for r in reg.rules if r.code.startswith("XO")},
+                  "errors": reg.errors}))
+"""
+
+
+def _dist(site: Path, dist: str, value: str) -> None:
+    info = site / f"{dist.replace('-', '_')}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[dlint.rules]\nrules = {value}\n")
+
+
+def test_the_entry_point_scan_carries_the_distribution(tmp_path):
+    """A real importlib.metadata scan of a site folder: the rule's origin names its
+    distribution, and a plugin that fails to import is named in its one-line error."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "good_rules.py").write_text(f'"""{DOCS.format(what="things")}"""\n'
+                                        "from dlint.api import Rule\n\n"
+                                        "class Good(Rule):\n    code = 'XO100'\n    name = 'good-rule'\n"
+                                        "    def check(self, ctx):\n        return []\n")
+    (site / "broken_rules.py").write_text("import not_installed_dependency\n")
+    _dist(site, "good-rules", "good_rules")
+    _dist(site, "broken-rules", "broken_rules")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "DLINT_NO_PLUGINS"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    for _ in range(2):  # cold, then through the entry-point cache
+        out = subprocess.run([sys.executable, "-c", SCAN, str(site)], env=env, capture_output=True, text=True,
+                             check=True)
+        data = json.loads(out.stdout)
+        assert data["origins"] == {"XO100": ["plugin", "good-rules"]}
+        assert data["errors"] == ["cannot load rule plugin 'broken_rules': ModuleNotFoundError: No module named "
+                                  "'not_installed_dependency' (plugin broken-rules)"]

@@ -386,8 +386,10 @@ def load_registry(extra: Iterable[type[Rule]] = (), *, builtin: bool = True, plu
         for name, value, dist in scan_entry_points():
             if value.strip() == BUILTIN_PACKAGE:
                 continue  # the built-in bundle, loaded above
+            before = len(errors)
             loaded = _load_entry_point(value, errors)
-            if dist:
+            if dist:  # say which installed distribution to fix or remove
+                errors[before:] = [f"{e} (plugin {dist})" for e in errors[before:]]
                 distributions.update((rule, dist) for rule in loaded if rule not in distributions)
             candidates.extend(loaded)
     candidates.extend(extra)
