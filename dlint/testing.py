@@ -36,6 +36,10 @@ In pytest::
     def test_fixture(case):
         case.check()
 
+A plugin's own test suite does the same with its fixtures folder, the plugin installed
+(``pip install -e .``) so that its entry point registers its rules; or it passes
+``registry=`` explicitly. docs/plugins.md walks through it.
+
 ``DLINT_UPDATE_FIXTURES=1 pytest ...`` writes the ``.findings`` (and existing ``.fixed``)
 files from what the rules report instead of comparing: review the diff before
 committing it.
