@@ -174,7 +174,8 @@ def test_plugin_rule_is_listed_with_its_distribution(venv, tmp_path):
     page = venv.dlint("rule", "acme-allowed-registries", cwd=tmp_path)
     assert page.returncode == 0
     assert page.stdout.startswith("# ACME001 acme-allowed-registries\n")
-    assert "options: registries (default ['registry.acme.example'])" in page.stdout
+    assert "error · enabled by default · plugin acme-dlint-rules · options: registries " \
+           "(default ['registry.acme.example'])" in page.stdout
     assert "## Options" in page.stdout
 
 

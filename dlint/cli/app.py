@@ -110,6 +110,9 @@ def rule(selector: str = typer.Argument(..., metavar="CODE|NAME|ALIAS", help="A 
         meta = [r.severity, "enabled by default" if r.enabled else "disabled by default"]
         if r.aliases:
             meta.append("aliases: " + ", ".join(r.aliases))
+        origin, distribution = registry.origin(r)
+        if origin == "plugin":
+            meta.append(f"plugin {distribution}" if distribution else "plugin")
         if r.options:
             meta.append("options: " + ", ".join(f"{k} (default {r.defaults.get(k)!r})" for k in r.options))
         pages.append(f"# {r.code} {r.name}\n\n{' · '.join(meta)}\n\n{r.docs()}\n")
