@@ -426,13 +426,13 @@ def test_rules_listing():
     rows = json.loads(out(result))
     syntax = next(r for r in rows if r["code"] == "DF000")
     assert syntax == {"code": "DF000", "name": "syntax-error", "severity": "error", "enabled": True,
-                      "aliases": ["DL1000", "DL3043", "DL3061"], "summary": syntax["summary"]}
+                      "aliases": ["DL1000", "DL3043", "DL3061"], "summary": syntax["summary"],
+                      "origin": "builtin", "distribution": "dlint-docker"}
     assert syntax["summary"].startswith("Reports what BuildKit")
     assert [r["code"] for r in rows] == sorted(r["code"] for r in rows)
     table = out(dlint("rules")).splitlines()
-    assert table[0].split()[:5] == ["CODE", "NAME", "SEVERITY", "ENABLED", "ALIASES"]
-    assert any(line.split()[:5] == ["DF000", "syntax-error", "error", "yes", "DL1000,DL3043,DL3061"]
-               for line in table)
+    assert table[0].split()[:6] == ["CODE", "NAME", "SEVERITY", "ENABLED", "ALIASES", "ORIGIN"]
+    assert any(line.split()[:6] == ["DF000", "syntax-error", "error", "yes", "DL1000,DL3043,DL3061", "builtin"] for line in table)
 
 
 @pytest.mark.parametrize("selector", ["DF000", "syntax-error", "DL1000", "df000"])

@@ -152,6 +152,14 @@ def test_rule_modules_import_no_cli_reporter_or_rule(path: Path) -> None:
         for name in names:
             bad = [f for f in FORBIDDEN_IMPORTS if name == f or name.startswith(f + ".")]
             assert not bad, f"{path.name}:{node.lineno}: imports {name}"
+            # dlint itself only through its stable API, the one plugins use too
+            assert not (name == "dlint" or name.startswith("dlint.")) or name == "dlint.api", (
+                f"{path.name}:{node.lineno}: imports {name}; rules import dlint only as `from dlint.api import ...`")
+            if name == "dlint.api" and isinstance(node, ast.ImportFrom):
+                import dlint.api
+
+                missing = [a.name for a in node.names if a.name not in dlint.api.__all__]
+                assert not missing, f"{path.name}:{node.lineno}: dlint.api has no {', '.join(missing)}"
 
 
 # -- the corpus ------------------------------------------------------------------------

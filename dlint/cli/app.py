@@ -60,24 +60,29 @@ def check(
 
 
 def rules(format: str = typer.Option("tty", "--format", help="tty|json")) -> None:
-    """List every rule: code, name, severity, enabled, aliases, summary."""
+    """List every rule: code, name, severity, enabled, aliases, origin (builtin or the plugin's
+    distribution), summary."""
     _choice(format, ("tty", "json"), "--format")
     from dlint.lint.registry import default_registry
 
     registry = default_registry()
     for problem in registry.errors:
         error(problem)
-    rows = [
-        {"code": r.code, "name": r.name, "severity": r.severity, "enabled": r.enabled,
-         "aliases": list(r.aliases), "summary": r.summary()}
-        for r in registry.rules
-    ]
+    rows = []
+    for r in registry.rules:
+        origin, distribution = registry.origin(r)
+        rows.append({"code": r.code, "name": r.name, "severity": r.severity, "enabled": r.enabled,
+                     "aliases": list(r.aliases), "summary": r.summary(),
+                     "origin": origin, "distribution": distribution})
     if format == "json":
         write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
-        headers = {"code": "CODE", "name": "NAME", "severity": "SEVERITY", "enabled": "ENABLED", "aliases": "ALIASES"}
+        headers = {"code": "CODE", "name": "NAME", "severity": "SEVERITY", "enabled": "ENABLED", "aliases": "ALIASES",
+                   "origin": "ORIGIN"}
         table = [headers] + [
-            {**row, "enabled": "yes" if row["enabled"] else "no", "aliases": ",".join(row["aliases"]) or "-"} for row in rows
+            {**row, "enabled": "yes" if row["enabled"] else "no", "aliases": ",".join(row["aliases"]) or "-",
+             "origin": "builtin" if row["origin"] == "builtin" else f"plugin:{row['distribution'] or '?'}"}
+            for row in rows
         ]
         widths = {k: max(len(str(t[k])) for t in table) for k in headers}
         lines = []
@@ -105,6 +110,9 @@ def rule(selector: str = typer.Argument(..., metavar="CODE|NAME|ALIAS", help="A 
         meta = [r.severity, "enabled by default" if r.enabled else "disabled by default"]
         if r.aliases:
             meta.append("aliases: " + ", ".join(r.aliases))
+        origin, distribution = registry.origin(r)
+        if origin == "plugin":
+            meta.append(f"plugin {distribution}" if distribution else "plugin")
         if r.options:
             meta.append("options: " + ", ".join(f"{k} (default {r.defaults.get(k)!r})" for k in r.options))
         pages.append(f"# {r.code} {r.name}\n\n{' · '.join(meta)}\n\n{r.docs()}\n")

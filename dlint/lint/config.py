@@ -40,7 +40,7 @@ from pathlib import Path
 from dlint._record import FrozenRecord, Record
 from dlint.lint.finding import SEVERITIES
 from dlint.lint.registry import Registry
-from dlint.lint.rule import Rule
+from dlint.lint.rule import Rule, option_problem
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms of startup
 if TYPE_CHECKING:
@@ -130,23 +130,9 @@ def _check_selectors(path: str, key: str, selectors: tuple[str, ...], registry: 
 
 
 def _check_option(path: str, key: str, value: Any, expected: Any) -> None:
-    origin = getattr(expected, "__origin__", None)
-    base = origin or expected
-    ok = True
-    if base is bool:
-        ok = isinstance(value, bool)
-    elif base is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif base is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    elif isinstance(base, type):
-        ok = isinstance(value, base)
-        args = getattr(expected, "__args__", ())
-        if ok and base in (list, tuple, set, frozenset) and args and isinstance(args[0], type):
-            ok = all(isinstance(v, args[0]) for v in value)
-    if not ok:
-        name = getattr(expected, "__name__", None) if origin is None else str(expected)
-        raise _fail(path, key, f"must be {name or expected}, got {value!r}")
+    problem = option_problem(value, expected)
+    if problem:
+        raise _fail(path, key, problem)
 
 
 def parse_config(data: dict[str, Any], path: str, registry: Registry) -> Config:

@@ -28,6 +28,11 @@ added or removed; a new dlint) imports every module once and rewrites the index.
 A rule that breaks the contract (duplicate code or name, bad name, hadolint-like code,
 bad severity, missing doc sections, bad options) or that fails to import is left out and
 reported in ``Registry.errors``: one line each, never a traceback.
+
+Where a rule comes from: ``Registry.origin(rule)`` is ``("builtin", "dlint-docker")`` for
+the built-in rules and ``("plugin", <distribution>)`` for an entry point's rules (the
+distribution that declares the entry point, carried from the scan; None for rules passed
+in directly, as tests do).
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from types import ModuleType
 
 from dlint._record import Record
 from dlint.lint.finding import SEVERITIES
-from dlint.lint.rule import Rule, rule_classes_in
+from dlint.lint.rule import Rule, option_problem, option_type_problem, rule_classes_in
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms of startup
 if TYPE_CHECKING:
@@ -50,6 +55,8 @@ if TYPE_CHECKING:
 
 GROUP = "dlint.rules"
 BUILTIN_PACKAGE = "dlint.rules"
+BUILTIN_DISTRIBUTION = "dlint-docker"
+BUILTIN_PREFIX = "DF"  # built-in codes; a plugin (entry point) may not use them
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
 
 CODE_RE = re.compile(r"^[A-Z]{1,5}[0-9]{1,5}$")
@@ -62,10 +69,17 @@ class Registry(Record):
 
     _fields = ("rules", "errors")
 
-    def __init__(self, rules: list[type[Rule]] | None = None, errors: list[str] | None = None):
+    def __init__(self, rules: list[type[Rule]] | None = None, errors: list[str] | None = None,
+                 distributions: dict[type[Rule], str] | None = None):
         self.rules = [] if rules is None else rules
         self.errors = [] if errors is None else errors
+        # plugin rule -> the distribution whose entry point brought it
+        self.distributions = {} if distributions is None else distributions
         self._index: dict[str, list[type[Rule]]] | None = None
+
+    def origin(self, rule: type[Rule]) -> tuple[str, str | None]:
+        """("builtin", "dlint-docker"), or ("plugin", distribution name or None)."""
+        return _origin(rule, self.distributions)
 
     def _lookup_index(self) -> dict[str, list[type[Rule]]]:
         if self._index is None:
@@ -174,6 +188,27 @@ def metadata(rule: type[Rule]) -> dict[str, Any]:
     }
 
 
+def _is_builtin(rule: type) -> bool:
+    module = getattr(rule, "__module__", "") or ""
+    return module == BUILTIN_PACKAGE or module.startswith(BUILTIN_PACKAGE + ".")
+
+
+def _origin(rule: type, distributions: dict) -> tuple[str, str | None]:
+    if _is_builtin(rule):
+        return "builtin", BUILTIN_DISTRIBUTION
+    return "plugin", distributions.get(rule)
+
+
+def _described(rule: type, distributions: dict) -> str:
+    """"built-in rule untagged-image (dlint.rules...)" / "rule ACME001 of plugin acme (acme.x.Y)"."""
+    kind, dist = _origin(rule, distributions)
+    label = getattr(rule, "name", None) if kind == "builtin" else getattr(rule, "code", None)
+    label = label if isinstance(label, str) else rule.__name__
+    if kind == "builtin":
+        return f"built-in rule {label} ({_where(rule)})"
+    return f"rule {label} of plugin {dist} ({_where(rule)})" if dist else f"rule {label} ({_where(rule)})"
+
+
 def _non_empty_sections(rule: type[Rule]) -> set[str] | _DocSectionLookup:
     """Lower-cased titles of the non-empty `## ` sections of the rule's docs, read in one
     pass (Rule.doc_section re-reads and dedents the docs for every title it is asked).
@@ -231,6 +266,13 @@ def validate_rule(rule: type[Rule]) -> list[str]:
         extra = set(rule.defaults) - set(rule.options)
         if extra:
             problems.append(f"defaults for undeclared options: {', '.join(sorted(extra))}")
+        for option, expected in rule.options.items():
+            problem = option_type_problem(expected)
+            if problem is None and option in rule.defaults:
+                problem = option_problem(rule.defaults[option], expected)
+                problem = problem and f"default {problem}"
+            if problem:
+                problems.append(f"option {option!r}: {problem}")
     if "check" not in {k for c in rule.__mro__ if c is not Rule for k in vars(c)}:
         problems.append("defines no check() method")
     try:
@@ -243,13 +285,20 @@ def validate_rule(rule: type[Rule]) -> list[str]:
     return problems
 
 
-def build_registry(candidates: Iterable[type[Rule]], errors: Iterable[str] = ()) -> Registry:
-    """Validate the candidates; the first rule to claim a code or name keeps it."""
+def build_registry(candidates: Iterable[type[Rule]], errors: Iterable[str] = (),
+                   distributions: dict[type[Rule], str] | None = None) -> Registry:
+    """Validate the candidates; the first rule to claim a code or name keeps it (the
+    built-ins come first, so a plugin cannot take over a built-in code or name).
+    ``distributions`` maps plugin rules to the distribution that brought them."""
     out_errors = list(errors)
+    distributions = distributions or {}
 
     def reject(rule: type, problems: list[str]) -> None:
         label = getattr(rule, "code", None) or rule.__name__
-        out_errors.append(f"invalid rule {label} ({_where(rule)}): " + "; ".join(problems))
+        kind, dist = _origin(rule, distributions)
+        source = f"plugin {dist}, " if kind == "plugin" and dist else ""
+        out_errors.append(f"invalid rule {label} ({source}{_where(rule)}): " + "; ".join(problems) +
+                          ("; the rule is not loaded" if source else ""))
 
     claimed: dict[str, type[Rule]] = {}  # lower-cased code/name -> rule
     valid: list[type[Rule]] = []
@@ -260,7 +309,11 @@ def build_registry(candidates: Iterable[type[Rule]], errors: Iterable[str] = ())
             for key in (rule.code, rule.name):
                 other = claimed.get(key.lower())
                 if other is not None:
-                    problems.append(f"{key!r} is already used by {_where(other)}")
+                    what = "code" if key == rule.code else "name"
+                    problems.append(f"{what} {key!r} is already used by {_described(other, distributions)}")
+            if not problems and rule in distributions and not _is_builtin(rule) and rule.code.startswith(BUILTIN_PREFIX):
+                problems.append(f"code {rule.code!r}: {BUILTIN_PREFIX} codes are reserved for dlint's own rules "
+                                f"(a later dlint release may use it); give the plugin its own prefix, like 'ACME001'")
         if problems:
             reject(rule, problems)
             continue
@@ -268,13 +321,14 @@ def build_registry(candidates: Iterable[type[Rule]], errors: Iterable[str] = ())
         valid.append(rule)
     accepted: list[type[Rule]] = []
     for rule in valid:  # an alias must not shadow another rule's code or name
-        clashes = [f"alias {a!r} is the code or name of {_where(claimed[a.lower()])}"
+        clashes = [f"alias {a!r} is the code or name of {_described(claimed[a.lower()], distributions)}"
                    for a in rule.aliases if claimed.get(a.lower(), rule) is not rule]
         if clashes:
             reject(rule, clashes)
         else:
             accepted.append(rule)
-    return Registry(sorted(accepted, key=lambda r: r.code), out_errors)
+    kept = {rule: dist for rule, dist in distributions.items() if rule in accepted}
+    return Registry(sorted(accepted, key=lambda r: r.code), out_errors, kept)
 
 
 # -- loading ------------------------------------------------------------------------------
@@ -373,8 +427,17 @@ def _path_key() -> list[list[Any]]:
     return key
 
 
-def scan_entry_points(use_cache: bool = True) -> list[tuple[str, str]]:
-    """(name, value) of every ``dlint.rules`` entry point, through the mtime-keyed cache."""
+def _distribution_name(ep: Any) -> str | None:
+    dist = getattr(ep, "dist", None)
+    try:
+        return dist.name if dist is not None else None
+    except Exception:  # unreadable metadata: the rules still load, without their origin
+        return None
+
+
+def scan_entry_points(use_cache: bool = True) -> list[tuple[str, str, str | None]]:
+    """(name, value, distribution) of every ``dlint.rules`` entry point, through the
+    mtime-keyed cache."""
     key = _path_key()
     path = _cache_file()
     if use_cache:
@@ -382,12 +445,13 @@ def scan_entry_points(use_cache: bool = True) -> list[tuple[str, str]]:
             with open(path, encoding="utf-8") as fh:
                 cached = json.load(fh)
             if cached.get("key") == key:
-                return [(n, v) for n, v in cached["entry_points"]]
+                return [(n, v, d) for n, v, d in cached["entry_points"]]
         except (OSError, ValueError, KeyError, TypeError):
             pass
     from importlib.metadata import entry_points
 
-    found = sorted({(ep.name, ep.value) for ep in entry_points(group=GROUP)})
+    found = sorted({(ep.name, ep.value, _distribution_name(ep)) for ep in entry_points(group=GROUP)},
+                   key=lambda t: (t[0], t[1], t[2] or ""))
     if use_cache:
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -497,17 +561,23 @@ def load_registry(extra: Iterable[type[Rule]] = (), *, builtin: bool = True, plu
     ``extra`` classes (tests)."""
     errors: list[str] = []
     candidates: list[Any] = []
+    distributions: dict[type[Rule], str] = {}
     if builtin:
         candidates.extend(builtin_rules(errors))
     if plugins is None:
         plugins = os.environ.get("DLINT_NO_PLUGINS", "") in ("", "0")
     if plugins:
-        for name, value in scan_entry_points():
+        for name, value, dist in scan_entry_points():
             if value.strip() == BUILTIN_PACKAGE:
                 continue  # the built-in bundle, loaded above
-            candidates.extend(_load_entry_point(value, errors))
+            before = len(errors)
+            loaded = _load_entry_point(value, errors)
+            if dist:  # say which installed distribution to fix or remove
+                errors[before:] = [f"{e} (plugin {dist})" for e in errors[before:]]
+                distributions.update((rule, dist) for rule in loaded if rule not in distributions)
+            candidates.extend(loaded)
     candidates.extend(extra)
-    return build_registry(candidates, errors)
+    return build_registry(candidates, errors, distributions)
 
 
 _default: Registry | None = None
