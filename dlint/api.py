@@ -12,7 +12,8 @@
                 yield self.report(ctx, stage.from_instruction, "...")
 
 Names listed in ``__all__`` are stable: they change only after a deprecation period of
-at least one minor release, announced in the changelog (README, "Writing rules"). Whatever
+at least one minor release, during which the old name keeps working and warns
+(DeprecationWarning, see ``_DEPRECATED``); README, "Writing rules". Whatever
 a rule reaches through them (attributes and methods of the objects below) is stable too,
 unless its name starts with an underscore. Everything else in dlint is internal.
 
@@ -35,6 +36,7 @@ _EXPORTS = {
     "Fix": "dlint.lint.finding",
     "TextEdit": "dlint.lint.finding",
     "SEVERITIES": "dlint.lint.finding",
+    "parse_pragma": "dlint.lint.suppress",
     # the document (dlint parse): instructions, flags, heredocs, comments, positions
     "Document": "dlint.syntax.nodes",
     "Instruction": "dlint.syntax.nodes",
@@ -53,6 +55,11 @@ _EXPORTS = {
     "parse_image_ref": "dlint.model.imageref",
     "parse_mount": "dlint.model.mount",
     "AUTOMATIC_PLATFORM_ARGS": "dlint.model.model",
+    "PREDEFINED_FROM_ARGS": "dlint.model.model",
+    "suggest": "dlint.model.expand",
+    "Platform": "dlint.model.platform",
+    "parse_platform": "dlint.model.platform",
+    "image_platform": "dlint.model.platform",
     # the shell view of a RUN: simple commands with wrappers looked through
     "Script": "dlint.shell.model",
     "SimpleCommand": "dlint.shell.model",
@@ -60,15 +67,52 @@ _EXPORTS = {
     "Assignment": "dlint.shell.model",
     "Redirect": "dlint.shell.model",
     "parse_script": "dlint.shell.parse",
+    # package managers' install commands: package arguments, pins, prompts
+    "Package": "dlint.shell.packages",
+    "install_packages": "dlint.shell.packages",
+    "describe_unpinned": "dlint.shell.packages",
+    "answers_prompts": "dlint.shell.packages",
+    "skips_recommends": "dlint.shell.packages",
     "shell_name": "dlint.shell.run",
     # ShellCheck over RUN scripts (LintContext.shellcheck_comments collects the results)
     "start_shellcheck": "dlint.shell.shellcheck",
+    # what flows through a script: options, stdin data, downloads, interpreters
+    "parse_options": "dlint.shell.flow",
+    "downloads_to_stdout": "dlint.shell.flow",
+    "reads_program_from_stdin": "dlint.shell.flow",
+    "interpreter_name": "dlint.shell.flow",
+    "program_operand": "dlint.shell.flow",
+    "substitutions_in": "dlint.shell.flow",
+    "stdin_data": "dlint.shell.flow",
+    "written_files": "dlint.shell.flow",
+    "option_enabled_by": "dlint.shell.flow",
+    "option_set_before": "dlint.shell.flow",
+    # helpers
+    "LazyPattern": "dlint._regex",
+    # Windows RUNs (PowerShell, cmd) are not parsed: split into commands to match paths
+    "windows_commands": "dlint.shell.paths",
+    "windows_created": "dlint.shell.paths",
+    "windows_removed": "dlint.shell.paths",
+    # the build-cache analyzer, for rules that measure what an order costs in the cache
+    "steps_invalidated_by": "dlint.cache.predict",
+    "PredictError": "dlint.cache.keys",
 }
+
+# Renamed or retired names during their deprecation period: old name -> (new name, the
+# release that will remove it). They still work, with a DeprecationWarning naming both.
+_DEPRECATED: dict[str, tuple[str, str]] = {}
 
 __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str):
+    if name in _DEPRECATED:
+        import warnings
+
+        new, removal = _DEPRECATED[name]
+        warnings.warn(f"dlint.api.{name} is deprecated and will be removed in dlint {removal}; "
+                      f"use dlint.api.{new}", DeprecationWarning, stacklevel=2)
+        return __getattr__(new)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'dlint.api' has no attribute {name!r}")

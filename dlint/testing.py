@@ -7,6 +7,9 @@ A fixtures folder holds one folder per rule, named after the rule::
         bad-basic.findings          exactly what it reports (below)
         bad-basic.fixed             optional: the file after all of the rule's fixes
         good-build-stage.Dockerfile a Dockerfile the rule must leave alone
+        bad-custom.Dockerfile       a fixture linted with rule options:
+        bad-custom.dlint.toml       its config ([rules.<name>] tables, validated as
+                                    .dlint.toml is; the selection is always the rule)
         bad-context/                a fixture with a build context: the folder is the
             Dockerfile              context, its Dockerfile the file linted
             app.py
@@ -33,6 +36,17 @@ In pytest::
     def test_fixture(case):
         case.check()
 
+A rule with options (``Rule.options``) reads them for all its fixtures from
+``options.toml`` in its folder: the body of the rule's ``[rules.<name>]`` table,
+validated like a configuration file::
+
+    # fixtures/rules/missing-label/options.toml
+    labels = ["org.opencontainers.image.source"]
+
+A plugin's own test suite does the same with its fixtures folder, the plugin installed
+(``pip install -e .``) so that its entry point registers its rules; or it passes
+``registry=`` explicitly. docs/plugins.md walks through it.
+
 ``DLINT_UPDATE_FIXTURES=1 pytest ...`` writes the ``.findings`` (and existing ``.fixed``)
 files from what the rules report instead of comparing: review the diff before
 committing it.
@@ -54,6 +68,9 @@ if TYPE_CHECKING:
 
 FINDINGS_SUFFIX = ".findings"
 FIXED_SUFFIX = ".fixed"
+OPTIONS_FILE = "options.toml"
+
+CONFIG_SUFFIX = ".dlint.toml"
 DOCKERFILE_SUFFIX = ".Dockerfile"
 UPDATE_ENV = "DLINT_UPDATE_FIXTURES"
 
@@ -131,9 +148,12 @@ class FixtureCase:
     def fixed_path(self) -> Path:
         return self.path.parent / (self.stem + FIXED_SUFFIX)
 
+    @property
+    def config_path(self) -> Path:
+        return self.path.parent / (self.stem + CONFIG_SUFFIX)
+
     def lint(self, text: str | None = None) -> list[Finding]:
         """The findings of this rule alone, through the real engine (pragmas included)."""
-        from dlint.lint.config import Config
         from dlint.lint.engine import lint_document
         from dlint.syntax import parse
 
@@ -144,12 +164,30 @@ class FixtureCase:
             raise FixtureError(f"{self}: the fixture must parse: {document.errors[0].message} "
                                f"(line {document.errors[0].line})")
         errors: list[str] = []
-        findings = lint_document(document, self.dockerfile.name, Config(select=(self.rule.code,)),
+        findings = lint_document(document, self.dockerfile.name, self.config(),
                                  registry=self.registry, context_dir=self.context_dir,
                                  errors=errors)
         if errors:
             raise FixtureError(f"{self}: " + "; ".join(errors))
         return findings
+
+    def config(self):
+        """The rule alone, with its options: those of ``<stem>.dlint.toml`` next to the
+        fixture when there is one, else those of the folder's options.toml, if any."""
+        from dlint.lint.config import Config, ConfigError, _toml_loads, load_config, parse_config
+
+        if self.config_path.exists():
+            try:
+                options = load_config(self.config_path, self.registry).rules
+            except ConfigError as exc:
+                raise FixtureError(f"{self}: {exc}") from None
+            return Config(select=(self.rule.code,), rules=options)
+        options_path = self.path.parent / OPTIONS_FILE
+        if not options_path.is_file():
+            return Config(select=(self.rule.code,))
+        options = _toml_loads(options_path.read_text(encoding="utf-8"))
+        return parse_config({"select": [self.rule.code], "rules": {self.rule.name: options}},
+                            str(options_path), self.registry)
 
     def fixed_text(self) -> str:
         """The fixture with every fix of the rule applied, safe and unsafe, to a fixpoint."""

@@ -32,10 +32,10 @@ CORPUS = REPO.parent / "shared" / "corpus"
 
 CODE_SCHEME = re.compile(r"^DF\d{3}$")
 # hadolint codes (DL3008) and Docker build-check names (JSONArgsRecommended)
-ALIAS_SCHEME = re.compile(r"^(DL\d{4}|[A-Z][a-z]+(?:[A-Z][a-z]*)+)$")
+ALIAS_SCHEME = re.compile(r"^(DL\d{4}|[A-Z]+[a-z]+(?:[A-Z][a-z]*)+)$")
 # Modules a rule must not import: the CLI, reporters, other rules.
 FORBIDDEN_IMPORTS = ("dlint.cli", "dlint.report", "dlint.rules", "rules")
-FAMILIES = ("images", "packages", "instructions", "shell", "security", "build_checks", "context")
+FAMILIES = ("images", "packages", "instructions", "labels", "shell", "security", "build_checks", "context")
 
 REGISTRY = load_registry(builtin=True, plugins=False)
 RULES = {rule.name: rule for rule in REGISTRY.rules}
@@ -156,6 +156,14 @@ def test_rule_modules_import_no_cli_reporter_or_rule(path: Path) -> None:
         for name in names:
             bad = [f for f in FORBIDDEN_IMPORTS if name == f or name.startswith(f + ".")]
             assert not bad, f"{path.name}:{node.lineno}: imports {name}"
+            # dlint itself only through its stable API, the one plugins use too
+            assert not (name == "dlint" or name.startswith("dlint.")) or name == "dlint.api", (
+                f"{path.name}:{node.lineno}: imports {name}; rules import dlint only as `from dlint.api import ...`")
+            if name == "dlint.api" and isinstance(node, ast.ImportFrom):
+                import dlint.api
+
+                missing = [a.name for a in node.names if a.name not in dlint.api.__all__]
+                assert not missing, f"{path.name}:{node.lineno}: dlint.api has no {', '.join(missing)}"
 
 
 # -- the corpus ------------------------------------------------------------------------

@@ -200,7 +200,11 @@ def test_unparsable_script_is_a_finding_not_a_crash() -> None:
 # -- the runner -------------------------------------------------------------------------
 
 
-def test_batches_and_the_caches(tmp_path) -> None:
+def test_batches_and_the_caches(tmp_path, monkeypatch) -> None:
+    # a disk cache of this test's own, whatever the environment says (CI may turn it off)
+    monkeypatch.delenv("DLINT_SHELLCHECK_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    sc._runners.clear()
     for i in range(12):
         (tmp_path / f"{i}.Dockerfile").write_text(f"FROM alpine:3.20\nRUN echo $var_{i}\n")
     run = lint_paths([str(tmp_path)], select=["SC"])
@@ -216,6 +220,7 @@ def test_batches_and_the_caches(tmp_path) -> None:
     again = lint_paths([str(tmp_path)], select=["SC"])
     assert sc.runner().processes == 0
     assert [f.to_json() for f in again.findings] == [f.to_json() for f in run.findings]
+    sc._runners.clear()  # the next tests get a runner of the real environment
 
 
 def test_checked_text_declares_names_and_keeps_lines() -> None:

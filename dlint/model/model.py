@@ -20,7 +20,7 @@ import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
-from dlint.model.expand import Expansion, expand
+from dlint.model.expand import MAX_EXPANSION, Expansion, expand, suggest
 from dlint.model.imageref import ImageRef, parse_image_ref
 from dlint.model.mount import parse_mount
 from dlint.syntax.nodes import Document, Instruction
@@ -35,6 +35,12 @@ AUTOMATIC_PLATFORM_ARGS = (
 )
 
 DEFAULT_PLATFORM = "linux/amd64"
+
+# What a FROM may use without a global ARG declaring it (BuildKit's predefined args).
+PREDEFINED_FROM_ARGS = (*AUTOMATIC_PLATFORM_ARGS, "BUILDOSVERSION", "TARGETOSVERSION",
+                        "TARGETSTAGE")
+# Names BuildKit's UndefinedVar check counts as defined everywhere.
+_ALWAYS_DEFINED = ("BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE")
 
 _WINDOWS_IMAGE_HINTS = ("windows", "nanoserver", "servercore", "ltsc20", "dotnet/framework")
 _WINDOWS_SHELLS = ("powershell", "pwsh", "cmd")
@@ -206,6 +212,9 @@ class Model:
         self._by_name: dict[str, Stage] = {}
         self._deps: dict[int, list[Dependency]] = {}
         self._stage_of: dict[int, Stage] = {}
+        # (instruction, message) for each ARG/ENV/FROM value over MAX_EXPANSION characters,
+        # left unexpanded (an "expansion bomb": each ARG doubling the previous one)
+        self.too_large: list[tuple[Instruction, str]] = []
         self._build()
 
     # -- construction --------------------------------------------------------------------
@@ -256,7 +265,7 @@ class Model:
                 elif default is not None:
                     ex = State(None, {}, {**auto, **args}, escape=self.escape,
                                uncertain=frozenset(uncertain)).expand(default)
-                    value = ex.value
+                    value = None if self._too_large(ins, key, ex) else ex.value
                     _mark(uncertain, key, ex.unresolved)
                 else:
                     value = auto.get(key)
@@ -267,6 +276,19 @@ class Model:
         self._global_uncertain = frozenset(uncertain)
         self._meta_state = State(None, {}, {**auto, **self.global_args}, escape=self.escape,
                                  uncertain=self._global_uncertain)
+
+    def _too_large(self, ins: Instruction, name: str | None, ex: Expansion) -> bool:
+        """Record a value over MAX_EXPANSION characters. Its variable then holds no value
+        (an ARG) or an empty one (an ENV), marked uncertain: the variables built from it do
+        not grow again, and the file gets one finding per bomb."""
+        if not ex.too_large:
+            return False
+        what = f"The value of `{name}`" if name else "The image name"
+        self.too_large.append((ins, (
+            f"{what} expands to more than {MAX_EXPANSION} characters (variables that "
+            f"repeat each other, doubling at every step?): dlint leaves it unexpanded, "
+            f"and BuildKit would spend memory and time building it.")))
+        return True
 
     def _platform_args(self) -> dict[str, str | None]:
         """BUILDPLATFORM, TARGETARCH, ...: from build_args, else the assumed platform."""
@@ -285,6 +307,7 @@ class Model:
         raw_name = value[2] if len(value) >= 3 and value[1].lower() == "as" else None
         name = raw_name.lower() if raw_name is not None else None
         ex = self._meta_state.expand(base_text)
+        self._too_large(from_ins, None, ex)
         base_name = ex.value
         base_stage = self._by_name.get(base_name.lower()) if base_name else None
         if base_stage is not None and base_stage.index >= index:
@@ -356,7 +379,7 @@ class Model:
             ex = state.expand(values[i + 1], keep_unknown=True)
             if not key:
                 continue
-            env[key] = ex.value
+            env[key] = "" if self._too_large(ins, key, ex) else ex.value
             _mark(uncertain, key, ex.unresolved)
         return self._derive(state, env=env, uncertain=frozenset(uncertain))
 
@@ -379,7 +402,7 @@ class Model:
                 uncertain.add(key)
             elif default is not None:
                 ex = current.expand(default)
-                value = ex.value
+                value = None if self._too_large(ins, key, ex) else ex.value
                 _mark(uncertain, key, ex.unresolved)
             else:
                 value = None
@@ -529,6 +552,79 @@ class Model:
         if instruction.keyword == "FROM":
             return self._meta_state.expand(word)
         return self.state_at(instruction).expand(word)
+
+    # -- what BuildKit's build checks read -----------------------------------------------
+    def from_undeclared(self, stage: Stage) -> list[tuple[str, str | None]]:
+        """Variables a stage's FROM uses (image word and --platform) that no global ARG
+        declares and BuildKit does not predefine: (name, suggestion), sorted by name.
+        BuildKit's UndefinedArgInFrom; a value-less global ARG counts as declared."""
+        declared = set(self.global_args) | set(PREDEFINED_FROM_ARGS)
+        names = set(stage.base_expansion.names)
+        if stage.platform is not None:
+            names |= self._meta_state.expand(stage.platform).names
+        return [(name, suggest(name, declared)) for name in sorted(names - declared)]
+
+    def undefined_variables(self, instruction: Instruction) -> list[tuple[str, str | None]]:
+        """Variables an instruction's expanded words use that nothing declared before it,
+        as BuildKit's UndefinedVar check reads them: (name, suggestion), in order, once each.
+
+        Checked words: ENV and LABEL keys and values, COPY/ADD flags (--chown, --chmod,
+        --checksum), sources, destination and unquoted heredoc bodies, WORKDIR, USER,
+        VOLUME, STOPSIGNAL, RUN --mount values, ARG defaults. A name is declared by an
+        earlier ENV or ARG (with or without value) of the stage or the stages it is built
+        FROM. Variables of the base image's own config are unknown here: the caller
+        decides what to make of the others (``Stage.is_scratch``, ``global_args``)."""
+        stage = self.stage_of(instruction)
+        if stage is None or instruction.keyword in ("FROM", "ONBUILD"):
+            return []
+        state = self.state_at(instruction)
+        windows = state.windows
+        fold = str.upper if windows else (lambda text: text)
+        declared = {fold(k) for k in (*state.env, *state.args, *_ALWAYS_DEFINED)}
+        if not windows:
+            declared.add("PATH")  # every Linux image config (scratch too) has one
+        env_keys = [k for k in state.scope if state.scope[k] is not None]
+        if not windows:
+            env_keys.append("PATH")
+        found: dict[str, str | None] = {}
+
+        def check(ex: Expansion, extra: set[str] | frozenset[str] = frozenset()) -> None:
+            for name in sorted(ex.names):
+                if fold(name) not in declared and fold(name) not in extra and name not in found:
+                    found[name] = suggest(name, env_keys)
+
+        kw = instruction.keyword
+        if kw == "ARG":
+            # Pairs apply one by one: a later default sees the earlier keys.
+            extra: set[str] = set()
+            env = dict(state.scope)
+            for word in instruction.value:
+                key, sep, default = word.partition("=")
+                if sep and key not in self.build_args:
+                    expansion = expand(default, env, state.escape, windows=windows)
+                    check(expansion, extra)
+                    env[key] = expansion.value
+                extra.add(fold(key))
+            return list(found.items())
+        words: list[str] = []
+        if kw in ("ENV", "LABEL", "VOLUME"):
+            words = list(instruction.value)
+        elif kw in ("WORKDIR", "USER", "STOPSIGNAL"):
+            words = instruction.value[:1]
+        elif kw in ("COPY", "ADD"):
+            names = ("chown", "chmod", "checksum") if kw == "ADD" else ("chown", "chmod")
+            words = [f.value for f in instruction.flags if f.name in names and f.value]
+            heredoc = bool(instruction.heredocs)
+            words += [w for w in instruction.value if not (heredoc and w.startswith("<<"))]
+            for doc in instruction.heredocs:
+                if doc.expand:
+                    check(expand(doc.content, state.scope, state.escape, windows=windows,
+                                 quotes=False))
+        elif kw == "RUN":
+            words = [f.value for f in instruction.flags if f.name == "mount" and f.value]
+        for word in words:
+            check(state.expand(word))
+        return list(found.items())
 
 
 def _resolve_workdir(current: str, requested: str, windows: bool) -> str:

@@ -61,7 +61,7 @@ def rule_descriptor(rule: type[Rule]) -> dict:
     short = rule.summary() or name
     full = " ".join(rule.doc_section("Why is this bad?").split()) or short
     tags = ["dockerfile", *getattr(rule, "groups", ()), *rule.aliases]
-    return {
+    descriptor = {
         "id": code,
         "name": name,
         "shortDescription": {"text": _clip(short)},
@@ -71,6 +71,14 @@ def rule_descriptor(rule: type[Rule]) -> dict:
         "defaultConfiguration": {"level": level(rule.severity), "enabled": bool(rule.enabled)},
         "properties": {"tags": list(dict.fromkeys(tags))[:MAX_TAGS]},
     }
+    # docs/rules/<CODE>.md (dlint.docsgen) documents the built-in rules only; a plugin rule
+    # may name its own page with a `help_uri` class attribute
+    help_uri = getattr(rule, "help_uri", None)
+    if help_uri:
+        descriptor["helpUri"] = help_uri
+    elif not _common.is_builtin_rule(rule):
+        del descriptor["helpUri"]
+    return descriptor
 
 
 def _synthetic_descriptor(finding: Finding) -> dict:

@@ -78,6 +78,30 @@ class Instruction:
     def flags_named(self, name: str) -> list[Flag]:
         return [f for f in self.flags if f.name == name]
 
+    def is_legacy_key_value(self, escape: str = "\\") -> bool:
+        """ENV/LABEL/ARG written `KEY value` rather than `KEY=value`: BuildKit's
+        parseNameVal decides by whether the first word (quotes respected) holds a `=`."""
+        text = self.original.lstrip(" \t")
+        text = text[len(self.raw_keyword):].lstrip(" \t")
+        quote = ""
+        i, n = 0, len(text)
+        while i < n:
+            ch = text[i]
+            if ch == escape and quote != "'":
+                i += 2
+                continue
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "'\"":
+                quote = ch
+            elif ch in " \t":
+                return True
+            elif ch == "=":
+                return False
+            i += 1
+        return True
+
 
 @dataclass
 class Comment:

@@ -308,8 +308,7 @@ def _cost(ctx, stage, copy, sources, run, install, copied, split: str | None) ->
     part of a RUN that also does other work (that part moves up, the RUN stays). None
     when the analyzer is missing or cannot tell."""
     try:
-        from dlint.cache.keys import PredictError
-        from dlint.cache.predict import steps_invalidated_by
+        from dlint.api import PredictError, steps_invalidated_by
     except ImportError:  # the analyzer is optional for this rule
         return None
     whole = any(_norm(s) in WHOLE_CONTEXT for s in sources)
@@ -340,7 +339,7 @@ def _reordered(document, copy, run, manifests: list[str], split: str | None):
     manifests (to the same destination) and then the install: `run` itself, or, when
     `split` is given, a new RUN of just `split` (`run` then stays after the COPY).
     Instructions are copies renumbered one per line: the shared document is not touched."""
-    from dlint.syntax.nodes import Instruction
+    from dlint.api import Instruction
 
     order = list(document.instructions)
     i, j = order.index(copy), order.index(run)

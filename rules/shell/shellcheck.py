@@ -114,6 +114,7 @@ class Shellcheck(Rule):
     enabled = True
     subcodes = r"SC[0-9]{4}"
     keywords = ("RUN",)
+    reads_triggers = True  # ONBUILD RUN is checked here, with its stage's ARG/ENV
 
     def prepare(self, ctx):
         ctx.shellcheck_scripts  # noqa: B018 - hands the scripts to ShellCheck now

@@ -1,0 +1,55 @@
+"""## What it does
+Checks for a `FROM ... AS name` whose `AS` keyword is not written in the same case as
+its `FROM` keyword (`FROM image as name`, `from image AS name`).
+
+Docker build check `FromAsCasing`. A `FROM` keyword in mixed case (`From`) is left to
+`consistent-instruction-casing`.
+
+## Why is this bad?
+Keywords are case-insensitive, so the build is the same; the mix is a style slip that
+makes the stage line harder to read and to grep.
+
+## Example
+```dockerfile
+FROM node:20 as build
+RUN npm ci
+```
+Use instead:
+```dockerfile
+FROM node:20 AS build
+RUN npm ci
+```
+
+## Fix
+Write `AS` in the case of `FROM`: `FROM ... AS name` or `from ... as name`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dlint.api import Finding, Rule
+
+
+class FromAsCasing(Rule):
+    code = "DF801"
+    name = "from-as-casing"
+    severity = "warning"
+    aliases = ("FromAsCasing",)
+    keywords = ("FROM",)
+    build_check = True
+
+    def check(self, ctx) -> Iterator[Finding]:
+        for stage in ctx.model.stages:
+            ins = stage.from_instruction
+            if len(ins.value) < 3:
+                continue
+            keyword, as_word = ins.raw_keyword, ins.value[1]
+            if keyword == keyword.upper():
+                wrong = as_word != as_word.upper()
+            elif keyword == keyword.lower():
+                wrong = as_word != as_word.lower()
+            else:
+                wrong = False
+            if wrong:
+                yield self.report(ctx, ins, f"'{as_word}' and '{keyword}' keywords' casing do not match")

@@ -1,0 +1,65 @@
+"""## What it does
+Checks for `CMD` and `ENTRYPOINT` in shell form (`CMD node server.js`) in a stage where
+no `SHELL` instruction is in effect.
+
+Docker build check `JSONArgsRecommended`; hadolint DL3025. As in BuildKit, anything that
+is not a valid JSON array of strings is shell form (`CMD ["a", 'b']` too), and a `SHELL`
+earlier in the stage or in a stage it is built `FROM` silences the check (the file then
+says on purpose which shell runs the command).
+
+Differs from hadolint: DL3025 ignores `SHELL` (so it reports Windows stages that set
+`SHELL ["powershell", ...]` on purpose) and, since 2.15, also reports `HEALTHCHECK CMD`
+in shell form. dlint follows BuildKit on both: a health check is a short-lived process
+that receives no stop signal.
+
+## Why is this bad?
+In shell form the container's main process is `/bin/sh -c "..."`, not your program.
+`docker stop` sends SIGTERM to that shell, which does not pass it on: unless the shell
+happened to replace itself with the program (some do for a single simple command, none
+do for `a && b`), the program is killed without a chance to shut down cleanly after the
+10 s timeout. Exec form makes the signal handling explicit instead of shell-dependent.
+
+## Example
+```dockerfile
+FROM node:20-slim
+COPY . /app
+CMD node /app/server.js
+```
+Use instead:
+```dockerfile
+FROM node:20-slim
+COPY . /app
+CMD ["node", "/app/server.js"]
+```
+
+## Fix
+Write the command as a JSON array: `CMD ["node", "/app/server.js"]`. If you need the
+shell (variables, `&&`), use `CMD ["sh", "-c", "exec node \\"$APP\\""]` with `exec`, or set
+`SHELL` explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dlint.api import Finding, Rule
+
+
+class JsonArgsRecommended(Rule):
+    code = "DF806"
+    name = "json-args-recommended"
+    severity = "warning"
+    aliases = ("JSONArgsRecommended", "DL3025")
+    keywords = ("CMD", "ENTRYPOINT")
+    build_check = True
+
+    def check(self, ctx) -> Iterator[Finding]:
+        for stage in ctx.model.stages:
+            shell_set = any(ins.keyword == "SHELL" for parent in stage.chain()
+                            if parent is not stage for ins in parent.instructions)
+            for ins in stage.instructions:
+                if ins.keyword == "SHELL":
+                    shell_set = True
+                elif ins.keyword in ("CMD", "ENTRYPOINT") and not ins.json and not shell_set:
+                    yield self.report(ctx, ins, f"JSON arguments recommended for {ins.raw_keyword} to "
+                                                f"prevent unintended behavior related to OS signals")
