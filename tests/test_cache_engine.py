@@ -1,7 +1,8 @@
 """Every cache scenario under fixtures/cache/ built for real, on each builder it lists.
 
-For a scenario and a builder: prune the engine's build cache, build BEFORE, build AFTER
-(one run id), and assert that the cached/rebuilt status of every AFTER step, as the engine
+For a scenario and a builder: build BEFORE, build AFTER (one run id, isolated from every
+other build's cache by run-specific copies of the base images: dlint.cache.isolate), and
+assert that the cached/rebuilt status of every AFTER step, as the engine
 reports it, equals BOTH the scenario's recorded expectation and dlint's prediction. The
 engine is the oracle: a failure prints a per-line table of the three.
 
@@ -158,7 +159,7 @@ def test_scenarios_exist():
 @pytest.mark.parametrize("name, builder", scenario_params())
 def test_scenario_on_engine(docker_engine, request, name, builder):
     scenario = load_scenario(SCENARIO_ROOT / name)  # raises with the reason when unloadable
-    result = run_scenario(docker_engine, scenario, builder)  # prunes the build cache first
+    result = run_scenario(docker_engine, scenario, builder)  # isolated from earlier builds
     table, problems = three_way_table(result, scenario.expected[builder])
     if problems:
         pytest.fail(f"cache scenario {name} ({scenario.reference}, {builder}): {scenario.description}\n"

@@ -107,11 +107,14 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(docker_engine, tmp_pa
     journal_dir = state / "dlint" / "verify-runs"
     deadline = time.monotonic() + 30
     noted: list[str] = []
+    derived: list[str] = []
     try:
         while time.monotonic() < deadline and len(noted) < 2 and proc.poll() is None:
             time.sleep(0.2)
             for path in journal_dir.glob("*.jsonl"):
-                noted = [json.loads(ln)["image"] for ln in path.read_text().splitlines()[1:] if ln.strip()]
+                records = [json.loads(ln) for ln in path.read_text().splitlines()[1:] if ln.strip()]
+                noted = [r["image"] for r in records if "image" in r]
+                derived = [r["derived"] for r in records if "derived" in r]
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -119,10 +122,11 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(docker_engine, tmp_pa
     time.sleep(1)  # the daemon notices the closed connection and cancels the build
     left = [i for i in noted if docker_engine.inspect_image(i) is not None]
     assert left, "the killed run left nothing behind: the test would test nothing"
+    assert derived and all(docker_engine.inspect_image(t) is not None for t in derived)
 
     containers, images = clean_leftovers(docker_engine, journal_dir)
     assert images >= 1  # removing a child also removes its untagged parents
-    assert [i for i in noted if docker_engine.inspect_image(i) is not None] == []
+    assert [i for i in noted + derived if docker_engine.inspect_image(i) is not None] == []
     full_ids = set()
     for container in docker_engine.api.containers(all=True):
         full_ids.add(container["ImageID"])
@@ -215,3 +219,107 @@ def test_verify_command_on_fixture_scenarios(docker_engine, tmp_path, name, buil
     data = json.loads(proc.stdout)
     assert data["builder"] == builder and data["agree"] is True
     assert {s["line"]: s["observed"] for s in data["steps"] if s["compared"] and s["observed"] is not None} == expected
+
+
+# -- isolation: the user's cache is left as it was (issue 11, part 1) ---------------------
+
+
+def engine_state(engine) -> dict:
+    """Every image (id -> tags), every BuildKit cache record (id -> size) and the bytes the
+    build cache holds: what a verify run must leave as it found it."""
+    images = {img["Id"]: tuple(sorted(img.get("RepoTags") or ())) for img in engine.api.images(all=True)}
+    records = {rid: rec.get("Size", 0) for rid, rec in engine.cache_records().items()}
+    containers = sorted(c["Id"] for c in engine.api.containers(all=True))
+    return {"images": images, "records": records, "containers": containers}
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_verify_leaves_the_users_cache_and_images(docker_engine, tmp_path, builder):
+    """Build a Dockerfile (the user's), run `cache verify` on something else and on the
+    same Dockerfile, rebuild the first: every step is still cached, and the engine holds
+    exactly the images, containers and cache records it held before the verify runs."""
+    import uuid
+
+    from test_cache_engine import SCENARIO_ROOT
+
+    marker = uuid.uuid4().hex[:10]
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "app.txt").write_text("user's app\n")
+    (user / "Dockerfile").write_text(f"FROM dlint-base:1\nRUN echo user-{marker} > /u\nCOPY app.txt /app.txt\n"
+                                     "RUN cat /app.txt /u\nWORKDIR /srv\n")
+    user_run = f"user-{marker}"
+    first = docker_engine.build(builder, user, run_id=user_run)
+    try:
+        assert [s.cached for s in first.steps if s.instruction != "FROM" and s.cached is not None] == \
+            [False, False, False, False]
+        state = engine_state(docker_engine)
+        env = engine_env(docker_engine, tmp_path)
+        # Something else (a fixture scenario), then the user's own Dockerfile against a
+        # BEFORE it shares nothing with: had the run hit the user's records, the engine
+        # would show the user's steps cached where dlint predicts a rebuild (exit 1).
+        other = SCENARIO_ROOT / "E05"
+        proc = run_dlint(["cache", "verify", str(other / "before"), str(other / "after"), "--builder", builder], env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "isolated from the engine's cache" in proc.stdout
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        (empty / "Dockerfile").write_text("FROM dlint-base:1\nRUN echo nothing\n")
+        (empty / "app.txt").write_text("user's app\n")
+        proc = run_dlint(["cache", "verify", str(empty), str(user), "--builder", builder, "--format", "json"], env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        data = json.loads(proc.stdout)
+        observed = [s["observed"] for s in data["steps"] if s["compared"] and s["observed"] is not None]
+        assert observed and not any(observed), data  # nothing of the user's build was hit
+        assert data["isolated"] is True and data["cleanup"]["complete"] is True
+        if builder == "buildkit":
+            assert data["cleanup"]["cache_records"] > 0
+
+        assert engine_state(docker_engine) == state  # the residue: nothing
+        again = docker_engine.build(builder, user, run_id=user_run)
+        assert [s.cached for s in again.steps if s.instruction != "FROM" and s.cached is not None] == \
+            [True, True, True, True]
+    finally:
+        docker_engine.remove_images(user_run)
+
+
+def test_rewritten_dockerfile_keeps_lines_and_stages():
+    from dlint.cache.isolate import Isolation, processed_bases, rewrite_dockerfile
+    from dlint.syntax import parse
+
+    text = ("ARG BASE=dlint-base:1\nFROM --platform=$BUILDPLATFORM ${BASE} \\\n  AS build\nRUN true\n"
+            "FROM build AS test\nFROM scratch AS out\nCOPY --from=build /x /x\nFROM unused:1 AS unused\n")
+    iso = Isolation("r1")
+    bases = processed_bases(text, builder="buildkit", build_args={}, target="out")
+    assert [b for _, b in bases] == ["dlint-base:1", "scratch"]
+    out = rewrite_dockerfile(text, [(ins, iso.tag_for(b)) for ins, b in bases])
+    assert out.split("\n") == [
+        "ARG BASE=dlint-base:1", "FROM --platform=$BUILDPLATFORM dlint-verify/r1-0:base AS build", "",
+        "RUN true", "FROM build AS test", "FROM dlint-verify/r1-1:base AS out", "COPY --from=build /x /x",
+        "FROM unused:1 AS unused", ""]
+    before, after = parse(text), parse(out)
+    assert [(i.keyword, i.start_line) for i in before.instructions] == \
+        [(i.keyword, i.start_line) for i in after.instructions]
+    # The classic builder processes every stage up to the target.
+    assert [b for _, b in processed_bases(text, builder="classic", build_args={"BASE": "x:2"}, target="out")] == \
+        ["x:2", "scratch"]
+
+
+def test_run_records_are_the_new_ones_of_the_run_only():
+    from dlint.cache.isolate import run_records
+
+    def rec(rid, parent=None, desc="mount / from exec x", kind="regular", in_use=False):
+        return rid, {"ID": rid, " Parents": [parent] if parent else None, "Description": desc, "Type": kind,
+                     "InUse": in_use}
+
+    before = dict([rec("base", desc="from local "), rec("user1", "base"), rec("ctx-old", kind="source.local")])
+    after = dict(before)
+    after.update([rec("derived", "base", desc="from local "), rec("r1", "derived"), rec("r2", "r1"),
+                  rec("ctx-new", kind="source.local", desc="local source for context"),
+                  rec("other-client", "base"),            # someone else's build on the old base
+                  rec("busy", "r2", in_use=True)])
+    assert run_records(before, after) == ["r2", "r1", "ctx-new", "derived"]
+    # A base the engine never used before: its new record goes too (after its child).
+    after2 = dict([rec("newbase", desc="from local "), rec("derived", "newbase", desc="from local "),
+                   rec("r1", "derived")])
+    assert run_records({}, after2) == ["r1", "derived", "newbase"]

@@ -308,10 +308,11 @@ def _dockerignore_patterns(context: Path) -> list[str]:
     return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
 
 
-def classic_context_tar(context: Path, dockerfile: str) -> io.BufferedRandom:
+def classic_context_tar(context: Path, dockerfile: str, replace: dict[str, bytes] | None = None) -> io.BufferedRandom:
     """The build context as the docker CLI sends it to the classic builder: .dockerignore
     applied (the Dockerfile and .dockerignore always sent: the daemon drops them itself),
-    owner 0:0 with empty user/group names, GNU tar."""
+    owner 0:0 with empty user/group names, GNU tar. `replace`: other bytes for some files
+    (relative posix paths), with the file's own mode."""
     from docker.utils.build import exclude_paths
 
     patterns = _dockerignore_patterns(context) + ["!.dockerignore"]
@@ -329,7 +330,11 @@ def classic_context_tar(context: Path, dockerfile: str) -> io.BufferedRandom:
             info.uid = info.gid = 0
             info.uname = info.gname = ""
             info.mtime = int(info.mtime)
-            if info.isfile():
+            if info.isfile() and replace and rel.replace(os.sep, "/") in replace:
+                data = replace[rel.replace(os.sep, "/")]
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+            elif info.isfile():
                 with open(full, "rb") as fh:
                     tar.addfile(info, fh)
             else:
@@ -469,17 +474,88 @@ class Engine:
             self._call(lambda: self.api.prune_images(filters={"dangling": True}))
         self._call(lambda: self.api.prune_builds(all=True))
 
+    # -- isolation (dlint.cache.isolate) -------------------------------------------------
+
+    def ensure_image(self, name: str) -> dict:
+        """`docker image inspect` of a base image, pulled when the engine lacks it."""
+        info = self.inspect_image(name)
+        if info is None:
+            try:
+                self._call(lambda: self.api.pull(name))
+            except EngineError as exc:
+                raise EngineError(f"base image {name} is not on the engine and cannot be pulled: {exc}") from None
+            info = self.inspect_image(name)
+            if info is None:
+                raise EngineError(f"base image {name} is not on the engine and cannot be pulled")
+        return info
+
+    def derive_image(self, base: str | None, tag: str, run_id: str) -> str:
+        """Load the run-specific derived image of `base` (None: scratch) as `tag`
+        (dlint.cache.isolate explains it); returns its ID."""
+        from dlint.cache.isolate import derived_image_tar
+
+        info = self.ensure_image(base) if base is not None else None
+        platform = None
+        if info is None:
+            version = self._call(lambda: self.api.version())
+            platform = {"os": version.get("Os", "linux"), "architecture": version.get("Arch", "amd64")}
+        data = derived_image_tar(info, run_id, tag, platform)
+
+        def load() -> None:
+            for event in self.api.load_image(data) or ():
+                if isinstance(event, dict) and (event.get("error") or event.get("errorDetail")):
+                    raise EngineError(f"cannot make the run's copy of {base or 'scratch'}: "
+                                      f"{event.get('error') or event.get('errorDetail')}")
+
+        self._call(load)
+        made = self.inspect_image(tag)
+        if made is None:
+            raise EngineError(f"cannot make the run's copy of {base or 'scratch'} (docker load made no {tag})")
+        return made["Id"]
+
+    def remove_tag(self, tag: str) -> bool:
+        """Remove a derived image by its tag (its untagged parents go with it)."""
+        from docker.errors import APIError
+
+        def remove() -> bool:
+            try:
+                self.api.remove_image(tag, force=False, noprune=False)
+                return True
+            except APIError:
+                return False
+
+        return self._call(remove)
+
+    def cache_records(self) -> dict[str, dict]:
+        """BuildKit's cache records (ID -> record of /system/df)."""
+        def df() -> dict:
+            api = self.api
+            return api._result(api._get(api._url("/system/df"), params={"type": "build-cache"}), True)
+
+        return {r["ID"]: r for r in (self._call(df).get("BuildCache") or []) if r.get("ID")}
+
+    def remove_cache_record(self, record_id: str) -> bool:
+        """Prune exactly one BuildKit cache record (an anchored `id` filter; `all`, or
+        records shared with an image are kept)."""
+        import re as _re
+
+        result = self._call(lambda: self.api.prune_builds(filters={"id": f"^{_re.escape(record_id)}$"}, all=True))
+        return record_id in ((result or {}).get("CachesDeleted") or [])
+
     # -- builds ----------------------------------------------------------------------
 
     def build(self, builder: str, context: str | os.PathLike, dockerfile: str = "Dockerfile", *,
               target: str | None = None, build_args: dict[str, str] | None = None,
-              run_id: str | None = None, progress: ProgressCallback | None = None) -> BuildObservation:
+              run_id: str | None = None, progress: ProgressCallback | None = None,
+              dockerfile_text: str | None = None) -> BuildObservation:
+        """Build and observe. `dockerfile_text`: build this text instead of the Dockerfile's
+        (the context keeps its own file: `cache verify`'s rewritten FROM lines)."""
         if builder == "buildkit":
             return self.build_buildkit(context, dockerfile, target=target, build_args=build_args,
-                                       run_id=run_id, progress=progress)
+                                       run_id=run_id, progress=progress, dockerfile_text=dockerfile_text)
         if builder == "classic":
             return self.build_classic(context, dockerfile, target=target, build_args=build_args,
-                                      run_id=run_id, progress=progress)
+                                      run_id=run_id, progress=progress, dockerfile_text=dockerfile_text)
         raise ValueError(f"unknown builder {builder!r} (expected one of {', '.join(BUILDERS)})")
 
     def _read_dockerfile(self, context: Path, dockerfile: str) -> tuple[Path, str]:
@@ -499,9 +575,12 @@ class Engine:
 
     def build_buildkit(self, context: str | os.PathLike, dockerfile: str = "Dockerfile", *,
                        target: str | None = None, build_args: dict[str, str] | None = None,
-                       run_id: str | None = None, progress: ProgressCallback | None = None) -> BuildObservation:
+                       run_id: str | None = None, progress: ProgressCallback | None = None,
+                       dockerfile_text: str | None = None) -> BuildObservation:
         context = Path(context)
         df_path, text = self._read_dockerfile(context, dockerfile)
+        if dockerfile_text is not None:
+            text = dockerfile_text
         global_args, stages = _split_stages(_instructions(text))
         self.api  # fail early, with the clear message, when no engine answers
         cli = self.docker_cli or shutil.which("docker")
@@ -510,6 +589,12 @@ class Engine:
         obs = BuildObservation("buildkit")
         with tempfile.TemporaryDirectory(prefix="dlint-build-") as tmp:
             iidfile = os.path.join(tmp, "iid")
+            if dockerfile_text is not None:
+                # Outside the context, named so that buildx finds no <name>.dockerignore
+                # beside it and applies the context's .dockerignore.
+                df_path = Path(tmp) / "rewritten" / "Dockerfile"
+                df_path.parent.mkdir()
+                df_path.write_text(dockerfile_text, encoding="utf-8")
             cmd = [cli, "buildx", "build", "--progress=rawjson", "--network=none",
                    "--iidfile", iidfile, "--label", f"{LABEL}={run_id or 'dlint'}", "-f", str(df_path)]
             if target:
@@ -572,9 +657,12 @@ class Engine:
 
     def build_classic(self, context: str | os.PathLike, dockerfile: str = "Dockerfile", *,
                       target: str | None = None, build_args: dict[str, str] | None = None,
-                      run_id: str | None = None, progress: ProgressCallback | None = None) -> BuildObservation:
+                      run_id: str | None = None, progress: ProgressCallback | None = None,
+                      dockerfile_text: str | None = None) -> BuildObservation:
         context = Path(context).resolve()
         df_path, text = self._read_dockerfile(context, dockerfile)
+        if dockerfile_text is not None:
+            text = dockerfile_text
         try:
             rel_dockerfile = df_path.resolve().relative_to(context).as_posix()
         except ValueError:
@@ -599,7 +687,8 @@ class Engine:
                 seen.append((current["instruction"], current["cached"]))
 
         api = self.api
-        tar = classic_context_tar(context, rel_dockerfile)
+        tar = classic_context_tar(context, rel_dockerfile,
+                                  replace={rel_dockerfile: text.encode("utf-8")} if dockerfile_text is not None else None)
         try:
             events = self._call(lambda: api.build(
                 fileobj=tar, custom_context=True, dockerfile=rel_dockerfile, decode=True, rm=True,

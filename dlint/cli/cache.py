@@ -165,14 +165,22 @@ def verify(
     target: Optional[str] = TARGET_OPTION,
     builder: str = BUILDER_OPTION,
     format: str = FORMAT_OPTION,
+    prune_cache: bool = typer.Option(False, "--prune-cache",
+                                     help="DESTRUCTIVE: empty the engine's whole build cache first and build "
+                                          "the Dockerfiles as they are (the old behaviour), instead of isolating "
+                                          "the run. Asks first on a terminal."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --prune-cache: do not ask."),
 ) -> None:
     """Build BEFORE then AFTER on a real Docker engine and compare dlint's prediction with the
     cached/rebuilt status the builder reports, step by step.
 
-    Uses DOCKER_HOST (or the current docker context, or the default socket). PRUNES THE
-    ENGINE'S BUILD CACHE first (BuildKit's cache and the images of earlier dlint runs), so
-    that the cache holds exactly the BEFORE build. Builds run with --network=none and the
-    label dlint.verify=<run id>; the images they make, and only those, are removed after.
+    Uses DOCKER_HOST (or the current docker context, or the default socket). The user's
+    build cache and images are left as they were: the builds start from run-specific
+    copies of their base images (same files, new layer chain), so they can hit nothing
+    but their own records, and the cache holds exactly the BEFORE build when AFTER runs.
+    Builds run with --network=none and the label dlint.verify=<run id>. Afterwards the run
+    removes what it made, and only that: its images, the copies of the bases, and the
+    BuildKit cache records its builds created.
 
     Exit 0 when every step agrees, 1 on any disagreement, 2 when no engine is reachable,
     a build fails, or the input is bad."""
@@ -190,11 +198,28 @@ def verify(
         raise typer.Exit(2)
     raise typer.Exit(_run_verify(before_snap, after_snap, file=dockerfile, build_args=common,
                                  before_build_args=before_args, after_build_args=after_args,
-                                 target=target, builder=builder, format=format))
+                                 target=target, builder=builder, format=format,
+                                 prune_cache=prune_cache, yes=yes))
+
+
+def _confirm_prune(docker_host: str) -> bool:
+    """--prune-cache on a terminal: ask. Off a terminal the option itself is the consent."""
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return True
+    sys.stderr.write(f"--prune-cache empties the WHOLE build cache of the engine at {docker_host} "
+                     "(every build's cache, not only dlint's). Continue? [y/N] ")
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (KeyboardInterrupt, EOFError):
+        return False
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _run_verify(before_snap, after_snap, *, file, build_args, before_build_args, after_build_args,
-                target, builder, format) -> int:
+                target, builder, format, prune_cache=False, yes=False) -> int:
     import json
     import sys
 
@@ -208,8 +233,15 @@ def _run_verify(before_snap, after_snap, *, file, build_args, before_build_args,
     except EngineError as exc:
         error(str(exc))
         return 2
+    if prune_cache and not yes and not _confirm_prune(engine.docker_host):
+        error("not confirmed: nothing was built or pruned (without --prune-cache the run leaves "
+              "the engine's cache as it is)")
+        engine.close()
+        return 2
+    how = ("pruning the engine's whole build cache (--prune-cache)" if prune_cache else
+           "isolated from the engine's cache (run-specific copies of the base images)")
     header = [f"Docker Engine {version} at {engine.docker_host}; builder: {BUILDER_DESCRIPTIONS[builder]}",
-              "pruning the engine's build cache, then building BEFORE and AFTER (--network=none)"]
+              f"building BEFORE and AFTER (--network=none), {how}"]
     note = engine_note(version)
     if note:
         header.append(f"note: {note}")
@@ -218,7 +250,8 @@ def _run_verify(before_snap, after_snap, *, file, build_args, before_build_args,
         with _BuildProgress() as progress:
             result = run(before_snap, after_snap, engine=engine, builder=builder, dockerfile=file,
                          build_args=build_args, before_build_args=before_build_args,
-                         after_build_args=after_build_args, target=target, progress=progress)
+                         after_build_args=after_build_args, target=target, progress=progress,
+                         prune_cache=prune_cache)
     except (VerifyError, EngineError) as exc:
         error(str(exc))
         return 2
