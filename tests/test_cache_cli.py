@@ -102,3 +102,58 @@ def test_generated_monster_is_one_line_exit_2(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.splitlines()) == 1 and "more than the 5000 dlint analyses" in proc.stderr
+
+
+def test_explain_names_missing_sources(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM dlint-base:1\nCOPY requirements.txt /r.txt\nCOPY *.cfg /etc/\n"
+                                         "COPY src/ /src/\nRUN true\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text("a\n")
+    proc = run("cache", "explain", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "no step reads the build context" not in proc.stdout
+    assert ("line 2: source requirements.txt is not in the build context (missing, or excluded by "
+            ".dockerignore): the build would fail") in proc.stdout
+    assert "line 3: source *.cfg matches nothing in the build context" in proc.stdout
+    assert "an edit under src/ reruns" in proc.stdout
+    data = json.loads(run("cache", "explain", str(tmp_path), "--format", "json").stdout)
+    assert [(s["line"], s["missing"]) for s in data["steps"] if s["missing"]] == \
+        [(2, ["requirements.txt"]), (3, ["*.cfg"])]
+    # Nothing missing and nothing read: the old sentence stays.
+    (tmp_path / "Dockerfile").write_text("FROM dlint-base:1\nRUN true\n")
+    assert "no step reads the build context" in run("cache", "explain", str(tmp_path)).stdout
+
+
+def git(repo, *args):
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+
+
+def test_diff_in_a_monorepo_from_the_root_and_from_a_subfolder(tmp_path):
+    repo = tmp_path / "mono"
+    api = repo / "services" / "api"
+    api.mkdir(parents=True)
+    (api / "Dockerfile").write_text("FROM dlint-base:1\nCOPY app.txt /app.txt\nRUN cat /app.txt\n")
+    (api / "app.txt").write_text("one\n")
+    (repo / "README").write_text("root\n")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "x")
+    (api / "app.txt").write_text("two\n")
+    for args, cwd in [((), api),                                          # from the subfolder
+                      (("HEAD", "services/api"), repo),                   # revision + folder, from the root
+                      (("HEAD:services/api", "services/api"), repo),      # REV:PATH
+                      (("HEAD:./api", "api"), repo / "services")]:        # REV:./PATH from the cwd
+        proc = run("cache", "diff", *args, "--format", "json", cwd=cwd)
+        assert proc.returncode == 0, (args, proc.stderr)
+        assert [s["line"] for s in json.loads(proc.stdout)["steps"] if s["cached"] is False] == [2, 3], args
+    # A folder the revision does not have: one readable line, no raw git error.
+    new = repo / "newsvc"
+    new.mkdir()
+    (new / "Dockerfile").write_text("FROM dlint-base:1\n")
+    proc = run("cache", "diff", cwd=new)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("dlint: error: newsvc/ does not exist in revision HEAD (the context folder "
+                                   "must be in both sides; name another with HEAD:PATH)")
+    assert "fatal" not in proc.stderr

@@ -197,3 +197,44 @@ def test_reads_only_selected_files_in_a_large_context(tmp_path):
     p = predict(Counting(root), Counting(root))
     assert all(s.cached is not False for s in p.steps)
     assert sorted(set(opened)) == sorted(["Dockerfile"] + [f"src/m{i}.py" for i in range(30)])
+
+
+# -- cache-busting-copy's numbers equal the analyzer's on the reordered file (issue 11) ----
+
+REORDERED = {
+    # RUN install && cache clean: the cleanup moves with the install (the old count said 3).
+    "bad-yarn-cache-clean": ("FROM node:20-slim\nWORKDIR /app\nCOPY package.json yarn.lock ./\n"
+                             "RUN yarn install --frozen-lockfile && yarn cache clean\nCOPY . .\n"
+                             "RUN yarn build\nCMD [\"node\", \"dist/index.js\"]\n"),
+    "bad-manifest-already-copied": ("FROM node:22-slim\nWORKDIR /app\nCOPY package.json yarn.lock ./\n"
+                                    "RUN yarn install --frozen-lockfile && yarn cache clean\nCOPY . .\n"
+                                    "RUN yarn build\n"),
+    # RUN apt-get update alone before the install: both move.
+    "bad-apt-update-alone": ("FROM debian:bookworm-slim\nRUN apt-get update\n"
+                             "RUN apt-get install -y --no-install-recommends python3\nCOPY . /srv/app\n"
+                             "CMD [\"python3\", \"/srv/app/main.py\"]\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REORDERED))
+def test_cache_busting_copy_counts_what_cache_explain_counts_on_the_fix(name, tmp_path):
+    import re
+
+    from dlint.cache.predict import explain
+    from dlint.lint.registry import load_registry
+    from dlint.testing import FixtureCase
+
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "rules" / "cache-busting-copy"
+    registry = load_registry()
+    rule = next(r for r in registry.rules if r.name == "cache-busting-copy")
+    findings = FixtureCase(rule, root / f"{name}.Dockerfile", registry).lint()
+    assert len(findings) == 1
+    fixed = int(re.search(r"would rerun (\d+)", findings[0].message).group(1))
+    (tmp_path / "Dockerfile").write_text(REORDERED[name])
+    (tmp_path / "main.js").write_text("source\n")
+    for manifest in ("package.json", "yarn.lock"):
+        (tmp_path / manifest).write_text("{}\n")
+    ranking = {row["path"]: row["rerun"] for row in explain(tmp_path)["ranking"]}
+    assert ranking["main.js"] == fixed
+    if name == "bad-apt-update-alone":
+        assert "with the `RUN apt-get update` on line 3" in findings[0].message

@@ -243,12 +243,14 @@ def explain(context: Snapshot | str | os.PathLike[str], *, dockerfile: str = "Do
     for step in steps:
         if not step.vertex or step.stage_label is None:
             continue
-        direct = sorted({m for src in step.sources for m in snap.match(src)})
+        matches = {src: snap.match(src) for src in step.sources}
+        direct = sorted({m for found in matches.values() for m in found})
         for src in step.sources:
             reads.append((step, src))
         out_steps.append({"stage": step.stage_label, "line": step.line, "instruction": step.keyword,
                           "text": step.instruction.original,
                           "paths": [(p + "/" if visible_kind(p) == "dir" else p) or "." for p in direct],
+                          "missing": [src or "." for src, found in matches.items() if not found],
                           "from_stages": [{"stage": s, "path": p} for s, p in step.from_refs]})
     # Candidate paths: top-level entries, folders two levels deep, and whatever a source names.
     visible = snap.visible()

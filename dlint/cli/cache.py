@@ -58,11 +58,15 @@ def parse_build_args(values: list[str] | None, option: str) -> dict[str, str]:
 
 
 def resolve_contexts(before: str | None, after: str | None, cwd: str | None = None):
-    """(BEFORE, AFTER) snapshots. Each is a folder, or a git revision of the repository the
-    current folder is in (the context is then the current folder's path in that revision).
-    Defaults: BEFORE = HEAD, AFTER = the working tree (the current folder). When one side is
-    a revision, a folder side leaves its .git out (git does not record it)."""
+    """(BEFORE, AFTER) snapshots. Each is a folder, a git revision (`HEAD`, `main~2`), or a
+    folder of a revision written `REV:PATH` (PATH from the repository root, as git reads
+    it; `REV:./PATH` from the current folder). A bare revision's context is the folder of
+    the other side when that one is a folder of the repository (`HEAD services/api`),
+    else the current folder's path. Defaults: BEFORE = HEAD, AFTER = the working tree (the
+    current folder). When one side is a revision, a folder side leaves its .git out (git
+    does not record it)."""
     import os
+    import posixpath
 
     from dlint.cache.context import ContextError, DirectorySnapshot, GitSnapshot, git_toplevel
 
@@ -82,16 +86,39 @@ def resolve_contexts(before: str | None, after: str | None, cwd: str | None = No
             raise CacheUsageError(f"{bad!r} is not a folder, and {cwd} is not in a git repository "
                                   "(so it cannot be a revision)")
 
-    def snapshot(arg: str, arg_kind: str):
+    def folder_prefix(arg: str) -> str | None:
+        """The path of folder `arg` inside the repository, None when it lies outside."""
+        found = git_toplevel(os.path.join(cwd, arg))
+        if found is None or os.path.realpath(found[0]) != os.path.realpath(repo[0]):
+            return None
+        return found[1]
+
+    def rev_and_prefix(arg: str, other: str, other_kind: str) -> tuple[str, str]:
+        root, cwd_prefix = repo
+        rev, colon, path = arg.partition(":")
+        if colon and rev:
+            if path.startswith(("./", "../")) or path in (".", ".."):
+                path = posixpath.normpath(posixpath.join(cwd_prefix, path))
+            path = posixpath.normpath(path.strip("/")) if path.strip("/") else ""
+            if path.startswith(".."):
+                raise CacheUsageError(f"{arg!r}: the path leaves the repository")
+            return rev, "" if path == "." else path
+        if other_kind == "dir":
+            prefix = folder_prefix(other)
+            if prefix is not None:
+                return arg, prefix
+        return arg, cwd_prefix
+
+    def snapshot(arg: str, arg_kind: str, other: str, other_kind: str):
         try:
             if arg_kind == "dir":
                 return DirectorySnapshot(os.path.join(cwd, arg), skip_git_dir="rev" in kinds)
-            root, prefix = repo
-            return GitSnapshot(root, arg, prefix)
+            rev, prefix = rev_and_prefix(arg, other, other_kind)
+            return GitSnapshot(repo[0], rev, prefix)
         except ContextError as exc:
             raise CacheUsageError(str(exc)) from None
 
-    return snapshot(before, kinds[0]), snapshot(after, kinds[1])
+    return (snapshot(before, kinds[0], after, kinds[1]), snapshot(after, kinds[1], before, kinds[0]))
 
 
 # --------------------------------------------------------------------------- verify
@@ -428,7 +455,14 @@ def explain(
         shown = ", ".join(reads[:6]) + (f", ... ({len(reads)} paths)" if len(reads) > 6 else "")
         lines.append(("", f"  line {step['line']:>3}  {step['text'][:60]}" + (f"  <- {shown}" if reads else "")))
     lines.append(("bold", "Cost of an edit:"))
-    if not data["ranking"]:
+    missing = [(step["line"], src) for step in data["steps"] for src in step.get("missing", ())]
+    for line, src in missing:
+        if any(c in src for c in "*?["):
+            lines.append(("yellow", f"  line {line}: source {src} matches nothing in the build context"))
+        else:
+            lines.append(("yellow", f"  line {line}: source {src} is not in the build context (missing, "
+                                    "or excluded by .dockerignore): the build would fail"))
+    if not data["ranking"] and not missing:
         lines.append(("dim", "  no step reads the build context"))
     for row in data["ranking"]:
         where = f"under {row['path']}" if row["kind"] == "folder" else f"to {row['path']}"
