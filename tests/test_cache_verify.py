@@ -76,6 +76,20 @@ def test_from_and_global_args_are_shown_but_not_counted():
     assert result.exit_code() == 0
 
 
+def test_an_uncertain_prediction_agrees_with_either_outcome_and_is_marked():
+    uncertain = StepPrediction("final", 6, "COPY", False, "copied path /a may have changed", "COPY --from=b /a /a",
+                               certain=False, condition="cached if /a from stage b comes out byte-identical")
+    steps = compare([predicted(2, False), uncertain], [observed(2, False), observed(6, True, "COPY", "final")])
+    result = result_of(steps)
+    assert result.exit_code() == 0 and result.summary() == "2 of 2 steps agree (1 predicted as uncertain)"
+    text = render_text(result)
+    row = next(ln for ln in text.splitlines() if ln.startswith("6 "))
+    assert row.split()[-3:] == ["rebuilt?", "cached", "ok"]
+    assert "line 6: uncertain: cached if /a from stage b comes out byte-identical; the engine cached" in text
+    data = result.to_json()["steps"][1]
+    assert data["certain"] is False and data["condition"].startswith("cached if /a")
+
+
 def test_json_shape():
     result = result_of(compare([predicted(2, False, reason="instruction changed")], [observed(2, True)]))
     data = json.loads(json.dumps(result.to_json()))

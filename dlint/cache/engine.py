@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,7 @@ class ObservedStep:
     line: int           # start line of the instruction in the Dockerfile
     instruction: str    # keyword, upper case: "RUN"
     cached: bool | None  # None: the instruction makes no step under this builder, or FROM (neutral)
+    seconds: float | None = None  # how long the step took (None: unknown)
 
 
 @dataclass
@@ -268,6 +270,7 @@ def _buildkit_steps(stages: list[_Stage], global_args: list[Any], target: str | 
             continue
         observed = sorted(by_stage.get(st.index, []), key=lambda t: t[0])
         cached_of: dict[int, bool | None] = {}  # id(instruction) -> cached
+        seconds_of: dict[int, float | None] = {}
         candidates = [ins for ins in st.instructions if ins.keyword in _BUILDKIT_VERTEX_KEYWORDS]
         if not observed or not observed[0][1].upper().startswith("FROM"):
             candidates = candidates[1:]  # FROM scratch / FROM <stage>: no vertex
@@ -291,9 +294,42 @@ def _buildkit_steps(stages: list[_Stage], global_args: list[Any], target: str | 
             # The vertex that consumes the others (ADD <url>: the copy, not the download).
             finals = [v for v in group if v.get("inputs")] or group
             cached_of[id(cand)] = all(bool(v.get("cached")) for v in finals)
+            seconds_of[id(cand)] = _vertex_seconds(group)
         for ins in st.instructions:
-            steps.append(ObservedStep(st.display, ins.start_line, ins.keyword, cached_of.get(id(ins))))
+            steps.append(ObservedStep(st.display, ins.start_line, ins.keyword, cached_of.get(id(ins)),
+                                      seconds_of.get(id(ins))))
     return steps
+
+
+def parse_time(text: object) -> float | None:
+    """Seconds since the epoch of an RFC 3339 time as BuildKit writes it (nanoseconds)."""
+    from datetime import datetime
+
+    if not isinstance(text, str) or not text:
+        return None
+    main, dot, rest = text.partition(".")
+    zone = ""
+    if not dot and main[-1:] in ("Z", "z"):
+        main = main[:-1]
+    elif not dot and len(main) > 19:
+        main, zone = main[:19], main[19:]
+    if dot:
+        digits = "".join(c for c in rest if c.isdigit())
+        zone = rest[len(digits):]
+        main = f"{main}.{digits[:6].ljust(6, '0')}"
+    zone = "+00:00" if zone in ("Z", "z", "") else zone
+    try:
+        return datetime.fromisoformat(main + zone).timestamp()
+    except ValueError:
+        return None
+
+
+def _vertex_seconds(group: list[dict]) -> float | None:
+    starts = [t for t in (parse_time(v.get("started")) for v in group) if t is not None]
+    ends = [t for t in (parse_time(v.get("completed")) for v in group) if t is not None]
+    if not starts or not ends:
+        return None
+    return max(0.0, max(ends) - min(starts))
 
 
 # --------------------------------------------------------------------------------------
@@ -684,7 +720,7 @@ class Engine:
 
         def close_step() -> None:
             if current is not None:
-                seen.append((current["instruction"], current["cached"]))
+                seen.append((current["instruction"], current["cached"], time.monotonic() - current["t0"]))
 
         api = self.api
         tar = classic_context_tar(context, rel_dockerfile,
@@ -715,7 +751,8 @@ class Engine:
                     # Steps past the Dockerfile's instructions: the builder's own LABEL step.
                     ins = instructions[n] if n < len(instructions) else None
                     current = {"instruction": ins, "cached": None if ins is None or ins.keyword == "FROM"
-                               or (first_from_line is not None and ins.start_line < first_from_line) else False}
+                               or (first_from_line is not None and ins.start_line < first_from_line) else False,
+                               "t0": time.monotonic()}
                     step_name = chunk.strip()
                     if progress:
                         progress(BuildProgress("classic", step_name, "started"))
@@ -736,10 +773,11 @@ class Engine:
             close_step()
         finally:
             tar.close()
-        observed = {id(ins): cached for ins, cached in seen if ins is not None}
+        observed = {id(ins): (cached, took) for ins, cached, took in seen if ins is not None}
         for ins in instructions:
             if id(ins) in observed:
-                obs.steps.append(ObservedStep(stage_of.get(id(ins)), ins.start_line, ins.keyword, observed[id(ins)]))
+                cached, took = observed[id(ins)]
+                obs.steps.append(ObservedStep(stage_of.get(id(ins)), ins.start_line, ins.keyword, cached, took))
         if not obs.ok:
             raise BuildFailed(f"classic build failed: {obs.error}", obs)
         return obs

@@ -27,10 +27,20 @@ class StepPrediction:
     cached: bool | None       # None: no step under this builder
     reason: str | None = None  # first cause of a rebuild
     text: str = field(default="", compare=False)   # the instruction as written (for display)
+    # False: `cached` is the likely answer; the real one hangs on `condition` (SPEC §8).
+    certain: bool = True
+    condition: str | None = None
+    seconds: float | None = field(default=None, compare=False)  # observed duration, when known
 
     def to_json(self) -> dict:
-        return {"stage": self.stage, "line": self.line, "instruction": self.instruction,
-                "cached": self.cached, "reason": self.reason}
+        out = {"stage": self.stage, "line": self.line, "instruction": self.instruction,
+               "cached": self.cached, "reason": self.reason}
+        if not self.certain:
+            out["certain"] = False
+            out["condition"] = self.condition
+        if self.seconds is not None:
+            out["seconds"] = round(self.seconds, 3)
+        return out
 
 
 @dataclass
@@ -48,14 +58,28 @@ class Prediction:
 
     @property
     def rerun_steps(self) -> list[StepPrediction]:
+        """Every step predicted to rerun, the uncertain ones included."""
         return [s for s in self.counted if s.cached is False]
+
+    @property
+    def definite_reruns(self) -> list[StepPrediction]:
+        return [s for s in self.rerun_steps if s.certain]
+
+    @property
+    def possible_reruns(self) -> list[StepPrediction]:
+        """Rebuilt unless what an earlier rerun step produces comes out byte-identical."""
+        return [s for s in self.rerun_steps if not s.certain]
 
     @property
     def step_count(self) -> int:
         return len(self.counted)
 
     def summary(self) -> str:
-        return f"{len(self.rerun_steps)} of {self.step_count} steps rerun"
+        definite, possible = len(self.definite_reruns), len(self.possible_reruns)
+        text = f"{definite} of {self.step_count} steps rerun"
+        if possible:
+            text += f", {possible} more may"
+        return text
 
     def to_json(self) -> dict:
         return {"builder": self.builder, "target": self.target,
@@ -140,7 +164,8 @@ def _to_predictions(plan: Plan) -> list[StepPrediction]:
             continue
         reason = None if step.cached else (step.cause.own if step.cause else "rebuilt")
         out.append(StepPrediction(step.stage_label, ins.start_line, ins.keyword, bool(step.cached),
-                                  reason, ins.original))
+                                  reason, ins.original, certain=step.certain or bool(step.cached),
+                                  condition=None if step.cached or step.certain else step.condition))
     return out
 
 

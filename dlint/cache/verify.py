@@ -44,15 +44,28 @@ class StepComparison:
     reason: str | None = None  # the prediction's reason for a rebuild
     compared: bool = True      # False: FROM and global ARGs, shown but not counted
     missing: str | None = None  # "prediction" / "observation": the step is absent from that side
+    certain: bool = True       # False: the prediction hangs on `condition`; any outcome agrees
+    condition: str | None = None
+    seconds: float | None = None  # how long the engine took on the AFTER step
 
     @property
     def agree(self) -> bool:
-        return not self.compared or self.predicted == self.observed
+        if not self.compared:
+            return True
+        if not self.certain:
+            return self.observed is not None  # either outcome is one the prediction allowed
+        return self.predicted == self.observed
 
     def to_json(self) -> dict:
-        return {"stage": self.stage, "line": self.line, "instruction": self.instruction,
-                "predicted": self.predicted, "observed": self.observed, "agree": self.agree,
-                "compared": self.compared, "reason": self.reason}
+        out = {"stage": self.stage, "line": self.line, "instruction": self.instruction,
+               "predicted": self.predicted, "observed": self.observed, "agree": self.agree,
+               "compared": self.compared, "reason": self.reason}
+        if not self.certain:
+            out["certain"] = False
+            out["condition"] = self.condition
+        if self.seconds is not None:
+            out["seconds"] = round(self.seconds, 3)
+        return out
 
 
 def _counts(stage: str | None, instruction: str) -> bool:
@@ -77,7 +90,10 @@ def compare(predicted: Iterable[Any], observed: Iterable[Any]) -> list[StepCompa
             observed=o.cached if o is not None else None,
             reason=getattr(p, "reason", None) if p is not None else None,
             compared=_counts(stage, instruction),
-            missing=missing))
+            missing=missing,
+            certain=getattr(p, "certain", True) if p is not None else True,
+            condition=getattr(p, "condition", None) if p is not None else None,
+            seconds=getattr(o, "seconds", None) if o is not None else None))
     return out
 
 
@@ -111,7 +127,11 @@ class VerifyResult:
 
     def summary(self) -> str:
         total = len(self.compared)
-        return f"{total - len(self.disagreements)} of {total} steps agree"
+        uncertain = [s for s in self.compared if not s.certain]
+        text = f"{total - len(self.disagreements)} of {total} steps agree"
+        if uncertain:
+            text += f" ({len(uncertain)} predicted as uncertain)"
+        return text
 
     def exit_code(self) -> int:
         return 0 if self.all_agree else 1
@@ -145,8 +165,9 @@ class VerifyResult:
 
 # --------------------------------------------------------------------------- rendering
 
-def status_word(cached: bool | None) -> str:
-    return "-" if cached is None else "cached" if cached else "rebuilt"
+def status_word(cached: bool | None, certain: bool = True) -> str:
+    word = "-" if cached is None else "cached" if cached else "rebuilt"
+    return word if certain or cached is None else word + "?"
 
 
 def format_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -167,7 +188,7 @@ def comparison_rows(steps: Iterable[StepComparison]) -> list[list[str]]:
         no_step = s.predicted is None and s.observed is None
         mark = "" if not s.compared or no_step else ("ok" if s.agree else "DIFFERS")
         rows.append([str(s.line), s.stage or "", _shorten(s.text) or s.instruction,
-                     status_word(s.predicted), status_word(s.observed), mark])
+                     status_word(s.predicted, s.certain), status_word(s.observed), mark])
     return rows
 
 
@@ -179,6 +200,9 @@ def render_text(result: VerifyResult) -> str:
         why = f" (predicted because: {s.reason})" if s.reason else ""
         lines.append(f"line {s.line}: predicted {status_word(s.predicted)}, "
                      f"the engine {status_word(s.observed)}{why}")
+    for s in result.compared:
+        if not s.certain and s.condition:
+            lines.append(f"line {s.line}: uncertain: {s.condition}; the engine {status_word(s.observed)}")
     cleanup = result.cleanup_text()
     if cleanup:
         lines.append(cleanup)
@@ -402,11 +426,13 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
            build_args: Mapping[str, str] | None = None,
            before_build_args: Mapping[str, str] | None = None,
            after_build_args: Mapping[str, str] | None = None, target: str | None = None,
-           progress: Callable[[Phase], None] | None = None, prune_cache: bool = False) -> VerifyResult:
+           progress: Callable[[Phase], None] | None = None, prune_cache: bool = False,
+           after_build: Callable[[str, Any], None] | None = None) -> VerifyResult:
     """Predict, build BEFORE and AFTER isolated from everything the engine held before (one
     run id, so the classic builder's label step matches), compare, and remove what the
     run made: its images, its derived base images, its BuildKit cache records.
 
+    `after_build(side, observation)`: called after each build, while its images exist.
     `prune_cache`: the old way instead of isolation: empty the engine's WHOLE build cache
     first and build the Dockerfiles as they are (destroys the user's cache; the CLI asks).
 
@@ -465,6 +491,8 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
                 except BuildFailed as exc:
                     raise VerifyError(f"the {side} build failed: {exc.observation.error or exc}") from None
                 seconds[side.lower()] = time.monotonic() - started
+                if after_build:
+                    after_build(side, observation)
                 if side == "BEFORE":
                     before_observation = observation
         finally:

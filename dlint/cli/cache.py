@@ -355,14 +355,17 @@ def render_diff(prediction, document) -> list[tuple[str, str]]:
             mark, style = "-", "dim"
         elif step.cached:
             mark, style = "cached", "green"
+        elif not step.certain:
+            mark, style = "REBUILT?", "bold yellow"
         else:
             mark, style = "REBUILT", "bold red"
         first = source[0] + (" ..." if len(source) > 1 else "")
         lines.append((style, f"{ins.start_line:>{width}}  {mark:<8} {first}"))
         if step is not None and step.cached is False and step.reason:
             lines.append(("yellow", f"{'':>{width}}  {'':<8}   ^ {step.reason}"))
-    rerun = prediction.rerun_steps
-    lines.append(("bold", f"{len(rerun)} of {prediction.step_count} steps rerun ({prediction.builder} builder)"))
+        if step is not None and step.cached is False and not step.certain and step.condition:
+            lines.append(("yellow", f"{'':>{width}}  {'':<8}   ? {step.condition}"))
+    lines.append(("bold", f"{prediction.summary()} ({prediction.builder} builder)"))
     return lines
 
 
