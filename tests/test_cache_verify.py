@@ -158,7 +158,8 @@ def run_dlint(args: list[str], env: dict[str, str], cwd: Path = REPO) -> subproc
 
 
 def engine_env(engine, tmp_path) -> dict[str, str]:
-    env = dict(os.environ, DOCKER_HOST=engine.docker_host, XDG_STATE_HOME=str(tmp_path / "state"))
+    env = dict(os.environ, DOCKER_HOST=engine.docker_host, XDG_STATE_HOME=str(tmp_path / "state"),
+               XDG_CACHE_HOME=str(tmp_path / "cache"))
     if engine.docker_config:
         env["DOCKER_CONFIG"] = engine.docker_config
     return env
@@ -337,3 +338,38 @@ def test_run_records_are_the_new_ones_of_the_run_only():
     after2 = dict([rec("newbase", desc="from local "), rec("derived", "newbase", desc="from local "),
                    rec("r1", "derived")])
     assert run_records({}, after2) == ["r1", "derived", "newbase"]
+
+
+# -- timings from real builds (issue 11, part 3) -------------------------------------------
+
+
+def test_timings_from_a_rawjson_log_and_from_verify(docker_engine, tmp_path):
+    import uuid
+
+    marker = uuid.uuid4().hex[:8]
+    before, after = tmp_path / "before", tmp_path / "after"
+    for side, content in ((before, "one\n"), (after, "two\n")):
+        side.mkdir()
+        (side / "Dockerfile").write_text(f"FROM dlint-base:1\nRUN echo {marker} > /m\nCOPY app.txt /app.txt\n"
+                                         "RUN sleep 1 && cat /app.txt\n")
+        (side / "app.txt").write_text(content)
+    env = engine_env(docker_engine, tmp_path)
+    log = tmp_path / "build.json"
+    with open(log, "wb") as fh:
+        proc = subprocess.run([docker_engine.docker_cli or "docker", "buildx", "build", "--progress=rawjson",
+                               "--network=none", "--label", f"dlint.verify=timing-{marker}", str(before)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=fh)
+    docker_engine.remove_images(f"timing-{marker}")
+    assert proc.returncode == 0
+    proc = run_dlint(["cache", "diff", str(before), str(after), "--timings", str(log), "--format", "json"], env)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    took = {s["line"]: s.get("seconds") for s in data["steps"]}
+    assert 1.0 <= took[4] < 60 and took[2] is not None and data["timings"] == "build.json"
+    assert data["seconds"] >= 1.0
+
+    proc = run_dlint(["cache", "verify", str(before), str(after)], env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "step durations saved for `dlint cache diff`" in proc.stdout
+    proc = run_dlint(["cache", "diff", str(before), str(after)], env)
+    assert "RUN sleep 1 && cat /app.txt   [~1." in proc.stdout and "durations from cache verify" in proc.stdout

@@ -111,6 +111,7 @@ class VerifyResult:
     before_observation: Any = field(default=None, repr=False)
     residue: Any = None        # Residue: what the clean-up removed
     isolated: bool = True      # False: --prune-cache (the engine's cache was emptied first)
+    timings_path: Any = None   # where the observed step durations were saved
 
     @property
     def compared(self) -> list[StepComparison]:
@@ -206,6 +207,8 @@ def render_text(result: VerifyResult) -> str:
     cleanup = result.cleanup_text()
     if cleanup:
         lines.append(cleanup)
+    if getattr(result, "timings_path", None):
+        lines.append(f"step durations saved for `dlint cache diff` and `cache explain`: {result.timings_path}")
     lines.append(f"{result.summary()} ({result.builder})")
     return "\n".join(lines) + "\n"
 
@@ -427,12 +430,15 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
            before_build_args: Mapping[str, str] | None = None,
            after_build_args: Mapping[str, str] | None = None, target: str | None = None,
            progress: Callable[[Phase], None] | None = None, prune_cache: bool = False,
-           after_build: Callable[[str, Any], None] | None = None) -> VerifyResult:
+           after_build: Callable[[str, Any], None] | None = None,
+           save_timings: bool = False) -> VerifyResult:
     """Predict, build BEFORE and AFTER isolated from everything the engine held before (one
     run id, so the classic builder's label step matches), compare, and remove what the
     run made: its images, its derived base images, its BuildKit cache records.
 
     `after_build(side, observation)`: called after each build, while its images exist.
+    `save_timings`: store the step durations observed (dlint.cache.timings) where `cache
+    diff` finds them for the AFTER Dockerfile.
     `prune_cache`: the old way instead of isolation: empty the engine's WHOLE build cache
     first and build the Dockerfiles as they are (destroys the user's cache; the CLI asks).
 
@@ -499,6 +505,8 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
             removed = _remove_quietly(engine, run_id)
             residue = _remove_isolation(engine, isolation, records_before, builder)
             journal.close(done=removed is not None and residue.complete)
+        timings_path = _save_timings(after_snap, dockerfile, builder, before_dir, after_dir,
+                                     before_observation, observation) if save_timings else None
     seconds["total"] = time.monotonic() - started_run
     result = VerifyResult(builder, target, version, engine.docker_host,
                           compare(prediction.steps, observation.steps), seconds, len(removed or ()), run_id,
@@ -506,7 +514,22 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
     result.residue = residue
     result.before_observation = before_observation
     result.isolated = not prune_cache
+    result.timings_path = timings_path
     return result
+
+
+def _save_timings(after_snap, dockerfile, builder, before_dir, after_dir, before_obs, after_obs):
+    """Store what the two builds took (BEFORE ran every step; AFTER's reruns are newer)."""
+    from dlint.cache import timings
+
+    try:
+        before_text = (Path(before_dir) / dockerfile).read_bytes().decode("utf-8", "replace")
+        after_text = (Path(after_dir) / dockerfile).read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
+    measured = timings.from_observed(after_obs.steps, after_text).merged_over(
+        timings.from_observed(before_obs.steps, before_text))
+    return timings.save(timings.dockerfile_key(after_snap, dockerfile), builder, measured)
 
 
 @dataclass

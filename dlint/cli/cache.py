@@ -34,6 +34,10 @@ AFTER_BUILD_ARG_OPTION = typer.Option(None, "--after-build-arg", metavar="K=V", 
 TARGET_OPTION = typer.Option(None, "--target", help="Build this stage.")
 BUILDER_OPTION = typer.Option("buildkit", "--builder", help="buildkit|classic.")
 FORMAT_OPTION = typer.Option("tty", "--format", help="tty|json.")
+TIMINGS_OPTION = typer.Option(None, "--timings", metavar="FILE",
+                              help="Step durations from a `docker buildx build --progress=rawjson` log "
+                                   "(stderr) of the BEFORE build; default: what `cache verify` last "
+                                   "measured for this Dockerfile, if anything.")
 
 
 class CacheUsageError(Exception):
@@ -278,7 +282,7 @@ def _run_verify(before_snap, after_snap, *, file, build_args, before_build_args,
             result = run(before_snap, after_snap, engine=engine, builder=builder, dockerfile=file,
                          build_args=build_args, before_build_args=before_build_args,
                          after_build_args=after_build_args, target=target, progress=progress,
-                         prune_cache=prune_cache)
+                         prune_cache=prune_cache, save_timings=True)
     except (VerifyError, EngineError) as exc:
         error(str(exc))
         return 2
@@ -360,12 +364,18 @@ def render_diff(prediction, document) -> list[tuple[str, str]]:
         else:
             mark, style = "REBUILT", "bold red"
         first = source[0] + (" ..." if len(source) > 1 else "")
+        if step is not None and step.cached is False and step.seconds is not None:
+            from dlint.cache.timings import format_seconds
+
+            first += f"   [{format_seconds(step.seconds)}]"
         lines.append((style, f"{ins.start_line:>{width}}  {mark:<8} {first}"))
         if step is not None and step.cached is False and step.reason:
             lines.append(("yellow", f"{'':>{width}}  {'':<8}   ^ {step.reason}"))
         if step is not None and step.cached is False and not step.certain and step.condition:
             lines.append(("yellow", f"{'':>{width}}  {'':<8}   ? {step.condition}"))
     lines.append(("bold", f"{prediction.summary()} ({prediction.builder} builder)"))
+    if prediction.timings_source:
+        lines.append(("dim", f"durations from {prediction.timings_source}"))
     return lines
 
 
@@ -393,8 +403,10 @@ def diff(
     target: Optional[str] = TARGET_OPTION,
     builder: str = BUILDER_OPTION,
     format: str = FORMAT_OPTION,
+    timings: Optional[str] = TIMINGS_OPTION,
 ) -> None:
-    """Predict which build steps the edit from BEFORE to AFTER reruns, and why.
+    """Predict which build steps the edit from BEFORE to AFTER reruns, and why, and what it
+    costs when step durations are known (--timings, or an earlier `cache verify`).
 
     Assumes the builder's cache holds exactly the BEFORE build and the base images are
     unchanged unless a FROM line changes. With no arguments inside a git repository:
@@ -402,6 +414,7 @@ def diff(
     import json
 
     from dlint.cache.predict import PredictError, load_dockerfile, predict
+    from dlint.cache.timings import TimingsError
     from dlint.cli.output import error, write
 
     try:
@@ -414,13 +427,38 @@ def diff(
         prediction = predict(before_snap, after_snap, dockerfile=dockerfile, build_args=common,
                              before_build_args=before_args, after_build_args=after_args,
                              target=target, builder=builder)
-    except (CacheUsageError, PredictError) as exc:
+        after_doc = load_dockerfile(after_snap, dockerfile)
+        prediction = _with_timings(prediction, after_doc, timings, before_snap, after_snap, dockerfile,
+                                   builder, target)
+    except (CacheUsageError, PredictError, TimingsError) as exc:
         error(str(exc))
         raise typer.Exit(2)
     if format == "json":
         write(json.dumps(prediction.to_json(), indent=2, ensure_ascii=False) + "\n")
         return
-    _emit(render_diff(prediction, load_dockerfile(after_snap, dockerfile)))
+    _emit(render_diff(prediction, after_doc))
+
+
+def _with_timings(prediction, after_doc, timings_file, before_snap, after_snap, dockerfile, builder, target):
+    """The prediction with step durations: from --timings (a log of the BEFORE build), else
+    from what `cache verify` stored for the AFTER Dockerfile."""
+    from dlint.cache import timings as t
+
+    if timings_file:
+        found = t.read_timings_file(timings_file, _dockerfile_text(before_snap, dockerfile), target)
+    else:
+        found = t.load(t.dockerfile_key(after_snap, dockerfile), builder)
+    return t.apply(prediction, after_doc, found)
+
+
+def _dockerfile_text(snapshot, dockerfile: str) -> str:
+    from dlint.cache.predict import dockerfile_path
+    from dlint.syntax import decode_source
+
+    try:
+        return decode_source(snapshot.read(dockerfile_path(dockerfile)))
+    except Exception as exc:  # ContextError / NotText: load_dockerfile already said it clearly
+        raise CacheUsageError(f"cannot read the BEFORE Dockerfile: {exc}") from None
 
 
 @app.command()
@@ -431,11 +469,17 @@ def explain(
     target: Optional[str] = TARGET_OPTION,
     builder: str = BUILDER_OPTION,
     format: str = FORMAT_OPTION,
+    timings: Optional[str] = typer.Option(None, "--timings", metavar="FILE",
+                                          help="Step durations from a `docker buildx build --progress=rawjson` "
+                                               "log of this Dockerfile; default: what `cache verify` last "
+                                               "measured for it, if anything."),
 ) -> None:
     """Which context paths each step depends on, and which files and folders cost the most
-    to edit (how many steps an edit to them reruns)."""
+    to edit (how long the steps an edit to them reruns take, when durations are known;
+    else how many steps)."""
     import json
 
+    from dlint.cache import timings as t
     from dlint.cache.context import ContextError, DirectorySnapshot
     from dlint.cache.predict import PredictError, explain as run_explain
     from dlint.cli.output import error, write
@@ -445,8 +489,13 @@ def explain(
         args = parse_build_args(build_arg, "--build-arg")
         snapshot = DirectorySnapshot(context)
         dockerfile = _dockerfile_in_context(file, snapshot)
-        data = run_explain(snapshot, dockerfile=dockerfile, build_args=args, target=target, builder=builder)
-    except (CacheUsageError, PredictError, ContextError) as exc:
+        if timings:
+            found = t.read_timings_file(timings, _dockerfile_text(snapshot, dockerfile), target)
+        else:
+            found = t.load(t.dockerfile_key(snapshot, dockerfile), builder)
+        data = run_explain(snapshot, dockerfile=dockerfile, build_args=args, target=target, builder=builder,
+                           timings=found)
+    except (CacheUsageError, PredictError, ContextError, t.TimingsError) as exc:
         error(str(exc))
         raise typer.Exit(2)
     if format == "json":
@@ -471,5 +520,8 @@ def explain(
         where = f"under {row['path']}" if row["kind"] == "folder" else f"to {row['path']}"
         including = f", including `{row['including']}`" if row["including"] else ""
         style = "red" if row["rerun"] * 2 > row["steps"] else ""
-        lines.append((style, f"  an edit {where} reruns {row['rerun']} of {row['steps']} steps{including}"))
+        cost = f" ({t.format_seconds(row['seconds'])})" if "seconds" in row else ""
+        lines.append((style, f"  an edit {where} reruns {row['rerun']} of {row['steps']} steps{cost}{including}"))
+    if data.get("timings"):
+        lines.append(("dim", f"durations from {data['timings']}"))
     _emit(lines)
