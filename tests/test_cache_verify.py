@@ -227,6 +227,7 @@ def test_verify_command_on_fixture_scenarios(docker_engine, tmp_path, name, buil
     assert rows == {line: "cached" if cached else "rebuilt" for line, cached in expected.items()}
     assert out[-1] == f"{len(expected)} of {len(expected)} steps agree ({builder})"
     assert "building BEFORE" in proc.stderr and "building AFTER" in proc.stderr  # plain progress off a TTY
+    assert "BEFORE built in " in proc.stderr and "removing what this run made" in proc.stderr
     assert docker_engine.images_made() == []  # its images are gone
 
     proc = run_dlint(["cache", "verify", *scenario_cli_args(scenario, builder), "--format", "json"], env)

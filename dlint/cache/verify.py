@@ -420,8 +420,8 @@ def clean_leftovers(engine: Any, directory: Path | None = None) -> tuple[int, in
 class Phase:
     """What the progress display is told: a build starts, or one of its steps moves."""
 
-    side: str            # "BEFORE" | "AFTER"
-    event: Any = None    # dlint.cache.engine.BuildProgress, None when the build starts
+    side: str            # "PREPARE" (base image copies) | "BEFORE" | "AFTER" | "CLEANUP"
+    event: Any = None    # dlint.cache.engine.BuildProgress, None when the phase starts
 
 
 def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os.PathLike[str], *,
@@ -480,6 +480,8 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
         try:
             texts: dict[str, str | None] = {"BEFORE": None, "AFTER": None}
             if not prune_cache:
+                if progress:
+                    progress(Phase("PREPARE"))
                 records_before = engine.cache_records() if builder == "buildkit" else {}
                 isolation, texts = _isolate(engine, run_id, builder, dockerfile, target, sides, journal)
             for side, ctx, args in sides:
@@ -502,6 +504,8 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
                 if side == "BEFORE":
                     before_observation = observation
         finally:
+            if progress:
+                progress(Phase("CLEANUP"))
             removed = _remove_quietly(engine, run_id)
             residue = _remove_isolation(engine, isolation, records_before, builder)
             journal.close(done=removed is not None and residue.complete)

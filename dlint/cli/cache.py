@@ -129,8 +129,13 @@ def resolve_contexts(before: str | None, after: str | None, cwd: str | None = No
 
 
 class _BuildProgress:
-    """Progress while building: a rich spinner line on a terminal, plain lines otherwise
-    (stderr either way, so stdout holds only the result)."""
+    """Progress while verifying: on a terminal a rich line (which build, which step, time
+    elapsed), plain lines otherwise (CI logs); stderr either way, so stdout holds only the
+    result."""
+
+    PHASES = {"PREPARE": "making run-specific copies of the base images",
+              "BEFORE": "building BEFORE (build 1/2)", "AFTER": "building AFTER (build 2/2)",
+              "CLEANUP": "removing what this run made"}
 
     def __init__(self) -> None:
         import sys
@@ -139,7 +144,8 @@ class _BuildProgress:
         self._bar = None
         self._task = None
         self._side = ""
-        self._steps = 0
+        self._started = 0.0
+        self._counts = [0, 0]  # steps done, of which cached
         self._shown: set[str] = set()
 
     def __enter__(self) -> "_BuildProgress":
@@ -153,6 +159,7 @@ class _BuildProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._finish_phase()
         if self._bar is not None:
             self._bar.__exit__(*exc)
 
@@ -165,23 +172,42 @@ class _BuildProgress:
         else:
             write(text + "\n", sys.stderr)
 
+    def _finish_phase(self) -> None:
+        import time
+
+        if self._side in ("BEFORE", "AFTER"):
+            done, cached = self._counts
+            self._line(f"{self._side} built in {time.monotonic() - self._started:.1f} s "
+                       f"({done} steps, {cached} cached)")
+        self._side = ""
+
     def __call__(self, phase) -> None:
+        import time
+
         event = phase.event
-        if event is None:  # a build starts
-            self._side, self._steps, self._shown = phase.side, 0, set()
-            self._line(f"building {phase.side} ...")
+        if event is None:  # a phase starts
+            self._finish_phase()
+            self._side, self._started, self._counts, self._shown = phase.side, time.monotonic(), [0, 0], set()
+            title = self.PHASES.get(phase.side, phase.side)
+            self._line(f"{title} ...")
             if self._bar is not None:
                 if self._task is not None:
                     self._bar.remove_task(self._task)
-                self._task = self._bar.add_task(f"{phase.side}", total=None)
+                self._task = self._bar.add_task(title, total=None)
             return
         if not event.name or event.state not in ("cached", "done", "error", "started"):
             return
         name = " ".join(event.name.split())
         if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, description=f"{self._side}: {name[:70]}")
+            build = {"BEFORE": "1/2", "AFTER": "2/2"}.get(self._side, "")
+            self._bar.update(self._task, description=f"build {build} {self._side}: {name[:70]}")
         if event.state != "started" and name not in self._shown:
             self._shown.add(name)
+            import re
+
+            if re.match(r"^(\[[^\]]*\d+/\d+\]|Step \d+/\d+ )", name):  # a Dockerfile step, not [internal]
+                self._counts[0] += 1
+                self._counts[1] += event.state == "cached"
             self._line(f"  {self._side} {name[:90]}: {'CACHED' if event.state == 'cached' else event.state}")
 
 
