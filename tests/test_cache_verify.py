@@ -374,3 +374,43 @@ def test_timings_from_a_rawjson_log_and_from_verify(docker_engine, tmp_path):
     assert "step durations saved for `dlint cache diff`" in proc.stdout
     proc = run_dlint(["cache", "diff", str(before), str(after)], env)
     assert "RUN sleep 1 && cat /app.txt   [~1." in proc.stdout and "durations from cache verify" in proc.stdout
+
+
+def test_prune_cache_asks_on_a_terminal_and_keeps_the_old_behaviour(docker_engine, tmp_path):
+    """--prune-cache: on a terminal a 'no' stops before anything is built or pruned; with
+    --yes (or off a terminal) the old empty-cache run happens."""
+    import pty
+
+    from test_cache_engine import SCENARIO_ROOT
+
+    scenario = SCENARIO_ROOT / "E05"
+    env = engine_env(docker_engine, tmp_path)
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "Dockerfile").write_text(f"FROM dlint-base:1\nRUN echo {tmp_path.name} > /x\n")
+    docker_engine.build("buildkit", own, run_id="prune-test")  # a cache record the prune must take
+    docker_engine.remove_images("prune-test")
+    records = set(docker_engine.cache_records())
+    assert records
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "dlint", "cache", "verify", str(scenario / "before"),
+                                 str(scenario / "after"), "--prune-cache"], env=env, cwd=REPO,
+                                stdin=slave, stderr=slave, stdout=subprocess.PIPE)
+        os.write(master, b"n\n")
+        out, _ = proc.communicate(timeout=120)
+        prompt = os.read(master, 65536).decode(errors="replace")
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert proc.returncode == 2
+    assert "empties the WHOLE build cache of the engine" in prompt and "not confirmed" in prompt
+    assert set(docker_engine.cache_records()) == records  # nothing pruned
+
+    proc = run_dlint(["cache", "verify", str(scenario / "before"), str(scenario / "after"), "--prune-cache",
+                      "--yes", "--format", "json"], env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["isolated"] is False and data["agree"] is True
+    assert "pruning the engine's whole build cache" in proc.stderr
+    assert not (records & set(docker_engine.cache_records()))  # the old behaviour: everything went
