@@ -81,7 +81,7 @@ def test_an_uncertain_prediction_agrees_with_either_outcome_and_is_marked():
                                certain=False, condition="cached if /a from stage b comes out byte-identical")
     steps = compare([predicted(2, False), uncertain], [observed(2, False), observed(6, True, "COPY", "final")])
     result = result_of(steps)
-    assert result.exit_code() == 0 and result.summary() == "2 of 2 steps agree (1 predicted as uncertain)"
+    assert result.exit_code() == 0 and result.summary() == "2 of 2 steps agree, 1 of them predicted as uncertain"
     text = render_text(result)
     row = next(ln for ln in text.splitlines() if ln.startswith("6 "))
     assert row.split()[-3:] == ["rebuilt?", "cached", "ok"]

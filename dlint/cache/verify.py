@@ -131,7 +131,7 @@ class VerifyResult:
         uncertain = [s for s in self.compared if not s.certain]
         text = f"{total - len(self.disagreements)} of {total} steps agree"
         if uncertain:
-            text += f" ({len(uncertain)} predicted as uncertain)"
+            text += f", {len(uncertain)} of them predicted as uncertain"
         return text
 
     def exit_code(self) -> int:
