@@ -147,6 +147,8 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(docker_engine, tmp_pa
     assert not any(i in cid for i in noted for cid in full_ids)
     assert list(journal_dir.glob("*.jsonl")) == []
     assert docker_engine.inspect_image("dlint-base:1") is not None
+    # The dead run's verify lock went too.
+    assert not [c for c in docker_engine.api.containers(all=True) if "/dlint-verify-lock" in c.get("Names", [])]
 
 
 # -- the command -------------------------------------------------------------------------
@@ -414,3 +416,33 @@ def test_prune_cache_asks_on_a_terminal_and_keeps_the_old_behaviour(docker_engin
     assert data["isolated"] is False and data["agree"] is True
     assert "pruning the engine's whole build cache" in proc.stderr
     assert not (records & set(docker_engine.cache_records()))  # the old behaviour: everything went
+
+
+def test_a_second_verify_waits_for_the_first(docker_engine, tmp_path):
+    """Two runs on one engine never overlap: each removes the cache records created while
+    it ran, which would take the other's."""
+    import threading
+    import time
+
+    from dlint.cache.engine import Engine
+
+    docker_engine.acquire_lock("held-by-test")
+    try:
+        other = Engine(docker_engine.docker_host, docker_engine.docker_config, docker_cli=docker_engine.docker_cli)
+        messages, done = [], threading.Event()
+
+        def second():
+            other.acquire_lock("second", waiting=messages.append)
+            done.set()
+
+        thread = threading.Thread(target=second, daemon=True)
+        thread.start()
+        time.sleep(1.5)
+        assert not done.is_set() and messages and "held-by-test" in messages[0]
+    finally:
+        docker_engine.release_lock("held-by-test")
+    thread.join(30)
+    assert done.is_set()
+    other.release_lock("second")
+    assert not [c for c in docker_engine.api.containers(all=True) if "/dlint-verify-lock" in c.get("Names", [])]
+    assert docker_engine.inspect_image("dlint-verify/lock:1") is None

@@ -549,6 +549,103 @@ class Engine:
             raise EngineError(f"cannot make the run's copy of {base or 'scratch'} (docker load made no {tag})")
         return made["Id"]
 
+    # -- one verify run at a time per engine ----------------------------------------------
+
+    LOCK_CONTAINER = "dlint-verify-lock"
+    LOCK_IMAGE = "dlint-verify/lock:1"
+    LOCK_STALE_SECONDS = 6 * 3600
+
+    def acquire_lock(self, run_id: str, waiting: Callable[[str], None] | None = None,
+                     timeout: float = 3600.0) -> None:
+        """Hold the engine-wide verify lock: a container named dlint-verify-lock (created,
+        never started; a name is unique on an engine, so creating it is atomic for every
+        client of the engine, other hosts and containers included). Two verify runs must
+        not overlap: each removes the cache records created while it ran, which would take
+        the other's. A lock whose owner died on this host, or older than 6 h, is taken over."""
+        from docker.errors import APIError, NotFound
+
+        from dlint.cache.isolate import derived_image_tar
+
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            labels = {"dlint.verify.lock": run_id, "dlint.verify.pid": str(os.getpid()),
+                      "dlint.verify.host": os.uname().nodename, "dlint.verify.started": str(int(time.time()))}
+            try:
+                self._call(lambda: self.api.create_container(self.LOCK_IMAGE, command=["true"],
+                                                             name=self.LOCK_CONTAINER, labels=labels,
+                                                             network_disabled=True))
+                return
+            except EngineError as exc:
+                text = str(exc)
+            if "No such image" in text or "not found" in text.lower() and "image" in text.lower():
+                version = self._call(lambda: self.api.version())
+                data = derived_image_tar(None, "lock", self.LOCK_IMAGE,
+                                         {"os": version.get("Os", "linux"), "architecture": version.get("Arch", "amd64")})
+                self._call(lambda: list(self.api.load_image(data) or ()))
+                continue
+            if "Conflict" not in text and "already in use" not in text:
+                raise EngineError(f"cannot take the verify lock on the engine: {text}")
+            try:
+                holder = self._call(lambda: self.api.inspect_container(self.LOCK_CONTAINER))
+            except EngineError:
+                continue  # released meanwhile
+            held = (holder.get("Config") or {}).get("Labels") or {}
+            if _lock_is_stale(held, self.LOCK_STALE_SECONDS):
+                try:
+                    self.api.remove_container(self.LOCK_CONTAINER, force=True)
+                except (APIError, NotFound):
+                    pass
+                continue
+            if time.monotonic() > deadline:
+                raise EngineError(f"another `dlint cache verify` (run {held.get('dlint.verify.lock', '?')} on "
+                                  f"{held.get('dlint.verify.host', '?')}) holds the engine; gave up after "
+                                  f"{timeout:.0f} s")
+            if waiting and not told:
+                waiting(f"waiting for another dlint cache verify on this engine "
+                        f"(run {held.get('dlint.verify.lock', '?')} on {held.get('dlint.verify.host', '?')})")
+                told = True
+            time.sleep(0.5)
+
+    def remove_stale_lock(self) -> bool:
+        """Remove the lock of a dead run (and the lock image); True when there was one."""
+        from docker.errors import APIError
+
+        def remove() -> bool:
+            try:
+                holder = self.api.inspect_container(self.LOCK_CONTAINER)
+            except APIError:
+                return False
+            labels = (holder.get("Config") or {}).get("Labels") or {}
+            if not _lock_is_stale(labels, self.LOCK_STALE_SECONDS):
+                return False
+            self.release_lock(labels.get("dlint.verify.lock", ""))
+            return True
+
+        return self._call(remove)
+
+    def release_lock(self, run_id: str) -> None:
+        """Remove the lock container if this run holds it, then the lock image unless
+        another run's lock uses it."""
+        from docker.errors import APIError
+
+        def release() -> None:
+            try:
+                holder = self.api.inspect_container(self.LOCK_CONTAINER)
+            except APIError:
+                holder = None
+            if holder and ((holder.get("Config") or {}).get("Labels") or {}).get("dlint.verify.lock") == run_id:
+                try:
+                    self.api.remove_container(self.LOCK_CONTAINER, force=True)
+                except APIError:
+                    pass
+            try:
+                self.api.remove_image(self.LOCK_IMAGE, force=False, noprune=False)
+            except APIError:
+                pass  # in use by another run's lock, or gone
+
+        self._call(release)
+
     def remove_tag(self, tag: str) -> bool:
         """Remove a derived image by its tag (its untagged parents go with it)."""
         from docker.errors import APIError
@@ -626,11 +723,15 @@ class Engine:
         with tempfile.TemporaryDirectory(prefix="dlint-build-") as tmp:
             iidfile = os.path.join(tmp, "iid")
             if dockerfile_text is not None:
-                # Outside the context, named so that buildx finds no <name>.dockerignore
-                # beside it and applies the context's .dockerignore.
-                df_path = Path(tmp) / "rewritten" / "Dockerfile"
+                # Outside the context, under the same name, with the <name>.dockerignore
+                # that buildx would have read beside the original (else the context's).
+                original = df_path
+                df_path = Path(tmp) / "rewritten" / original.name
                 df_path.parent.mkdir()
                 df_path.write_text(dockerfile_text, encoding="utf-8")
+                own_ignore = original.with_name(original.name + ".dockerignore")
+                if own_ignore.is_file():
+                    shutil.copyfile(own_ignore, df_path.with_name(own_ignore.name))
             cmd = [cli, "buildx", "build", "--progress=rawjson", "--network=none",
                    "--iidfile", iidfile, "--label", f"{LABEL}={run_id or 'dlint'}", "-f", str(df_path)]
             if target:
@@ -786,6 +887,27 @@ class Engine:
         if image not in obs.image_ids:
             obs.image_ids.append(image)
         self._made_images.add(image)
+
+
+def _lock_is_stale(labels: dict, max_age: float) -> bool:
+    try:
+        started = float(labels.get("dlint.verify.started", "0"))
+    except ValueError:
+        started = 0.0
+    if time.time() - started > max_age:
+        return True
+    if labels.get("dlint.verify.host") != os.uname().nodename:
+        return False
+    try:
+        pid = int(labels.get("dlint.verify.pid", "0"))
+        if pid <= 0:
+            return True
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
 
 
 def _guarded(engine: Engine, events: Iterable[dict]) -> Iterable[dict]:

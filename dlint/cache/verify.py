@@ -365,6 +365,7 @@ def clean_leftovers(engine: Any, directory: Path | None = None) -> tuple[int, in
     from dlint.cache.engine import EngineError
 
     folder = directory or state_dir()
+    engine.remove_stale_lock()  # the verify lock of a dead run
     try:
         journals = sorted(folder.glob("*.jsonl"))
     except OSError:
@@ -462,6 +463,25 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
     engine = engine or Engine()
     version = engine.engine_version()
     run_id = new_run_id()
+    engine.acquire_lock(run_id, waiting=(lambda text: progress(Phase("WAIT", text))) if progress else None)
+    try:
+        return _verify_locked(engine, run_id, version, prediction, before_snap, after_snap, builder=builder,
+                              dockerfile=dockerfile, before_args=before_args, after_args=after_args, target=target,
+                              progress=progress, prune_cache=prune_cache, after_build=after_build,
+                              save_timings=save_timings)
+    finally:
+        try:
+            engine.release_lock(run_id)
+        except Exception:  # noqa: BLE001 - the engine is gone: the next run takes a stale lock over
+            pass
+
+
+def _verify_locked(engine, run_id, version, prediction, before_snap, after_snap, *, builder, dockerfile,
+                   before_args, after_args, target, progress, prune_cache, after_build, save_timings):
+    import time
+
+    from dlint.cache.engine import BuildFailed
+
     clean_leftovers(engine)
     journal = RunJournal(engine.docker_host, run_id)
     seconds: dict[str, float] = {}

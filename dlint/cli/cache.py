@@ -185,6 +185,9 @@ class _BuildProgress:
         import time
 
         event = phase.event
+        if phase.side == "WAIT":
+            self._line(str(event) + " ...")
+            return
         if event is None:  # a phase starts
             self._finish_phase()
             self._side, self._started, self._counts, self._shown = phase.side, time.monotonic(), [0, 0], set()
