@@ -77,6 +77,18 @@ def main() -> int:
                 im, co, rec, cb, lb, gone = residue[-1]
                 print(f"{name:<9} {mode:<12} {statistics.median(times):>9.2f} {min(times):>7.2f}  {im:>7} {co:>11} "
                       f"{rec:>8} {cb:>8} {lb:>8} {gone:>17}")
+        # Timings again, the two modes interleaved (a shared machine's load drifts).
+        print(f"{'scenario':<9} interleaved medians: isolated s / prune-cache s")
+        for name in SCENARIOS:
+            path = REPO / "fixtures" / "cache" / name
+            took: dict[str, list[float]] = {"isolated": [], "prune-cache": []}
+            for _ in range(runs):
+                for mode in took:
+                    started = time.monotonic()
+                    verify(path / "before", path / "after", engine=engine, builder=builder,
+                           prune_cache=mode == "prune-cache")
+                    took[mode].append(time.monotonic() - started)
+            print(f"{name:<9} {statistics.median(took['isolated']):.2f} / {statistics.median(took['prune-cache']):.2f}")
         engine.remove_images("bench-user")
     engine.close()
     return 0
