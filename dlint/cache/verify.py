@@ -444,9 +444,7 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
     first and build the Dockerfiles as they are (destroys the user's cache; the CLI asks).
 
     Raises VerifyError (bad input, a failed build) or dlint.cache.engine.EngineError."""
-    import time
-
-    from dlint.cache.engine import BuildFailed, Engine, new_run_id
+    from dlint.cache.engine import Engine, new_run_id
     from dlint.cache.predict import PredictError, predict
 
     before_snap, after_snap = as_snapshot(before), as_snapshot(after)
@@ -493,17 +491,19 @@ def _verify_locked(engine, run_id, version, prediction, before_snap, after_snap,
         before_dir = context_dir(before_snap, Path(scratch) / "before", git_modes=git_modes)
         after_dir = context_dir(after_snap, Path(scratch) / "after", git_modes=git_modes)
         sides = [("BEFORE", before_dir, before_args), ("AFTER", after_dir, after_args)]
-        isolation = None
+        from dlint.cache.isolate import Isolation
+
+        isolation = None if prune_cache else Isolation(run_id)
         records_before: dict[str, dict] = {}
         if prune_cache:
             engine.prune_build_cache()
         try:
             texts: dict[str, str | None] = {"BEFORE": None, "AFTER": None}
-            if not prune_cache:
+            if isolation is not None:
                 if progress:
                     progress(Phase("PREPARE"))
                 records_before = engine.cache_records() if builder == "buildkit" else {}
-                isolation, texts = _isolate(engine, run_id, builder, dockerfile, target, sides, journal)
+                texts = _isolate(engine, isolation, builder, dockerfile, target, sides, journal)
             for side, ctx, args in sides:
                 if progress:
                     progress(Phase(side))
@@ -566,12 +566,13 @@ class Residue:
     complete: bool = True
 
 
-def _isolate(engine: Any, run_id: str, builder: str, dockerfile: str, target: str | None,
-             sides: list, journal: "RunJournal"):
-    """Derive the bases both sides start from; the rewritten Dockerfile of each side."""
-    from dlint.cache.isolate import Isolation, processed_bases, rewrite_dockerfile
+def _isolate(engine: Any, isolation: Any, builder: str, dockerfile: str, target: str | None,
+             sides: list, journal: "RunJournal") -> dict[str, str | None]:
+    """Derive the bases both sides start from (noted in `isolation` as they are made);
+    the rewritten Dockerfile of each side."""
+    from dlint.cache.isolate import processed_bases, rewrite_dockerfile
 
-    isolation = Isolation(run_id)
+    run_id = isolation.run_id
     texts: dict[str, str | None] = {}
     for side, ctx, args in sides:
         try:
@@ -590,7 +591,7 @@ def _isolate(engine: Any, run_id: str, builder: str, dockerfile: str, target: st
                 engine.derive_image(None if base == "scratch" else base, tag, run_id)
             replacements.append((ins, tag))
         texts[side] = rewrite_dockerfile(text, replacements)
-    return isolation, texts
+    return texts
 
 
 def _remove_isolation(engine: Any, isolation: Any, records_before: dict, builder: str) -> Residue:
