@@ -13,7 +13,7 @@ import pytest
 from conftest_engine import docker_engine, engine_location  # noqa: F401  (pytest fixture)
 from dlint.cache.engine import ObservedStep
 from dlint.cache.predict import StepPrediction
-from dlint.cache.verify import VerifyResult, compare, render_text
+from dlint.cache.verify import VerifyResult, compare, render_text, verify
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -446,3 +446,27 @@ def test_a_second_verify_waits_for_the_first(docker_engine, tmp_path):
     other.release_lock("second")
     assert not [c for c in docker_engine.api.containers(all=True) if "/dlint-verify-lock" in c.get("Names", [])]
     assert docker_engine.inspect_image("dlint-verify/lock:1") is None
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_fallback_base_copies_built_with_a_marker_file(docker_engine, builder):
+    """Where docker load refuses a layer-less archive (the containerd image store), the base
+    copy is built with one empty marker file instead: predictions still hold, and the run
+    still leaves nothing behind."""
+    from dlint.cache.engine import Engine
+    from test_cache_engine import SCENARIO_ROOT, load_scenario, three_way_table
+
+    engine = Engine(docker_engine.docker_host, docker_engine.docker_config, docker_cli=docker_engine.docker_cli)
+    engine.derive_mode = "build"
+    try:
+        for name in ("E16b", "U01"):
+            scenario = load_scenario(SCENARIO_ROOT / name)
+            state = engine_state(engine)
+            result = verify(scenario.path / "before", scenario.path / "after", engine=engine, builder=builder)
+            _, problems = three_way_table(result, scenario.expected[builder])
+            assert not problems, (name, problems)
+            assert result.residue.complete and result.residue.derived_images == 1
+            assert engine_state(engine) == state, name
+        assert engine.derive_mode == "build"
+    finally:
+        engine.close()

@@ -525,12 +525,24 @@ class Engine:
                 raise EngineError(f"base image {name} is not on the engine and cannot be pulled")
         return info
 
+    # How derive_image makes a base copy: "load" (a whiteout layer, docker load without the
+    # base's layers), falling back to "build" when the engine refuses that load.
+    derive_mode = "load"
+
     def derive_image(self, base: str | None, tag: str, run_id: str) -> str:
-        """Load the run-specific derived image of `base` (None: scratch) as `tag`
-        (dlint.cache.isolate explains it); returns its ID."""
+        """Make the run-specific copy of `base` (None: scratch) as `tag` (dlint.cache.isolate
+        explains it); returns its ID."""
+        info = self.ensure_image(base) if base is not None else None
+        if self.derive_mode == "load":
+            try:
+                return self._derive_by_load(info, base, tag, run_id)
+            except EngineError:
+                self.derive_mode = "build"  # e.g. the containerd image store wants every layer
+        return self._derive_by_build(base, tag, run_id)
+
+    def _derive_by_load(self, info: dict | None, base: str | None, tag: str, run_id: str) -> str:
         from dlint.cache.isolate import derived_image_tar
 
-        info = self.ensure_image(base) if base is not None else None
         platform = None
         if info is None:
             version = self._call(lambda: self.api.version())
@@ -547,6 +559,32 @@ class Engine:
         made = self.inspect_image(tag)
         if made is None:
             raise EngineError(f"cannot make the run's copy of {base or 'scratch'} (docker load made no {tag})")
+        return made["Id"]
+
+    def _derive_by_build(self, base: str | None, tag: str, run_id: str) -> str:
+        """The fallback: a classic build of the base plus one empty file
+        /.dlint-verify-<run id> (a new layer chain; the only difference in the files)."""
+        marker = f".dlint-verify-{run_id}"
+        dockerfile = (f"FROM {base or 'scratch'}\nCOPY {marker} /{marker}\nLABEL dlint.verify={run_id}\n").encode()
+        fileobj = io.BytesIO()
+        with tarfile.open(fileobj=fileobj, mode="w", format=tarfile.GNU_FORMAT) as tar:
+            for name, data in (("Dockerfile", dockerfile), (marker, b"")):
+                member = tarfile.TarInfo(name)
+                member.size, member.mode = len(data), 0o644
+                tar.addfile(member, io.BytesIO(data))
+        fileobj.seek(0)
+
+        def build() -> None:
+            for event in self.api.build(fileobj=fileobj, custom_context=True, tag=tag, decode=True, rm=True,
+                                        forcerm=True, network_mode="none"):
+                if "error" in event or "errorDetail" in event:
+                    raise EngineError(f"cannot make the run's copy of {base or 'scratch'}: "
+                                      f"{(event.get('errorDetail') or {}).get('message') or event.get('error')}")
+
+        self._call(build)
+        made = self.inspect_image(tag)
+        if made is None:
+            raise EngineError(f"cannot make the run's copy of {base or 'scratch'}")
         return made["Id"]
 
     # -- one verify run at a time per engine ----------------------------------------------

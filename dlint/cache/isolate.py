@@ -14,7 +14,10 @@ image a build starts from is replaced by a run-specific derived image:
 The derived images are made with ``docker load`` of a tar that carries only the new
 layer: the engine finds the base's layers by ChainID and does not need their bytes
 (moby's image/tarexport/load.go), so a derived image costs ~0.1 s whatever the base's
-size. ``FROM scratch`` becomes a derived image of the whiteout layer alone (a COPY onto
+size. An engine that refuses that load (the containerd image store wants every layer's
+bytes) gets a copy built instead, with one empty file ``/.dlint-verify-<run id>`` (the
+only difference in its files; dlint.cache.engine.Engine.derive_image). ``FROM scratch``
+becomes a derived image of the whiteout layer alone (a COPY onto
 scratch is keyed on content only and would otherwise hit the user's records).
 
 The Dockerfiles are rewritten on their FROM lines only (same line numbers, same stages),
