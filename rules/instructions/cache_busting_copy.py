@@ -386,18 +386,18 @@ def _timed(ctx, now, fixed, fixed_document) -> tuple[str, str] | None:
 
     if not ctx.context_dir:
         return None
-    from dlint.cache import timings
+    from dlint.api import apply_timings, format_seconds, load_timings
 
     key = os.path.abspath(os.path.join(ctx.context_dir, os.path.basename(ctx.display_path)))
-    found = timings.load(key)
+    found = load_timings(key)
     if not found:
         return None
-    now = timings.apply(now, ctx.document, found)
-    fixed = timings.apply(fixed, fixed_document, found, by_position=False)
+    now = apply_timings(now, ctx.document, found)
+    fixed = apply_timings(fixed, fixed_document, found, by_position=False)
     if not now.timed:
         return None
-    return (timings.format_seconds(sum(s.seconds or 0.0 for s in now.rerun_steps)),
-            timings.format_seconds(sum(s.seconds or 0.0 for s in fixed.rerun_steps)))
+    return (format_seconds(sum(s.seconds or 0.0 for s in now.rerun_steps)),
+            format_seconds(sum(s.seconds or 0.0 for s in fixed.rerun_steps)))
 
 
 def _reordered(document, copy, run, manifests: list[str], split: str | None, update=None):
