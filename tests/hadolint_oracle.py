@@ -3,10 +3,14 @@ the parser: its findings on ../shared/corpus next to dlint's, per hadolint code.
 
 What is compared, per hadolint code that a dlint rule aliases:
 - hadolint reports every finding at the first line of its instruction, column 1, so
-  dlint's findings are folded to the start line of the instruction that holds them, and
-  the two are compared as sets of (file, line);
+  dlint's findings are folded to the start line of the instruction that holds them (a
+  finding on a comment between instructions keeps its line), and the two are compared
+  as sets of (file, line);
 - DL1000 (a file the parser rejects) is compared per file, on every file: hadolint's
   parse errors against dlint's syntax errors (the code DF000 carries the alias DL1000);
+- a finding of a dlint rule that several hadolint codes alias counts under the codes
+  hadolint reports in the same file (a duplicate CMD is DL4003, not DL3012 and DL4004
+  too), or under all of them when hadolint reports none;
 - every other code only on the files both tools read: not the files hadolint cannot
   parse (it reports nothing else there), not the files dlint cannot decode (one error
   line, no findings), not the files hadolint fails on.
@@ -126,10 +130,14 @@ def dlint_findings(paths: list[Path]) -> dict[str, list[tuple[int, str, str]]]:
             continue
         document = parse(text, path.name)
         starts = [i.start_line for i in document.instructions]
+        ends = [i.end_line for i in document.instructions]
         rows = out.setdefault(path.name, [])
         for finding in lint_document(document, path.name, config, registry=registry, errors=[]):
             index = bisect.bisect_right(starts, finding.line) - 1
-            line = starts[index] if index >= 0 else finding.line
+            # a finding between instructions (a comment: DL1001's pragma) keeps its line,
+            # as hadolint reports it
+            inside = index >= 0 and finding.line <= ends[index]
+            line = starts[index] if inside else finding.line
             for alias in (*finding.aliases, finding.code):
                 if alias.startswith(("DL", "SC")):
                     rows.append((line, alias, finding.code))
@@ -153,7 +161,17 @@ class Comparison:
                     h[code].add((name, 0))
                 elif name not in skip:
                     h[code].add((name, line))
-            for line, alias, _ in dlint[name]:
+            reported = {c for _, c in hadolint[name]}
+            shared: dict[tuple[int, str], list[str]] = defaultdict(list)  # (line, dlint code) -> aliases
+            for line, alias, code in dlint[name]:
+                shared[(line, code)].append(alias)
+            for line, alias, code in dlint[name]:
+                # one dlint rule for several hadolint codes (multiple-instructions-
+                # disallowed: DL3012, DL4003, DL4004): its finding counts under the ones
+                # hadolint reports in this file, or under all when it reports none
+                aliases = [a for a in shared[(line, code)] if a.startswith("DL")]
+                if len(aliases) > 1 and reported & set(aliases) and alias not in reported:
+                    continue
                 if alias == PARSE_ERROR:
                     d[alias].add((name, 0))
                 elif name not in skip:

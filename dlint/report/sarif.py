@@ -10,7 +10,7 @@ gets a synthetic rules[] entry, so every ruleIndex is valid.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~3-5 ms of startup
 from urllib.parse import quote
 
 from dlint.report import _common
