@@ -96,6 +96,9 @@ _EXPORTS = {
     # the build-cache analyzer, for rules that measure what an order costs in the cache
     "steps_invalidated_by": "dlint.cache.predict",
     "PredictError": "dlint.cache.keys",
+    "load_timings": "dlint.cache.timings",
+    "apply_timings": "dlint.cache.timings",
+    "format_seconds": "dlint.cache.timings",
 }
 
 # Renamed or retired names during their deprecation period: old name -> (new name, the

@@ -3,10 +3,14 @@ the parser: its findings on ../shared/corpus next to dlint's, per hadolint code.
 
 What is compared, per hadolint code that a dlint rule aliases:
 - hadolint reports every finding at the first line of its instruction, column 1, so
-  dlint's findings are folded to the start line of the instruction that holds them, and
-  the two are compared as sets of (file, line);
+  dlint's findings are folded to the start line of the instruction that holds them (a
+  finding on a comment between instructions keeps its line), and the two are compared
+  as sets of (file, line);
 - DL1000 (a file the parser rejects) is compared per file, on every file: hadolint's
   parse errors against dlint's syntax errors (the code DF000 carries the alias DL1000);
+- a finding of a dlint rule that several hadolint codes alias counts under the codes
+  hadolint reports in the same file (a duplicate CMD is DL4003, not DL3012 and DL4004
+  too), or under all of them when hadolint reports none;
 - every other code only on the files both tools read: not the files hadolint cannot
   parse (it reports nothing else there), not the files dlint cannot decode (one error
   line, no findings), not the files hadolint fails on.
@@ -122,13 +126,16 @@ def dlint_findings(paths: list[Path]) -> dict[str, list[tuple[int, str, str]]]:
     run = lint_paths([os.path.relpath(p, root) for p in paths], select=["ALL"], root=root,
                      registry=load_registry(plugins=False))
     out: dict[str, list[tuple[int, str, str]]] = {name: [] for name in run.files}
-    starts: dict[str, list[int]] = {}
+    spans: dict[str, tuple[list[int], list[int]]] = {}
     for finding in run.findings:
-        if finding.file not in starts:
-            starts[finding.file] = _instruction_starts(run.sources[finding.file], finding.file)
-        lines = starts[finding.file]
-        index = bisect.bisect_right(lines, finding.line) - 1
-        line = lines[index] if index >= 0 else finding.line
+        if finding.file not in spans:
+            spans[finding.file] = _instruction_lines(run.sources[finding.file], finding.file)
+        starts, ends = spans[finding.file]
+        index = bisect.bisect_right(starts, finding.line) - 1
+        # a finding between instructions (a comment: DL1001's pragma) keeps its line,
+        # as hadolint reports it
+        inside = index >= 0 and finding.line <= ends[index]
+        line = starts[index] if inside else finding.line
         rows = out.setdefault(finding.file, [])
         for alias in (*finding.aliases, finding.code):
             if alias.startswith(("DL", "SC")):
@@ -136,10 +143,12 @@ def dlint_findings(paths: list[Path]) -> dict[str, list[tuple[int, str, str]]]:
     return out
 
 
-def _instruction_starts(lines: list[str], name: str) -> list[int]:
+def _instruction_lines(lines: list[str], name: str) -> tuple[list[int], list[int]]:
+    """(start lines, end lines) of a linted file's instructions."""
     from dlint.syntax import parse
 
-    return [i.start_line for i in parse("\n".join(lines) + "\n", name).instructions]
+    instructions = parse("\n".join(lines) + "\n", name).instructions
+    return [i.start_line for i in instructions], [i.end_line for i in instructions]
 
 
 class Comparison:
@@ -159,7 +168,17 @@ class Comparison:
                     h[code].add((name, 0))
                 elif name not in skip:
                     h[code].add((name, line))
-            for line, alias, _ in dlint[name]:
+            reported = {c for _, c in hadolint[name]}
+            shared: dict[tuple[int, str], list[str]] = defaultdict(list)  # (line, dlint code) -> aliases
+            for line, alias, code in dlint[name]:
+                shared[(line, code)].append(alias)
+            for line, alias, code in dlint[name]:
+                # one dlint rule for several hadolint codes (multiple-instructions-
+                # disallowed: DL3012, DL4003, DL4004): its finding counts under the ones
+                # hadolint reports in this file, or under all when it reports none
+                aliases = [a for a in shared[(line, code)] if a.startswith("DL")]
+                if len(aliases) > 1 and reported & set(aliases) and alias not in reported:
+                    continue
                 if alias == PARSE_ERROR:
                     d[alias].add((name, 0))
                 elif name not in skip:

@@ -49,6 +49,7 @@ class ApkUnpinned(Rule):
     severity = "warning"
     aliases = ("DL3018",)
     keywords = ("RUN",)
+    triggers = ("apk",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command, unpinned in ctx.unpinned_installs("apk"):

@@ -62,6 +62,7 @@ class AptGetMissingYes(Rule):
     severity = "warning"
     aliases = ("DL3014",)
     keywords = ("RUN",)
+    triggers = ("apt",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for instruction, command in ctx.run_commands(TOOLS):

@@ -63,6 +63,7 @@ class AptInstallRecommends(Rule):
     severity = "info"
     aliases = ("DL3015",)
     keywords = ("RUN",)
+    triggers = ("apt",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for instruction, command, _ in ctx.installs(TOOLS, shipped_only=True):

@@ -45,6 +45,7 @@ class AptInsteadOfAptGet(Rule):
     severity = "warning"
     aliases = ("DL3027",)
     keywords = ("RUN",)
+    triggers = ("apt",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for _, command in ctx.run_commands("apt"):

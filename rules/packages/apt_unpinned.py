@@ -60,6 +60,7 @@ class AptUnpinned(Rule):
     severity = "warning"
     aliases = ("DL3008",)
     keywords = ("RUN",)
+    triggers = ("apt",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command, unpinned in ctx.unpinned_installs(TOOLS):

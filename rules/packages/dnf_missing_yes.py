@@ -61,6 +61,7 @@ class DnfMissingYes(Rule):
     severity = "warning"
     aliases = ("DL3038",)
     keywords = ("RUN",)
+    triggers = ("dnf",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for instruction, command in ctx.run_commands("dnf"):

@@ -52,6 +52,7 @@ class DnfUnpinned(Rule):
     severity = "warning"
     aliases = ("DL3041",)
     keywords = ("RUN",)
+    triggers = ("dnf",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command, unpinned in ctx.unpinned_installs("dnf"):

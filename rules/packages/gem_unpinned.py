@@ -46,6 +46,7 @@ class GemUnpinned(Rule):
     severity = "warning"
     aliases = ("DL3028",)
     keywords = ("RUN",)
+    triggers = ("gem",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command, unpinned in ctx.unpinned_installs("gem"):

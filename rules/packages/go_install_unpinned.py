@@ -49,6 +49,7 @@ class GoInstallUnpinned(Rule):
     severity = "warning"
     aliases = ("DL3062",)
     keywords = ("RUN",)
+    triggers = ("go",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command, unpinned in ctx.unpinned_installs("go"):

@@ -53,6 +53,7 @@ class NpmUnpinned(Rule):
     severity = "warning"
     aliases = ("DL3016",)
     keywords = ("RUN",)
+    triggers = ("npm",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command, unpinned in ctx.unpinned_installs("npm"):

@@ -54,6 +54,7 @@ class PipUnpinned(Rule):
     severity = "warning"
     aliases = ("DL3013",)
     keywords = ("RUN",)
+    triggers = ("pip",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command, unpinned in ctx.unpinned_installs("pip"):

@@ -58,6 +58,7 @@ class YumMissingYes(Rule):
     severity = "warning"
     aliases = ("DL3030",)
     keywords = ("RUN",)
+    triggers = ("yum",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for instruction, command in ctx.run_commands("yum"):

@@ -53,6 +53,7 @@ class YumUnpinned(Rule):
     severity = "warning"
     aliases = ("DL3033",)
     keywords = ("RUN",)
+    triggers = ("yum",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command, unpinned in ctx.unpinned_installs("yum"):

@@ -42,6 +42,7 @@ class ZypperDistUpgrade(Rule):
     severity = "warning"
     aliases = ("DL3035",)
     keywords = ("RUN",)
+    triggers = ("zypper",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for _, command in ctx.run_commands("zypper"):

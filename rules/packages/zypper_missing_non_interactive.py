@@ -51,6 +51,7 @@ class ZypperMissingNonInteractive(Rule):
     severity = "warning"
     aliases = ("DL3034",)
     keywords = ("RUN",)
+    triggers = ("zypper",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for instruction, command in ctx.run_commands("zypper"):

@@ -47,6 +47,7 @@ class ZypperUnpinned(Rule):
     severity = "warning"
     aliases = ("DL3037",)
     keywords = ("RUN",)
+    triggers = ("zypper",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for command, unpinned in ctx.unpinned_installs("zypper"):

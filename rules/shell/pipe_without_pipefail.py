@@ -60,6 +60,7 @@ class PipeWithoutPipefail(Rule):
     severity = "warning"
     aliases = ("DL4006",)
     keywords = ("RUN",)
+    triggers = ("|",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for ins, script in ctx.run_scripts():
