@@ -129,6 +129,27 @@ class IgnoreMatcher:
     def excluded(self, path: str) -> bool:
         return self._matcher is not None and self._matcher.matches(path)
 
+    def deciding_pattern(self, path: str) -> tuple[int, str] | None:
+        """(index in `patterns`, pattern) of the last pattern matching `path` or one of
+        its parents when that pattern excludes it (as `excluded` decides), else None."""
+        if self._matcher is None:
+            return None
+        decided = None
+        parents = path.split("/")[:-1]
+        for pattern in self._matcher.patterns:
+            hit = pattern.match(path)
+            if not hit and parents and len(pattern.dirs) <= len(parents):
+                hit = pattern.match("/".join(parents[:len(pattern.dirs)]))
+            if hit:
+                decided = None if pattern.exclusion else pattern
+        if decided is None:
+            return None
+        # the SDK drops empty patterns: the k-th kept one is the k-th with components
+        build = _sdk_build_module()
+        origin = [i for i, raw in enumerate(self.patterns) if build.Pattern(raw).dirs]
+        index = origin[self._matcher.patterns.index(decided)]
+        return index, self.patterns[index]
+
     def may_reinclude_below(self, directory: str) -> bool:
         """Whether an exception pattern (`!x`) could re-include something under an
         excluded directory, so that its subtree must still be walked (as moby does)."""

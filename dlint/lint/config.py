@@ -40,7 +40,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms 
 if TYPE_CHECKING:
     from typing import Any
 
-KEYS = ("select", "extend-select", "ignore", "severity-threshold", "severity", "rules", "exclude")
+KEYS = ("select", "extend-select", "ignore", "severity-threshold", "severity", "rules", "exclude",
+        "contexts")
 
 
 class ConfigError(Exception):
@@ -59,14 +60,15 @@ class Config(FrozenRecord):
     """One configuration file's settings (or the defaults, when ``path`` is None)."""
 
     _fields = ("path", "select", "extend_select", "ignore", "severity_threshold", "severity", "rules",
-               "exclude")
+               "exclude", "contexts")
 
     def __init__(self, path: str | None = None, select: tuple[str, ...] | None = None,
                  extend_select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                  severity_threshold: str | None = None,
                  severity: tuple[tuple[str, str], ...] = (),  # (selector, severity)
                  rules: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = (),  # (rule code, options)
-                 exclude: tuple[str, ...] = ()):
+                 exclude: tuple[str, ...] = (),
+                 contexts: tuple[tuple[str, str], ...] = ()):  # (path pattern, context folder)
         init = object.__setattr__
         init(self, "path", path)
         init(self, "select", select)
@@ -76,6 +78,7 @@ class Config(FrozenRecord):
         init(self, "severity", severity)
         init(self, "rules", rules)
         init(self, "exclude", exclude)
+        init(self, "contexts", contexts)
 
     @property
     def directory(self) -> Path:
@@ -99,6 +102,22 @@ class Config(FrozenRecord):
             if "/" not in pattern and any(fnmatch.fnmatchcase(p, pattern) for p in parts):
                 return True
         return False
+
+
+    def context_for(self, path: Path) -> str | None:
+        """The build context folder the ``contexts`` table names for a Dockerfile (the
+        first pattern matching its path relative to the config file, as ``exclude``
+        patterns match), resolved against the config's folder; None if none does."""
+        if not self.contexts:
+            return None
+        try:
+            rel = path.resolve().relative_to(self.directory.resolve()).as_posix()
+        except ValueError:
+            return None
+        for pattern, folder in self.contexts:
+            if fnmatch.fnmatchcase(rel, pattern.strip("/")):
+                return os.path.normpath(os.path.join(self.directory, folder))
+        return None
 
 
 def _fail(path: str, key: str, problem: str) -> ConfigError:
@@ -182,7 +201,12 @@ def parse_config(data: dict[str, Any], path: str, registry: Registry) -> Config:
             _check_option(path, f"{key}.{option}", value, rule.options[option])
         rules.append((rule.code, tuple(options.items())))
     exclude = _string_list(path, "exclude", data.get("exclude", []))
-    return Config(path, select, extend_select, ignore, threshold, tuple(severity), tuple(rules), exclude)
+    contexts_table = data.get("contexts", {})
+    if not isinstance(contexts_table, dict) or not all(isinstance(v, str) for v in contexts_table.values()):
+        raise _fail(path, "contexts", 'must be a table of "<Dockerfile path pattern>" = "<context folder>"')
+    contexts = tuple(contexts_table.items())
+    return Config(path, select, extend_select, ignore, threshold, tuple(severity), tuple(rules), exclude,
+                  contexts)
 
 
 def load_config(path: str | os.PathLike[str], registry: Registry) -> Config:

@@ -17,7 +17,19 @@ if TYPE_CHECKING:
     from typing import Any
     from dlint.model import Model, Stage
     from dlint.cache.context import IgnoreMatcher
+    from dlint.lint.build_context import BuildContext
     from dlint.shell import Script, SimpleCommand
+
+
+@dataclass(frozen=True)
+class ContextSource:
+    """One COPY/ADD source read from the build context (LintContext.context_sources)."""
+
+    instruction: Instruction
+    stage: Stage
+    word: str                # as written
+    path: str                # expanded and cleaned; "" is the context root
+    wildcard: bool           # holds `*`, `?` or `[`
 
 
 @dataclass(frozen=True)
@@ -36,10 +48,16 @@ class LabelPair:
 
 class LintContext:
     def __init__(self, document: Document, display_path: str, context_dir: str | None = None,
-                 settings: dict[str, Any] | None = None):
+                 settings: dict[str, Any] | None = None, *, context_explicit: bool = False,
+                 dockerfile_path: str | None = None, shared: dict | None = None):
         self.document = document
         self.display_path = display_path       # the path as findings show it
         self.context_dir = context_dir         # build context, when known (cache-aware rules)
+        # the context was named (--context, config `contexts`, compose), not defaulted to
+        # the Dockerfile's folder
+        self.context_explicit = context_explicit
+        self.dockerfile_path = dockerfile_path  # on disk, when read from a file
+        self._shared = shared if shared is not None else {}  # per-run cache (BuildContexts)
         self.settings = settings or {}         # global config ([tool.dlint] top-level keys)
         self._scripts: dict[int, Script] = {}
 
@@ -120,27 +138,90 @@ class LintContext:
                         yield instruction, spec, certain
 
     @cached_property
+    def _ignore_file(self) -> str | None:
+        if self.context_dir is None:
+            return None
+        import os
+
+        from dlint.lint.build_context import find_ignore_file
+
+        path = self.dockerfile_path or os.path.join(
+            self.context_dir, os.path.basename(self.document.path or self.display_path or "Dockerfile"))
+        return find_ignore_file(self.context_dir, path)
+
+    @cached_property
     def dockerignore(self) -> IgnoreMatcher | None:
         """The `.dockerignore` of the build context as the docker CLI picks it
         (`<Dockerfile>.dockerignore` next to the Dockerfile first, then `.dockerignore`
         at the context root), as a matcher with its `patterns`. None without a known
         context or without an ignore file."""
+        path = self._ignore_file
+        if path is None:
+            return None
+        from dlint.cache.context import IgnoreMatcher, read_dockerignore
+
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+        except OSError:
+            return None
+        return IgnoreMatcher(read_dockerignore(text))
+
+    @cached_property
+    def build_context(self) -> BuildContext | None:
+        """The build context folder as COPY/ADD sources see it (dlint.lint.build_context),
+        shared by every file of the run with the same context and ignore file; None
+        without a context (stdin) or when the folder cannot be read. Nothing is listed
+        until a rule asks a question."""
         if self.context_dir is None:
             return None
         import os
 
-        from dlint.cache.context import IgnoreMatcher, read_dockerignore
+        key = ("build-context", os.path.abspath(self.context_dir), self._ignore_file)
+        found = self._shared.get(key)
+        if found is None:
+            from dlint.cache.context import ContextError
+            from dlint.lint.build_context import BuildContext
 
-        name = os.path.basename(self.document.path or self.display_path or "Dockerfile")
-        for candidate in (name + ".dockerignore", ".dockerignore"):
-            path = os.path.join(self.context_dir, candidate)
             try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
-            except OSError:
+                found = BuildContext(self.context_dir, self.dockerignore, self.context_explicit)
+            except ContextError:
+                found = False
+            else:
+                found.ignore_path = self._ignore_file
+            self._shared[key] = found
+        elif found and self.context_explicit:
+            found.explicit = True
+        return found or None
+
+    def context_sources(self) -> Iterator[ContextSource]:
+        """Every COPY/ADD source read from the build context, in file order: not
+        `COPY --from`, not URLs or git sources, not heredocs, not in Windows stages, and
+        not depending on a variable (a build arg could change it). Paths are cleaned as
+        BuildKit resolves them ("" is the context root)."""
+        from dlint.cache.context import _has_magic, clean_source
+
+        model = self.model
+        for stage in model.stages:
+            if stage.windows:
                 continue
-            return IgnoreMatcher(read_dockerignore(text))
-        return None
+            for ins in stage.instructions:
+                if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None:
+                    continue
+                words = ins.value[:-1]
+                if ins.heredocs:
+                    words = [w for w in words if not w.startswith("<<")]
+                state = model.state_at(ins)
+                for word in words:
+                    expansion = state.expand(word)
+                    if expansion.unresolved or expansion.names or expansion.error is not None:
+                        continue
+                    value = expansion.value
+                    low = value.lower()
+                    if "://" in low or low.startswith("git@"):
+                        continue
+                    path = clean_source(value)
+                    yield ContextSource(ins, stage, word, path, _has_magic(path))
 
     def shipped_run_scripts(self) -> Iterator[tuple[Instruction, Script]]:
         """(RUN, its script) for each RUN whose layer ships (`Model.shipped_stages()`), in

@@ -100,12 +100,16 @@ def lint_document(
     registry: Registry | None = None,
     context_dir: str | None = None,
     errors: list[str] | None = None,
+    context_explicit: bool = False,
+    dockerfile_path: str | None = None,
+    shared: dict | None = None,
 ) -> list[Finding]:
     """Findings for one parsed document, suppressions and severity overrides applied, sorted.
 
     A rule that raises adds one line to ``errors`` (or to stderr when no list is given)."""
     rule_set = _rule_set(registry or default_registry(), config)
-    ctx = LintContext(document, display_path, context_dir)
+    ctx = LintContext(document, display_path, context_dir, context_explicit=context_explicit,
+                      dockerfile_path=dockerfile_path, shared=shared)
     broken = bool(document.errors)
     too_large = len(document.instructions) > MAX_MODELLED_INSTRUCTIONS
     if too_large:
@@ -224,11 +228,14 @@ def lint_paths(
     root: str | os.PathLike[str] | None = None,
     registry: Registry | None = None,
     stdin: bytes | None = None,
+    context: str | None = None,
 ) -> LintRun:
     """Lint files, directories (discovery) and ``-`` (stdin, read from ``stdin`` or sys.stdin).
 
     Relative paths are taken relative to ``root`` (default: the current directory), and
-    findings show paths relative to it with ``/``. Unreadable or non-text files, missing
+    findings show paths relative to it with ``/``. The build context of a file (for the
+    rules that read it) is ``context`` (``--context``) when given, else the config's
+    ``contexts`` entry matching it, else the file's folder; stdin has none. Unreadable or non-text files, missing
     paths and directories without Dockerfiles become ``errors``; the rest is still linted.
     Raises ConfigError for a bad config file or an unknown --select/--ignore item."""
     from dlint.syntax import NotText, decode_source, parse
@@ -242,6 +249,8 @@ def lint_paths(
     run = LintRun()
     rule_sets: dict[int, RuleSet] = {}
     seen: set[str] = set()
+    shared: dict = {}  # per-run: build contexts read once, whatever the number of files
+    context_root = str(root_path / os.path.expanduser(context)) if context else None
 
     def rule_set_for(config: Config) -> RuleSet:
         key = id(config)
@@ -249,7 +258,8 @@ def lint_paths(
             rule_sets[key] = resolve_rules(registry, config, select, ignore, severity_threshold)
         return rule_sets[key]
 
-    def lint_one(data: bytes, shown: str, config: Config, context_dir: str | None) -> None:
+    def lint_one(data: bytes, shown: str, config: Config, context_dir: str | None,
+                 explicit: bool = False, file: str | None = None) -> None:
         try:
             text = decode_source(data)
         except NotText as exc:
@@ -257,7 +267,9 @@ def lint_paths(
             return
         document = parse(text, shown)
         rule_set = rule_set_for(config)
-        findings = lint_document(document, shown, rule_set, registry=registry, context_dir=context_dir, errors=run.errors)
+        findings = lint_document(document, shown, rule_set, registry=registry, context_dir=context_dir,
+                                 errors=run.errors, context_explicit=explicit, dockerfile_path=file,
+                                 shared=shared)
         run.files.append(shown)
         run.sources[shown] = document.lines
         run.findings.extend(findings)
@@ -317,6 +329,11 @@ def lint_paths(
         if config is None:
             continue
         run.paths[shown] = str(path)
-        lint_one(data, shown, config, str(path.parent))
+        if context_root is not None:
+            context_dir, explicit = context_root, True
+        else:
+            named = config.context_for(path)
+            context_dir, explicit = (named, True) if named is not None else (str(path.parent), False)
+        lint_one(data, shown, config, context_dir, explicit, str(path))
     run.findings.sort(key=Finding.sort_key)
     return run

@@ -1,0 +1,123 @@
+"""## What it does
+Checks for a `COPY`/`ADD` of a folder that sends `.git`, `node_modules`, virtualenvs,
+caches or build outputs.
+
+It measures what the source really sends from the build context on disk and reports the
+folders a build never needs from the host: `.git/` (and `.hg/`, `.svn/`), `node_modules/`, virtualenvs (a folder
+holding `pyvenv.cfg`), `__pycache__/` and tool caches (`.pytest_cache/`, `.mypy_cache/`,
+`.tox/`...), and build outputs (`target/` next to `Cargo.toml` or `pom.xml`, `dist/` next
+to `package.json` or Python packaging, `build/` of Python packaging or CMake). The finding
+says how many files and bytes the source sends, the largest of those folders, and the
+lines to add to `.dockerignore`.
+
+The build context is the Dockerfile's folder, or the one named by `dlint check
+--context DIR`, by the config's `contexts` table, or by a compose file's `build:`
+(README, "Build context"). `.dockerignore` is applied as the docker CLI does
+(`<Dockerfile>.dockerignore` first). A Dockerfile read from stdin has no context: the
+rule is silent. Only the folders a source names are listed, once per run; file content
+is not read. A folder copied by name (`COPY node_modules/ ...`) is taken as wanted.
+
+## Why is this bad?
+Everything in the context is sent to the builder before the build starts, and a `COPY .`
+bakes it into a layer: `.git` changes with every commit, so the layer (and every step
+after it) is rebuilt each time; host `node_modules` or virtualenvs hold binaries built for
+another system and overwrite what the image installs; caches and build outputs only make
+the image bigger.
+
+## Example
+```dockerfile
+# the folder holds .git/ and node_modules/, and no .dockerignore
+FROM node:20-slim
+WORKDIR /app
+COPY . .
+RUN npm ci
+```
+Use instead:
+```dockerfile
+# .dockerignore:
+#   .git
+#   node_modules
+FROM node:20-slim
+WORKDIR /app
+COPY . .
+RUN npm ci
+```
+
+## Fix
+Add the suggested lines to `.dockerignore` (create it at the context root), or copy only
+what the build needs (`COPY package*.json ./`, `COPY src/ src/`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dlint.api import Finding, Rule
+
+SHOWN = 3  # offenders named in the message
+
+
+class CopyUnignoredClutter(Rule):
+    code = "DF303"
+    name = "copy-unignored-clutter"
+    severity = "warning"
+    keywords = ("COPY", "ADD")
+
+    def check(self, ctx) -> Iterator[Finding]:
+        sources = list(ctx.context_sources())
+        if not sources:
+            return
+        context = ctx.build_context
+        if context is None:
+            return
+        by_instruction: dict[int, list] = {}
+        for source in sources:
+            by_instruction.setdefault(id(source.instruction), []).append(source)
+        for group in by_instruction.values():
+            roots: list[str] = []
+            for source in group:
+                candidates = context.match(source.path) if source.wildcard else [source.path]
+                for path in candidates:
+                    if path not in roots and context.is_dir(path) and context.visible(path):
+                        roots.append(path)
+            if not roots:
+                continue
+            files = size = 0
+            offenders = {}
+            for root in roots:
+                tally = context.tally(root)
+                files += tally.files
+                size += tally.bytes
+                for offender in tally.offenders:
+                    offenders.setdefault(offender.path, offender)
+            if not offenders:
+                continue
+            ins = group[0].instruction
+            yield self.report(ctx, ins, _message(ins, group, files, size, list(offenders.values()),
+                                                 context, ctx))
+
+
+def _message(ins, group, files, size, offenders, context, ctx) -> str:
+    from dlint.lint.build_context import human_size
+
+    offenders.sort(key=lambda o: (-o.bytes, o.path))
+    shown = ", ".join(f"{o.path}/ ({o.kind}, {_files(o.files)}, {human_size(o.bytes)})"
+                      for o in offenders[:SHOWN])
+    more = f" and {len(offenders) - SHOWN} more" if len(offenders) > SHOWN else ""
+    junk_files = sum(o.files for o in offenders)
+    junk_bytes = sum(o.bytes for o in offenders)
+    words = " ".join(s.word for s in group)
+    ignore = "no .dockerignore" if not context.has_dockerignore else ".dockerignore lets them in"
+    lines = []
+    for o in offenders:
+        if o.ignore_line not in lines:
+            lines.append(o.ignore_line)
+    git = "; .git is sent, so every commit rebuilds this layer" if any(
+        o.path.rpartition("/")[2] == ".git" for o in offenders) else ""
+    return (f"`{ins.keyword} {words}` sends {_files(files)} ({human_size(size)}) from the build "
+            f"context ({ignore}), {_files(junk_files)} ({human_size(junk_bytes)}) of them never "
+            f"needed: {shown}{more}{git}. Add to .dockerignore: {', '.join(lines)}")
+
+
+def _files(n: int) -> str:
+    return f"{n} file" if n == 1 else f"{n} files"
