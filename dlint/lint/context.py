@@ -49,7 +49,8 @@ class LabelPair:
 class LintContext:
     def __init__(self, document: Document, display_path: str, context_dir: str | None = None,
                  settings: dict[str, Any] | None = None, *, context_explicit: bool = False,
-                 dockerfile_path: str | None = None, shared: dict | None = None):
+                 dockerfile_path: str | None = None, shared: dict | None = None,
+                 build_args: dict[str, str] | None = None):
         self.document = document
         self.display_path = display_path       # the path as findings show it
         self.context_dir = context_dir         # build context, when known (cache-aware rules)
@@ -58,6 +59,7 @@ class LintContext:
         self.context_explicit = context_explicit
         self.dockerfile_path = dockerfile_path  # on disk, when read from a file
         self._shared = shared if shared is not None else {}  # per-run cache (BuildContexts)
+        self.build_args = build_args or {}     # --build-arg values (from a compose file)
         self.settings = settings or {}         # global config ([tool.dlint] top-level keys)
         self._scripts: dict[int, Script] = {}
 
@@ -65,7 +67,7 @@ class LintContext:
     def model(self) -> Model:
         from dlint.model import build_model
 
-        return build_model(self.document)
+        return build_model(self.document, self.build_args or None)
 
     def script(self, instruction: Instruction) -> Script:
         """The shell script of a RUN (shell form, `sh -c` exec form, heredoc bodies).
@@ -197,7 +199,7 @@ class LintContext:
     def context_sources(self) -> Iterator[ContextSource]:
         """Every COPY/ADD source read from the build context, in file order: not
         `COPY --from`, not URLs or git sources, not heredocs, not in Windows stages, and
-        not depending on a variable (a build arg could change it). Paths are cleaned as
+        not depending on an ARG the run does not set (a build arg could change it). Paths are cleaned as
         BuildKit resolves them ("" is the context root)."""
         from dlint.cache.context import _has_magic, clean_source
 
@@ -214,8 +216,9 @@ class LintContext:
                 state = model.state_at(ins)
                 for word in words:
                     expansion = state.expand(word)
-                    if expansion.unresolved or expansion.names or expansion.error is not None:
-                        continue
+                    if (expansion.unresolved or expansion.error is not None
+                            or any(n in state.args and n not in self.build_args for n in expansion.names)):
+                        continue  # a build arg could change it
                     value = expansion.value
                     low = value.lower()
                     if "://" in low or low.startswith("git@"):

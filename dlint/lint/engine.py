@@ -103,13 +103,14 @@ def lint_document(
     context_explicit: bool = False,
     dockerfile_path: str | None = None,
     shared: dict | None = None,
+    build_args: dict[str, str] | None = None,
 ) -> list[Finding]:
     """Findings for one parsed document, suppressions and severity overrides applied, sorted.
 
     A rule that raises adds one line to ``errors`` (or to stderr when no list is given)."""
     rule_set = _rule_set(registry or default_registry(), config)
     ctx = LintContext(document, display_path, context_dir, context_explicit=context_explicit,
-                      dockerfile_path=dockerfile_path, shared=shared)
+                      dockerfile_path=dockerfile_path, shared=shared, build_args=build_args)
     broken = bool(document.errors)
     too_large = len(document.instructions) > MAX_MODELLED_INSTRUCTIONS
     if too_large:
@@ -235,7 +236,9 @@ def lint_paths(
     Relative paths are taken relative to ``root`` (default: the current directory), and
     findings show paths relative to it with ``/``. The build context of a file (for the
     rules that read it) is ``context`` (``--context``) when given, else the config's
-    ``contexts`` entry matching it, else the file's folder; stdin has none. Unreadable or non-text files, missing
+    ``contexts`` entry matching it, else the context of the compose service that builds
+    it (a directory PATH holding compose.yaml: its services' Dockerfiles are linted
+    first, with their build args), else the file's folder; stdin has none. Unreadable or non-text files, missing
     paths and directories without Dockerfiles become ``errors``; the rest is still linted.
     Raises ConfigError for a bad config file or an unknown --select/--ignore item."""
     from dlint.syntax import NotText, decode_source, parse
@@ -259,7 +262,7 @@ def lint_paths(
         return rule_sets[key]
 
     def lint_one(data: bytes, shown: str, config: Config, context_dir: str | None,
-                 explicit: bool = False, file: str | None = None) -> None:
+                 explicit: bool = False, file: str | None = None, build=None) -> None:
         try:
             text = decode_source(data)
         except NotText as exc:
@@ -269,7 +272,13 @@ def lint_paths(
         rule_set = rule_set_for(config)
         findings = lint_document(document, shown, rule_set, registry=registry, context_dir=context_dir,
                                  errors=run.errors, context_explicit=explicit, dockerfile_path=file,
-                                 shared=shared)
+                                 shared=shared, build_args=build.args if build is not None else None)
+        if build is not None and build.target is not None and not document.errors:
+            from dlint.model import build_model
+
+            if build_model(document).stage(build.target) is None:
+                run.errors.append(f"{display_path(Path(build.compose_file), root_path)}: service "
+                                  f"{build.service}: target {build.target!r} is not a stage of {shown}")
         run.files.append(shown)
         run.sources[shown] = document.lines
         run.findings.extend(findings)
@@ -289,6 +298,27 @@ def lint_paths(
                 run.errors.append(str(exc))
             return None
 
+    builds: dict[str, object] = {}  # Dockerfile key -> the compose build that names it
+
+    def compose_builds(directory: Path) -> Iterator[Path]:
+        from dlint.lint.compose import find_compose_file
+
+        compose = find_compose_file(str(directory))
+        if compose is None:
+            return
+        from dlint.lint.compose import ComposeError, read_compose
+
+        try:
+            found = read_compose(compose)
+        except ComposeError as exc:
+            run.errors.append(str(exc))
+            return
+        for build in found:
+            key = os.path.normcase(build.dockerfile)
+            if key not in builds:  # a Dockerfile named by two services is linted once
+                builds[key] = build
+                yield Path(build.dockerfile)
+
     def targets() -> Iterator[tuple[str, Path | None]]:
         for raw in paths:
             if raw == STDIN:
@@ -297,6 +327,9 @@ def lint_paths(
             path = root_path / os.path.expanduser(raw)
             if path.is_dir():
                 found = False
+                for file in compose_builds(path):
+                    found = True
+                    yield raw, file
                 for file in discover(path, config_for):
                     found = True
                     yield raw, file
@@ -329,11 +362,14 @@ def lint_paths(
         if config is None:
             continue
         run.paths[shown] = str(path)
+        build = builds.get(key)
         if context_root is not None:
             context_dir, explicit = context_root, True
+        elif build is not None:
+            context_dir, explicit = build.context, True
         else:
             named = config.context_for(path)
             context_dir, explicit = (named, True) if named is not None else (str(path.parent), False)
-        lint_one(data, shown, config, context_dir, explicit, str(path))
+        lint_one(data, shown, config, context_dir, explicit, str(path), build)
     run.findings.sort(key=Finding.sort_key)
     return run

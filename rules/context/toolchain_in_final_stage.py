@@ -6,7 +6,9 @@ That is an
 (`gcc`, `g++`, `clang`, `build-essential`, `build-base`, `alpine-sdk`, `gcc-c++`...), build
 tools (`make`, `cmake`, `autoconf`, `pkg-config`...), language SDKs (`golang`, `rust`,
 `cargo`, `default-jdk`, `openjdk-*-jdk`, `maven`, `gradle`) or header packages (`*-dev`,
-`*-devel`), in a stage that ships, followed by a compile step there (`make`, `cmake`,
+`*-devel`, named among the packages that leave only next to a compiler, build tool or
+SDK of the same command: header packages alone are often kept on purpose, as the
+docker-library `python` images do), in a stage that ships, followed by a compile step there (`make`, `cmake`,
 `gcc`/`cc`/`g++`/`clang`, `./configure`, `go build`/`go install`, `cargo
 build`/`cargo install`, `mvn package`, `gradle build`, `python setup.py build`). The
 finding names the packages that a build stage would keep out of the image (`git` too
@@ -94,9 +96,17 @@ def installed_packages(command) -> list[str]:
     return out
 
 
+def is_builder(package: str) -> bool:
+    """A compiler, build tool or SDK (not only headers)."""
+    return package in TOOLCHAIN or _VERSIONED.match(package) is not None
+
+
 def _installs_toolchain(command) -> bool:
+    # Header packages alone do not count: images built for others to build on (the
+    # docker-library python images) keep `*-dev` packages as runtime dependencies, and
+    # the compiler comes from the base image.
     return (any(command.matches(tool, sub) for tool, sub in INSTALLS)
-            and any(is_toolchain(p) for p in installed_packages(command)))
+            and any(is_builder(p) for p in installed_packages(command)))
 
 
 def _removes(command) -> bool:
