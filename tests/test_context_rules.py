@@ -144,7 +144,7 @@ def test_clutter_counts_files_and_bytes(tmp_path):
     write(tmp_path / "node_modules" / "b" / "index.js", "y" * 500)
     write(tmp_path / "web" / "node_modules" / "c.js", "z" * 7)
     tally = BuildContext(str(tmp_path), None, explicit=False).tally("")
-    assert (tally.files, tally.bytes) == (4, 1517)
+    assert tally.files == 4 and tally.plain_files == ["app.py"]
     got = {(o.path, o.files, o.bytes, o.ignore_line) for o in tally.offenders}
     assert got == {("node_modules", 2, 1500, "node_modules"), ("web/node_modules", 1, 7, "**/node_modules")}
 
@@ -156,6 +156,20 @@ def test_dockerignore_line_named_for_an_excluded_source(tmp_path):
     assert matcher.deciding_pattern("build/out/a.o") == (2, "build/")
     assert matcher.deciding_pattern("build/keep.txt") is None
     assert matcher.deciding_pattern("app.py") is None
+
+
+def test_ignore_fast_path_gives_the_sdk_answers():
+    """IgnoreMatcher skips the SDK matcher for paths no anchored pattern can reach: the
+    answers must be the SDK's own (case-sensitive, as the engine) on every path."""
+    from dlint.cache.context import IgnoreMatcher
+
+    paths = ["a", "a/b", "a/b/c.py", "node_modules", "node_modules/x/y.js", "web/node_modules/z",
+             ".git", ".git/HEAD", "src/app.py", "src/__pycache__/m.pyc", "docs/x.md", "A/b"]
+    for patterns in (["node_modules", ".git"], ["a/b", "!a/b/c.py"], ["**/__pycache__"],
+                     ["*.md", "docs"], ["/src/", "!src/app.py"], ["./a", "[ab]/b"], ["web/*/z"]):
+        matcher = IgnoreMatcher(patterns)
+        for path in paths:
+            assert matcher.excluded(path) == matcher._matcher.matches(path), (patterns, path)
 
 
 # -- compose ----------------------------------------------------------------------------------

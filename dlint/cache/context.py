@@ -122,12 +122,22 @@ class IgnoreMatcher:
             for pattern in matcher.patterns:
                 pattern.match = (lambda p: lambda path: fnmatchcase(path, p.cleaned_pattern))(pattern)
             self._matcher = matcher
+            # Patterns are anchored at the context root: one whose first component has no
+            # wildcard can only match paths starting with that component. Paths under
+            # any other top-level name skip the (slow) SDK matcher; same answers.
+            heads = {p.dirs[0] for p in matcher.patterns}
+            self._any_head = any(_has_magic(h) for h in heads)
+            self._heads = frozenset(heads)
 
     def __bool__(self) -> bool:
         return self._matcher is not None
 
     def excluded(self, path: str) -> bool:
-        return self._matcher is not None and self._matcher.matches(path)
+        if self._matcher is None:
+            return False
+        if not self._any_head and path.partition("/")[0] not in self._heads:
+            return False
+        return self._matcher.matches(path)
 
     def deciding_pattern(self, path: str) -> tuple[int, str] | None:
         """(index in `patterns`, pattern) of the last pattern matching `path` or one of

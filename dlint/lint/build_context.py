@@ -57,12 +57,11 @@ class Offender:
 
 @dataclass
 class Tally:
-    """What one source sends: every visible file below it, sizes, clutter folders."""
+    """What one source sends: every visible file below it, clutter folders (with sizes)."""
 
     files: int = 0
-    bytes: int = 0
     offenders: list[Offender] = field(default_factory=list)
-    # visible files outside clutter folders, (path, size): what secret checks look at
+    # visible files outside clutter folders: what secret checks look at
     plain_files: list[str] = field(default_factory=list)
 
 
@@ -145,65 +144,60 @@ class BuildContext:
         return known
 
     def _measure(self, root: str) -> Tally:
+        """One walk of what `root` sends. Sizes are taken (lstat) only inside clutter
+        folders, the rest is counted: a 100,000-file context costs its listing."""
         snapshot = self.snapshot
         base = self.root
         tally = Tally()
         lstat = os.lstat
         join = os.path.join
 
-        def walk(directory: str, offender: Offender | None) -> None:
+        def walk(directory: str, offender: Offender | None, siblings: set[str]) -> None:
             children = snapshot.visible_children(directory)
             names = {c.path.rpartition("/")[2] for c in children}
+            if offender is None and directory != root:
+                what = _clutter_kind(directory, siblings, names)
+                if what is not None:
+                    offender = Offender(directory, what)
+                    tally.offenders.append(offender)
             for child in children:
                 kind = child.kind
                 if kind in ("file", "symlink", "other"):
-                    try:
-                        size = lstat(join(base, child.path)).st_size if kind == "file" else 0
-                    except OSError:
-                        size = 0
                     tally.files += 1
-                    tally.bytes += size
                     if offender is not None:
                         offender.files += 1
-                        offender.bytes += size
+                        if kind == "file":
+                            try:
+                                offender.bytes += lstat(join(base, child.path)).st_size
+                            except OSError:
+                                pass
                     else:
                         tally.plain_files.append(child.path)
                 elif kind in ("dir", "hidden-dir"):
-                    inner = offender
-                    if offender is None and kind == "dir":
-                        what = self._clutter_kind(child.path, names)
-                        if what is not None:
-                            inner = Offender(child.path, what)
-                            tally.offenders.append(inner)
-                    walk(child.path, inner)
+                    walk(child.path, offender, names)
 
         if root == "" or self.is_dir(root):
-            walk(root, None)
+            walk(root, None, set())
         elif self.visible(root):
-            entry = snapshot.entry(root)
-            size = 0
-            if entry is not None and entry.kind == "file":
-                try:
-                    size = lstat(join(base, root)).st_size
-                except OSError:
-                    pass
-            tally.files, tally.bytes = 1, size
+            tally.files = 1
             tally.plain_files.append(root)
-        tally.offenders.sort(key=lambda o: -o.bytes)
+        tally.offenders.sort(key=lambda o: (-o.bytes, o.path))
         return tally
 
-    def _clutter_kind(self, path: str, siblings: set[str]) -> str | None:
-        name = path.rpartition("/")[2]
-        kind = CLUTTER_DIRS.get(name)
-        if kind is not None:
-            return kind
-        if os.path.isfile(os.path.join(self.root, path, "pyvenv.cfg")):
-            return "virtualenv"
-        markers = BUILD_OUTPUTS.get(name)
-        if markers and (siblings.intersection(markers)
-                        or (name == "build" and os.path.isfile(os.path.join(self.root, path, "CMakeCache.txt")))):
-            return "build output"
-        return None
+
+def _clutter_kind(path: str, siblings: set[str], children: set[str]) -> str | None:
+    """Why a folder is never needed from the host, from its name, its siblings' and its
+    children's names (no stat), or None."""
+    name = path.rpartition("/")[2]
+    kind = CLUTTER_DIRS.get(name)
+    if kind is not None:
+        return kind
+    if "pyvenv.cfg" in children:
+        return "virtualenv"
+    markers = BUILD_OUTPUTS.get(name)
+    if markers and (siblings.intersection(markers) or (name == "build" and "CMakeCache.txt" in children)):
+        return "build output"
+    return None
 
 
 def find_ignore_file(context_dir: str, dockerfile_name: str) -> str | None:

@@ -7,8 +7,8 @@ folders a build never needs from the host: `.git/` (and `.hg/`, `.svn/`), `node_
 holding `pyvenv.cfg`), `__pycache__/` and tool caches (`.pytest_cache/`, `.mypy_cache/`,
 `.tox/`...), and build outputs (`target/` next to `Cargo.toml` or `pom.xml`, `dist/` next
 to `package.json` or Python packaging, `build/` of Python packaging or CMake). The finding
-says how many files and bytes the source sends, the largest of those folders, and the
-lines to add to `.dockerignore`.
+says how many files the source sends, those folders with their files and bytes (largest
+first), whether `.git` is among them, and the lines to add to `.dockerignore`.
 
 The build context is the Dockerfile's folder, or the one named by `dlint check
 --context DIR`, by the config's `contexts` table, or by a compose file's `build:`
@@ -82,22 +82,21 @@ class CopyUnignoredClutter(Rule):
                         roots.append(path)
             if not roots:
                 continue
-            files = size = 0
+            files = 0
             offenders = {}
             for root in roots:
                 tally = context.tally(root)
                 files += tally.files
-                size += tally.bytes
                 for offender in tally.offenders:
                     offenders.setdefault(offender.path, offender)
             if not offenders:
                 continue
             ins = group[0].instruction
-            yield self.report(ctx, ins, _message(ins, group, files, size, list(offenders.values()),
+            yield self.report(ctx, ins, _message(ins, group, files, list(offenders.values()),
                                                  context, ctx))
 
 
-def _message(ins, group, files, size, offenders, context, ctx) -> str:
+def _message(ins, group, files, offenders, context, ctx) -> str:
     from dlint.lint.build_context import human_size
 
     offenders.sort(key=lambda o: (-o.bytes, o.path))
@@ -114,7 +113,7 @@ def _message(ins, group, files, size, offenders, context, ctx) -> str:
             lines.append(o.ignore_line)
     git = "; .git is sent, so every commit rebuilds this layer" if any(
         o.path.rpartition("/")[2] == ".git" for o in offenders) else ""
-    return (f"`{ins.keyword} {words}` sends {_files(files)} ({human_size(size)}) from the build "
+    return (f"`{ins.keyword} {words}` sends {_files(files)} from the build "
             f"context ({ignore}), {_files(junk_files)} ({human_size(junk_bytes)}) of them never "
             f"needed: {shown}{more}{git}. Add to .dockerignore: {', '.join(lines)}")
 
