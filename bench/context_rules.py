@@ -10,12 +10,14 @@ Generates a context in a temp dir: 96,000 source files in 960 folders, a 2,000-f
   copy-all       COPY . . with no .dockerignore: every folder listed, files in node_modules
                  and .git measured (lstat)
 
-Target (issue 14): under a second for each.
+Target (issue 14): under a second for each. Wall and CPU (user + sys) times are printed:
+on a loaded machine the wall time measures the neighbours.
 """
 
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,14 +54,20 @@ def make_context(root: Path) -> int:
     return count
 
 
-def best_of(runs: int, argv: list[str], cwd: Path) -> tuple[float, int, bytes]:
-    best, code, out = float("inf"), 0, b""
+def best_of(runs: int, argv: list[str], cwd: Path) -> tuple[float, float, int, bytes]:
+    """Best wall time and best CPU time (user + sys of the child): on a shared machine
+    the CPU time is the figure that does not depend on the load."""
+    best, best_cpu, code, out = float("inf"), float("inf"), 0, b""
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(argv, cwd=cwd, capture_output=True)
         best = min(best, time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        best_cpu = min(best_cpu, cpu)
         code, out = proc.returncode, proc.stdout
-    return best, code, out
+    return best, best_cpu, code, out
 
 
 def main() -> None:
@@ -76,9 +84,10 @@ def main() -> None:
                 ignore_path.unlink(missing_ok=True)
             else:
                 ignore_path.write_text(ignore)
-            seconds, code, out = best_of(5, [dlint, "check", "--format", "json", "Dockerfile"], root)
+            seconds, cpu, code, out = best_of(5, [dlint, "check", "--format", "json", "Dockerfile"], root)
             found = sum(1 for f in json.loads(out or b"[]") if f["code"] in ("DF303", "DF304", "DF305"))
-            print(f"{name:14} {seconds * 1000:7.0f} ms  exit {code}  context-rule findings {found}")
+            print(f"{name:14} {seconds * 1000:7.0f} ms wall  {cpu * 1000:6.0f} ms cpu  exit {code}  "
+                  f"context-rule findings {found}")
 
 
 if __name__ == "__main__":
