@@ -139,8 +139,7 @@ class ToolchainInFinalStage(Rule):
         for ins, script in ctx.shipped_run_scripts():
             for command in script.unfollowed(_installs_toolchain, _removes)[:1]:
                 later = [c for i, c in compiles if i.start_line > ins.start_line
-                         or (i is ins and c.line >= command.line and c is not command)]
-                later = [c for c in later if c.line >= command.line]
+                         or (i is ins and (c.line, c.column) > (command.line, command.column))]
                 if not later:
                     continue
                 packages = installed_packages(command)
