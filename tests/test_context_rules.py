@@ -239,3 +239,24 @@ def test_compose_unknown_target_and_bad_yaml_are_one_line_errors(tmp_path):
     assert len(run.errors) == 1 and "invalid YAML" in run.errors[0]
     with pytest.raises(ComposeError):
         read_compose(str(project / "compose.yaml"))
+
+
+def test_cache_diff_service_takes_context_dockerfile_and_args(tmp_path):
+    """`dlint cache diff --service api`: HEAD against the working tree of the service's
+    context, with its Dockerfile and build args (APP_FILE=main.py, not the default)."""
+    project = _compose_project(tmp_path)
+    write(project / "api" / "requirements.txt", "flask\n")
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "init"]):
+        subprocess.run([*git, *cmd], cwd=project, check=True, capture_output=True)
+    write(project / "api" / "main.py", "2\n")
+    env = {**os.environ, "DLINT_NO_PLUGINS": "1"}
+    result = subprocess.run([DLINT, "cache", "diff", "--service", "api", "--format", "json"], cwd=project,
+                            capture_output=True, env=env)
+    assert result.returncode == 0, result.stderr
+    steps = json.loads(result.stdout)["steps"]
+    rerun = [(step["line"], step["reason"]) for step in steps if step["cached"] is False]
+    assert rerun == [(3, "file main.py changed"), (4, "file main.py changed (COPY on line 3)")]
+    result = subprocess.run([DLINT, "cache", "diff", "--service", "db"], cwd=project, capture_output=True, env=env)
+    assert result.returncode == 2 and b"services that build: api, worker" in result.stderr
+    assert b"Traceback" not in result.stderr
