@@ -92,6 +92,9 @@ def test_cli_context_option_and_stdin(tmp_path, fastpath):
     text = b"FROM python:3.12-slim\nCOPY . /app\nCOPY settings.py /app/\n"
     result = subprocess.run([*args, "-"], cwd=repo, input=text, capture_output=True, env=env)
     assert result.returncode == 0 and json.loads(result.stdout) == [], result.stderr
+    # ... unless --context names one, as `docker build -f - DIR` has
+    result = subprocess.run([*args, "--context", ".", "-"], cwd=repo, input=text, capture_output=True, env=env)
+    assert sorted(f["code"] for f in json.loads(result.stdout)) == ["DF303", "DF305"], result.stderr
     result = subprocess.run([*args, "--context", "nope", "docker/Dockerfile"], cwd=repo, capture_output=True, env=env)
     assert result.returncode == 2 and b"not a directory" in result.stderr and b"Traceback" not in result.stderr
 

@@ -345,8 +345,8 @@ def lint_paths(
             seen.add(STDIN)
             config = config_for(root_path)
             data = stdin if stdin is not None else sys.stdin.buffer.read()
-            if config is not None:
-                lint_one(data, STDIN, config, None)
+            if config is not None:  # stdin has a context only when --context names one
+                lint_one(data, STDIN, config, context_root, context_root is not None)
             continue
         key = os.path.normcase(os.path.abspath(path))
         if key in seen:
