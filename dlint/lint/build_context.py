@@ -81,22 +81,57 @@ class BuildContext:
         return bool(self.ignore.patterns)
 
     # -- one path
+    # A folder that cannot be listed (permissions) must not fail a lint: the questions
+    # below then get the answer that reports nothing.
+
     def exists(self, path: str) -> bool:
-        """Whether a path is in the context folder at all, .dockerignore not applied."""
-        return path == "" or self.snapshot.entry(path) is not None
+        """Whether a path is in the context folder at all, .dockerignore not applied. A
+        path through a symlinked folder counts as present (BuildKit follows the link)."""
+        from dlint.cache.context import ContextError
 
-    def visible(self, path: str) -> bool:
-        return path == "" or self.snapshot.is_visible(path)
-
-    def is_dir(self, path: str) -> bool:
         if path == "":
             return True
-        entry = self.snapshot.entry(path)
+        try:
+            if self.snapshot.entry(path) is not None:
+                return True
+            parts = path.split("/")
+            for i in range(1, len(parts)):
+                entry = self.snapshot.entry("/".join(parts[:i]))
+                if entry is None:
+                    return False
+                if entry.kind != "dir":
+                    return entry.kind == "symlink"
+            return False
+        except ContextError:
+            return True
+
+    def visible(self, path: str) -> bool:
+        from dlint.cache.context import ContextError
+
+        try:
+            return path == "" or self.snapshot.is_visible(path)
+        except ContextError:
+            return False
+
+    def is_dir(self, path: str) -> bool:
+        from dlint.cache.context import ContextError
+
+        if path == "":
+            return True
+        try:
+            entry = self.snapshot.entry(path)
+        except ContextError:
+            return False
         return entry is not None and entry.kind == "dir"
 
     def match(self, source: str) -> list[str]:
         """Visible paths a (cleaned) COPY source names, wildcards expanded."""
-        return self.snapshot.match(source)
+        from dlint.cache.context import ContextError
+
+        try:
+            return self.snapshot.match(source)
+        except ContextError:
+            return []
 
     def excluding_pattern(self, path: str) -> tuple[int, str] | None:
         """(line number in .dockerignore, pattern) of the pattern that hides `path`."""
@@ -136,14 +171,23 @@ class BuildContext:
             return b""
 
     # -- a subtree
-    def tally(self, root: str) -> Tally:
-        """Everything a source `root` ("" = the context root) sends, measured once."""
-        known = self._tallies.get(root)
+    def tally(self, root: str, *, classify_root: bool = False) -> Tally:
+        """Everything a source `root` ("" = the context root) sends, measured once.
+        `classify_root`: `root` itself may be a clutter folder (a wildcard matched it);
+        a folder named in a COPY is taken as wanted."""
+        from dlint.cache.context import ContextError
+
+        key = (root, classify_root)
+        known = self._tallies.get(key)
         if known is None:
-            known = self._tallies[root] = self._measure(root)
+            try:
+                known = self._measure(root, classify_root)
+            except ContextError:
+                known = Tally()
+            self._tallies[key] = known
         return known
 
-    def _measure(self, root: str) -> Tally:
+    def _measure(self, root: str, classify_root: bool = False) -> Tally:
         """One walk of what `root` sends. Sizes are taken (lstat) only inside clutter
         folders, the rest is counted: a 100,000-file context costs its listing."""
         snapshot = self.snapshot
@@ -155,7 +199,7 @@ class BuildContext:
         def walk(directory: str, offender: Offender | None, siblings: set[str]) -> None:
             children = snapshot.visible_children(directory)
             names = {c.path.rpartition("/")[2] for c in children}
-            if offender is None and directory != root:
+            if offender is None and (directory != root or (classify_root and root)):
                 what = _clutter_kind(directory, siblings, names)
                 if what is not None:
                     offender = Offender(directory, what)
@@ -177,7 +221,10 @@ class BuildContext:
                     walk(child.path, offender, names)
 
         if root == "" or self.is_dir(root):
-            walk(root, None, set())
+            parent = root.rpartition("/")[0]
+            siblings = ({c.path.rpartition("/")[2] for c in snapshot.visible_children(parent)}
+                        if classify_root and root else set())
+            walk(root, None, siblings)
         elif self.visible(root):
             tally.files = 1
             tally.plain_files.append(root)
@@ -200,10 +247,11 @@ def _clutter_kind(path: str, siblings: set[str], children: set[str]) -> str | No
     return None
 
 
-def find_ignore_file(context_dir: str, dockerfile_name: str) -> str | None:
-    """The ignore file the docker CLI uses: `<Dockerfile name>.dockerignore` in the
-    context root first, then `.dockerignore` there."""
-    for candidate in (dockerfile_name + ".dockerignore", ".dockerignore"):
+def find_ignore_file(context_dir: str, dockerfile: str) -> str | None:
+    """The ignore file the docker CLI uses: `<Dockerfile path>.dockerignore` (next to
+    the Dockerfile; a bare name is taken in the context root) first, then `.dockerignore`
+    at the context root."""
+    for candidate in (dockerfile + ".dockerignore", ".dockerignore"):
         path = os.path.join(context_dir, candidate)
         if os.path.isfile(path):
             return path

@@ -71,10 +71,11 @@ class CopySourceNotFound(Rule):
                 yield self.report(ctx, ins, (
                     f"`{ins.keyword}` source `{source.word}` is not in the build context: the "
                     f"build fails here (\"{source.path}\": not found)"))
-            elif not context.visible(source.path) and exceptions:
+            elif exceptions and not context.visible(source.path):
                 found = context.excluding_pattern(source.path)
-                where = (f" by .dockerignore line {found[0]} `{found[1]}`" if found and found[0]
-                         else " by .dockerignore")
+                if found is None:
+                    continue  # hidden some other way (a symlinked folder): not sure
+                where = f" by .dockerignore line {found[0]} `{found[1]}`" if found[0] else " by .dockerignore"
                 yield self.report(ctx, ins, (
                     f"`{ins.keyword}` source `{source.word}` is excluded{where}: the build fails "
                     f"here (\"{source.path}\": not found)"))

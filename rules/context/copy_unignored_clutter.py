@@ -15,7 +15,8 @@ The build context is the Dockerfile's folder, or the one named by `dlint check
 (README, "Build context"). `.dockerignore` is applied as the docker CLI does
 (`<Dockerfile>.dockerignore` first). A Dockerfile read from stdin has no context: the
 rule is silent. Only the folders a source names are listed, once per run; file content
-is not read. A folder copied by name (`COPY node_modules/ ...`) is taken as wanted.
+is not read. A folder copied by name (`COPY node_modules/ ...`) is taken as wanted; one a
+wildcard matches (`COPY * ./`) is not.
 
 ## Why is this bad?
 Everything in the context is sent to the builder before the build starts, and a `COPY .`
@@ -74,18 +75,23 @@ class CopyUnignoredClutter(Rule):
         for source in sources:
             by_instruction.setdefault(id(source.instruction), []).append(source)
         for group in by_instruction.values():
-            roots: list[str] = []
+            roots: dict[str, bool] = {}  # folder -> matched by a wildcard
+            single: set[str] = set()     # files named or matched
             for source in group:
                 candidates = context.match(source.path) if source.wildcard else [source.path]
                 for path in candidates:
-                    if path not in roots and context.is_dir(path) and context.visible(path):
-                        roots.append(path)
+                    if path in roots or not context.visible(path):
+                        continue
+                    if context.is_dir(path):
+                        roots[path] = source.wildcard
+                    else:
+                        single.add(path)
             if not roots:
                 continue
-            files = 0
+            files = len(single)
             offenders = {}
-            for root in roots:
-                tally = context.tally(root)
+            for root, wildcard in roots.items():
+                tally = context.tally(root, classify_root=wildcard)
                 files += tally.files
                 for offender in tally.offenders:
                     offenders.setdefault(offender.path, offender)
