@@ -218,6 +218,13 @@ def test_read_compose_build_sections(tmp_path):
     ]
 
 
+def test_compose_tags_are_read(tmp_path):
+    project = _compose_project(tmp_path, COMPOSE.replace("args:\n        APP_FILE", "args: !override\n        APP_FILE")
+                               + "  cache:\n    image: redis\n    ports: !reset []\n")
+    builds = read_compose(str(project / "compose.yaml"))
+    assert [(b.service, b.args) for b in builds][0] == ("api", {"APP_FILE": "main.py"})
+
+
 def test_check_on_a_folder_uses_compose_contexts_and_args(tmp_path):
     project = _compose_project(tmp_path)
     run = lint([project], project)

@@ -50,7 +50,7 @@ def read_compose(path: str) -> list[ComposeBuild]:
         raise ComposeError(f"{path}: reading compose files needs PyYAML (pip install pyyaml)") from None
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=_loader(yaml))
     except OSError as exc:
         raise ComposeError(f"{path}: cannot read: {exc.strerror}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -81,6 +81,24 @@ def read_compose(path: str) -> list[ComposeBuild]:
         builds.append(ComposeBuild(str(name), dockerfile_path, context_dir, _args(build.get("args")),
                                    target if isinstance(target, str) else None, path))
     return builds
+
+
+def _loader(yaml):
+    """yaml.SafeLoader that also accepts compose's own tags (`!reset`, `!override`) and
+    any other local tag, reading the tagged node as if untagged."""
+
+    class ComposeLoader(yaml.SafeLoader):
+        pass
+
+    def untagged(loader, suffix, node):
+        if isinstance(node, yaml.MappingNode):
+            return loader.construct_mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            return loader.construct_sequence(node)
+        return loader.construct_scalar(node)
+
+    ComposeLoader.add_multi_constructor("!", untagged)
+    return ComposeLoader
 
 
 def _args(raw) -> dict[str, str]:
