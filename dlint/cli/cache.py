@@ -183,14 +183,7 @@ def verify(
         common = parse_build_args(build_arg, "--build-arg")
         before_args = parse_build_args(before_build_arg, "--before-build-arg")
         after_args = parse_build_args(after_build_arg, "--after-build-arg")
-        if service is not None:  # BEFORE/AFTER are then taken in the service's context
-            build = _compose_service(service)
-            common = {**build.args, **common}
-            target = target if target is not None else build.target
-            file = build.dockerfile
-            before_snap, after_snap = resolve_contexts(before, after, cwd=build.context)
-        else:
-            before_snap, after_snap = _diff_contexts(before, after)
+        before_snap, after_snap = _diff_contexts(before, after)
         dockerfile = _dockerfile_in_context(file, after_snap)
     except CacheUsageError as exc:
         error(str(exc))
