@@ -270,3 +270,18 @@ def test_cache_diff_service_takes_context_dockerfile_and_args(tmp_path):
     result = subprocess.run([DLINT, "cache", "diff", "--service", "db"], cwd=project, capture_output=True, env=env)
     assert result.returncode == 2 and b"services that build: api, worker" in result.stderr
     assert b"Traceback" not in result.stderr
+
+
+def test_per_dockerfile_ignore_file_sits_next_to_the_dockerfile(tmp_path):
+    """With --context, `<Dockerfile>.dockerignore` is looked for next to the Dockerfile
+    (as the docker CLI does), not in the context root; .dockerignore at the root is the
+    fallback. copy-ignored-file (DF818) and the context rules read the same one."""
+    write(tmp_path / "app.py", "1\n")
+    write(tmp_path / "secret.env", "A=1\n")
+    write(tmp_path / ".dockerignore", "app.py\n")
+    dockerfile = write(tmp_path / "docker" / "api.Dockerfile", "FROM alpine:3.20\nCOPY app.py secret.env /app/\n")
+    run = lint_paths([str(dockerfile)], root=tmp_path, registry=REGISTRY, select=["DF818"], context=".")
+    assert [f.message for f in run.findings] == ['Attempting to Copy file "app.py" that is excluded by .dockerignore']
+    write(tmp_path / "docker" / "api.Dockerfile.dockerignore", "*.env\n")
+    run = lint_paths([str(dockerfile)], root=tmp_path, registry=REGISTRY, select=["DF818"], context=".")
+    assert [f.message for f in run.findings] == ['Attempting to Copy file "secret.env" that is excluded by .dockerignore']
