@@ -15,7 +15,12 @@ The build context is the Dockerfile's folder, or the one named by `dlint check
 (README, "Build context"). `.dockerignore` is applied as the docker CLI does
 (`<Dockerfile>.dockerignore` first). A Dockerfile read from stdin has no context: the
 rule is silent. Only the folders a source names are listed, once per run; file content
-is not read. A folder copied by name (`COPY node_modules/ ...`) is taken as wanted; one a
+is not read (except the head of `pyproject.toml`/`setup.py`/`setup.cfg`, below). `.git`
+is not reported when the build may read it: a `RUN` runs `git` (other than `git clone`),
+or the Python packaging at the top of the copied folder takes its version from git
+(setuptools-scm, hatch-vcs, versioningit, dunamai, poetry-dynamic-versioning). A large
+context with none of these folders is not reported: size alone is not a mistake. A folder
+copied by name (`COPY node_modules/ ...`) is taken as wanted; one a
 wildcard matches (`COPY * ./`) is not.
 
 ## Why is this bad?
@@ -95,6 +100,8 @@ class CopyUnignoredClutter(Rule):
                 files += tally.files
                 for offender in tally.offenders:
                     offenders.setdefault(offender.path, offender)
+            if any(path.rpartition("/")[2] == ".git" for path in offenders) and _needs_git(ctx, context, roots):
+                offenders = {p: o for p, o in offenders.items() if p.rpartition("/")[2] != ".git"}
             if not offenders:
                 continue
             ins = group[0].instruction
@@ -122,6 +129,25 @@ def _message(ins, group, files, offenders, context, ctx) -> str:
     return (f"`{ins.keyword} {words}` sends {_files(files)} from the build "
             f"context ({ignore}), {_files(junk_files)} ({human_size(junk_bytes)}) of them never "
             f"needed: {shown}{more}{git}. Add to .dockerignore: {', '.join(lines)}")
+
+
+VCS_VERSIONING = (b"setuptools_scm", b"setuptools-scm", b"hatch-vcs", b"versioningit", b"dunamai",
+                  b"poetry-dynamic-versioning")
+
+
+def _needs_git(ctx, context, roots) -> bool:
+    """Whether the build may read `.git`: a RUN runs git (other than `git clone`), or the
+    Python packaging at a copied folder's top takes its version from git
+    (setuptools-scm, hatch-vcs...: only those few files' first bytes are read)."""
+    for _, command in ctx.run_commands(("git",)):
+        if command.subcommands()[:1] != ["clone"]:
+            return True
+    for root in roots:
+        for name in ("pyproject.toml", "setup.py", "setup.cfg"):
+            path = f"{root}/{name}" if root else name
+            if context.exists(path) and any(marker in context.head(path) for marker in VCS_VERSIONING):
+                return True
+    return False
 
 
 def _files(n: int) -> str:
