@@ -124,7 +124,7 @@ def test_context_is_listed_once_per_run(tmp_path, monkeypatch):
     write(tmp_path / "src" / "a.py", "1\n")
     write(tmp_path / "node_modules" / "x" / "i.js", "1\n")
     for name in ("Dockerfile", "Dockerfile.dev", "Dockerfile.prod"):
-        write(tmp_path / name, "FROM python:3.12-slim\nCOPY . /app\n")
+        write(tmp_path / name, "FROM node:20-slim\nCOPY . /app\nRUN npm ci\n")
     run = lint_paths([str(tmp_path)], root=tmp_path, registry=REGISTRY, select=CONTEXT_CODES)
     assert len([f for f in run.findings if f.code == "DF303"]) == 3
     assert sorted(scans) == sorted(set(scans)), "a folder was listed twice"

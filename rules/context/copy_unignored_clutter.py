@@ -18,8 +18,10 @@ rule is silent. Only the folders a source names are listed, once per run; file c
 is not read (except the head of `pyproject.toml`/`setup.py`/`setup.cfg`, below). `.git`
 is not reported when the build may read it: a `RUN` runs `git` (other than `git clone`),
 or the Python packaging at the top of the copied folder takes its version from git
-(setuptools-scm, hatch-vcs, versioningit, dunamai, poetry-dynamic-versioning). A large
-context with none of these folders is not reported: size alone is not a mistake. A folder
+(setuptools-scm, hatch-vcs, versioningit, dunamai, poetry-dynamic-versioning). `node_modules` is
+reported only when the Dockerfile installs node packages itself (`npm ci`, `npm install`,
+`yarn`, `pnpm install`, `bun install`): otherwise the image may run on the copied one. A
+large context with none of these folders is not reported: size alone is not a mistake. A folder
 copied by name (`COPY node_modules/ ...`) is taken as wanted; one a
 wildcard matches (`COPY * ./`) is not.
 
@@ -102,6 +104,8 @@ class CopyUnignoredClutter(Rule):
                     offenders.setdefault(offender.path, offender)
             if any(path.rpartition("/")[2] == ".git" for path in offenders) and _needs_git(ctx, context, roots):
                 offenders = {p: o for p, o in offenders.items() if p.rpartition("/")[2] != ".git"}
+            if not _installs_node_packages(ctx):
+                offenders = {p: o for p, o in offenders.items() if p.rpartition("/")[2] != "node_modules"}
             if not offenders:
                 continue
             ins = group[0].instruction
@@ -147,6 +151,19 @@ def _needs_git(ctx, context, roots) -> bool:
             path = f"{root}/{name}" if root else name
             if context.exists(path) and any(marker in context.head(path) for marker in VCS_VERSIONING):
                 return True
+    return False
+
+
+def _installs_node_packages(ctx) -> bool:
+    """Whether the Dockerfile installs node packages itself (npm install/ci, yarn,
+    pnpm install, bun install): a host node_modules is then redundant. Without that, the
+    image may run on the node_modules it copies, which is then wanted."""
+    for _, command in ctx.run_commands(("npm", "yarn", "pnpm", "bun")):
+        sub = command.subcommands()[:1]
+        if command.tool == "yarn" and sub in ([], ["install"]):
+            return True
+        if sub and sub[0] in ("install", "i", "ci", "add"):
+            return True
     return False
 
 
