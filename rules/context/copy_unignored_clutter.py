@@ -18,7 +18,10 @@ rule is silent. Only the folders a source names are listed, once per run; file c
 is not read (except the head of `pyproject.toml`/`setup.py`/`setup.cfg`, below). `.git`
 is not reported when the build may read it: a `RUN` runs `git` (other than `git clone`),
 or the Python packaging at the top of the copied folder takes its version from git
-(setuptools-scm, hatch-vcs, versioningit, dunamai, poetry-dynamic-versioning). `node_modules` is
+(setuptools-scm, hatch-vcs, versioningit, dunamai, poetry-dynamic-versioning). Build
+outputs are reported only when the Dockerfile builds the project itself (`npm run build`,
+cargo, mvn, gradle, `pip install`/`pip wheel`, `python -m build`, make): otherwise they
+may be what the image ships. `node_modules` is
 reported only when the Dockerfile installs node packages itself (`npm ci`, `npm install`,
 `yarn`, `pnpm install`, `bun install`): otherwise the image may run on the copied one. A
 large context with none of these folders is not reported: size alone is not a mistake. A folder
@@ -104,6 +107,8 @@ class CopyUnignoredClutter(Rule):
                     offenders.setdefault(offender.path, offender)
             if any(path.rpartition("/")[2] == ".git" for path in offenders) and _needs_git(ctx, context, roots):
                 offenders = {p: o for p, o in offenders.items() if p.rpartition("/")[2] != ".git"}
+            if not _builds(ctx):
+                offenders = {p: o for p, o in offenders.items() if o.kind != "build output"}
             if not _installs_node_packages(ctx):
                 offenders = {p: o for p, o in offenders.items() if p.rpartition("/")[2] != "node_modules"}
             if not offenders:
@@ -163,6 +168,25 @@ def _installs_node_packages(ctx) -> bool:
         if command.tool == "yarn" and sub in ([], ["install"]):
             return True
         if sub and sub[0] in ("install", "i", "ci", "add"):
+            return True
+    return False
+
+
+def _builds(ctx) -> bool:
+    """Whether the Dockerfile builds the project itself (so host build outputs are stale
+    copies): npm/yarn/pnpm `run build`/`build`, cargo, mvn, gradle, pip install/wheel,
+    `python -m build`, `python setup.py`, make."""
+    for _, command in ctx.run_commands(("npm", "yarn", "pnpm", "cargo", "mvn", "gradle", "pip",
+                                        "python", "python3", "make")):
+        tool, sub = command.tool, command.subcommands(2)
+        if tool in ("cargo", "mvn", "gradle", "make"):
+            return True
+        if tool in ("npm", "yarn", "pnpm") and ("build" in sub[:1] or sub == ["run", "build"]):
+            return True
+        if tool == "pip" and sub[:1] in (["install"], ["wheel"]):
+            return True
+        if command.basename.startswith("python") and (command.args[:2] == ["-m", "build"]
+                                                      or command.args[:1] == ["setup.py"]):
             return True
     return False
 
