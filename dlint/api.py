@@ -97,6 +97,8 @@ _EXPORTS = {
     "steps_invalidated_by": "dlint.cache.predict",
     "PredictError": "dlint.cache.keys",
     "load_timings": "dlint.cache.timings",
+    "human_size": "dlint.lint.build_context",
+    "ContextSource": "dlint.lint.context",
     "apply_timings": "dlint.cache.timings",
     "format_seconds": "dlint.cache.timings",
 }

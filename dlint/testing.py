@@ -15,6 +15,10 @@ A fixtures folder holds one folder per rule, named after the rule::
             app.py
         bad-context.findings
 
+A ``.git`` folder cannot be committed inside a git repository, so a folder fixture holds
+a stand-in named ``dot-git``: the case lints a temporary copy of the folder in which every
+``dot-git`` folder is renamed ``.git``.
+
 A ``.findings`` file lists every finding of the rule alone on its fixture, one per line,
 sorted, as ``format_findings`` writes them::
 
@@ -72,6 +76,7 @@ OPTIONS_FILE = "options.toml"
 
 CONFIG_SUFFIX = ".dlint.toml"
 DOCKERFILE_SUFFIX = ".Dockerfile"
+GIT_STAND_IN = "dot-git"    # renamed .git in a temporary copy of a folder fixture
 UPDATE_ENV = "DLINT_UPDATE_FIXTURES"
 
 
@@ -164,9 +169,24 @@ class FixtureCase:
             raise FixtureError(f"{self}: the fixture must parse: {document.errors[0].message} "
                                f"(line {document.errors[0].line})")
         errors: list[str] = []
-        findings = lint_document(document, self.dockerfile.name, self.config(),
-                                 registry=self.registry, context_dir=self.context_dir,
-                                 errors=errors)
+        context_dir = self.context_dir
+        stand_ins = list(self.path.rglob(GIT_STAND_IN)) if context_dir is not None else []
+        if stand_ins:
+            import shutil
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                copy = Path(tmp) / self.path.name
+                shutil.copytree(self.path, copy, symlinks=True)
+                for stand_in in sorted(copy.rglob(GIT_STAND_IN), key=lambda p: -len(p.parts)):
+                    stand_in.rename(stand_in.with_name(".git"))
+                findings = lint_document(document, self.dockerfile.name, self.config(),
+                                         registry=self.registry, context_dir=str(copy),
+                                         errors=errors, dockerfile_path=str(copy / "Dockerfile"))
+        else:
+            findings = lint_document(document, self.dockerfile.name, self.config(),
+                                     registry=self.registry, context_dir=context_dir,
+                                     errors=errors)
         if errors:
             raise FixtureError(f"{self}: " + "; ".join(errors))
         return findings

@@ -360,7 +360,7 @@ def test_bad_config_key_is_one_line_exit_2(tmp_path):
     assert_no_traceback(result)
     assert err(result).splitlines() == [
         f"dlint: error: {config}: ignored: unknown key (allowed: select, extend-select, ignore, "
-        "severity-threshold, severity, rules, exclude, exit-zero, disable-ignore-pragmas)"]
+        "severity-threshold, severity, rules, exclude, exit-zero, disable-ignore-pragmas, contexts)"]
     missing = dlint("check", "--config", "nope.toml", "Dockerfile", cwd=tmp_path)
     assert missing.returncode == 2 and err(missing).splitlines() == ["dlint: error: nope.toml: no such config file"]
 

@@ -122,12 +122,43 @@ class IgnoreMatcher:
             for pattern in matcher.patterns:
                 pattern.match = (lambda p: lambda path: fnmatchcase(path, p.cleaned_pattern))(pattern)
             self._matcher = matcher
+            # Patterns are anchored at the context root: one whose first component has no
+            # wildcard can only match paths starting with that component. Paths under
+            # any other top-level name skip the (slow) SDK matcher; same answers.
+            heads = {p.dirs[0] for p in matcher.patterns}
+            self._any_head = any(_has_magic(h) for h in heads)
+            self._heads = frozenset(heads)
 
     def __bool__(self) -> bool:
         return self._matcher is not None
 
     def excluded(self, path: str) -> bool:
-        return self._matcher is not None and self._matcher.matches(path)
+        if self._matcher is None:
+            return False
+        if not self._any_head and path.partition("/")[0] not in self._heads:
+            return False
+        return self._matcher.matches(path)
+
+    def deciding_pattern(self, path: str) -> tuple[int, str] | None:
+        """(index in `patterns`, pattern) of the last pattern matching `path` or one of
+        its parents when that pattern excludes it (as `excluded` decides), else None."""
+        if self._matcher is None:
+            return None
+        decided = None
+        parents = path.split("/")[:-1]
+        for pattern in self._matcher.patterns:
+            hit = pattern.match(path)
+            if not hit and parents and len(pattern.dirs) <= len(parents):
+                hit = pattern.match("/".join(parents[:len(pattern.dirs)]))
+            if hit:
+                decided = None if pattern.exclusion else pattern
+        if decided is None:
+            return None
+        # the SDK drops empty patterns: the k-th kept one is the k-th with components
+        build = _sdk_build_module()
+        origin = [i for i, raw in enumerate(self.patterns) if build.Pattern(raw).dirs]
+        index = origin[self._matcher.patterns.index(decided)]
+        return index, self.patterns[index]
 
     def may_reinclude_below(self, directory: str) -> bool:
         """Whether an exception pattern (`!x`) could re-include something under an

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import sys
 
-_VALUE_OPTIONS = {"--format", "--select", "--ignore", "--severity-threshold", "--config", "--root"}
+_VALUE_OPTIONS = {"--format", "--select", "--ignore", "--severity-threshold", "--config", "--root",
+                  "--context"}
 
 
 def parse_check_argv(argv: list[str]):
@@ -55,6 +56,8 @@ def parse_check_argv(argv: list[str]):
             options.config = value
         elif name == "--root":
             options.root = value
+        elif name == "--context":
+            options.context = value
     return options
 
 

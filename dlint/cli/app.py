@@ -49,13 +49,14 @@ def check(
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place."),
     config: Optional[str] = typer.Option(None, "--config", help="Config file (default: nearest .dlint.toml or pyproject.toml [tool.dlint])."),
     root: Optional[str] = typer.Option(None, "--root", help="Relative PATHs and displayed paths are relative to this directory (default: cwd)."),
+    context: Optional[str] = typer.Option(None, "--context", help="Build context folder of the linted Dockerfiles, as in `docker build DIR` (default: each Dockerfile's folder, or the config's `contexts`)."),
 ) -> None:
     """Lint Dockerfiles. Exit 0 clean, 1 findings at or above the threshold, 2 usage or input error."""
     if format is not None:
         _choice(format, FORMAT_CHOICES, "--format")
     _choice(severity_threshold, THRESHOLD_CHOICES, "--severity-threshold")
     options = CheckOptions(list(paths or []), format, list(select or []), list(ignore or []),
-                           severity_threshold, fix, config, root)
+                           severity_threshold, fix, config, root, context)
     raise typer.Exit(run_check(options))
 
 

@@ -342,6 +342,27 @@ def _diff_contexts(before: str | None, after: str | None):
     return resolve_contexts(before, after)
 
 
+def _compose_service(name: str):
+    """The build section of one service of the compose file in the current folder."""
+    import os
+
+    from dlint.lint.compose import ComposeError, find_compose_file, read_compose
+
+    path = find_compose_file(os.getcwd())
+    if path is None:
+        raise CacheUsageError("--service: no compose.yaml (or docker-compose.yml) in the current folder")
+    try:
+        builds = read_compose(path)
+    except ComposeError as exc:
+        raise CacheUsageError(str(exc)) from None
+    for build in builds:
+        if build.service == name:
+            return build
+    names = ", ".join(b.service for b in builds) or "none"
+    raise CacheUsageError(f"--service: no service {name!r} with a local build in {os.path.basename(path)} "
+                          f"(services that build: {names})")
+
+
 def _dockerfile_in_context(file: str, snapshot) -> str:
     """-f as a path inside the context: an absolute path must lie in a context folder."""
     import os
@@ -433,6 +454,7 @@ def diff(
     builder: str = BUILDER_OPTION,
     format: str = FORMAT_OPTION,
     timings: Optional[str] = TIMINGS_OPTION,
+    service: Optional[str] = typer.Option(None, "--service", help="Take the context, Dockerfile, build args and target from this service of the compose file in the current folder."),
 ) -> None:
     """Predict which build steps the edit from BEFORE to AFTER reruns, and why, and what it
     costs when step durations are known (--timings, or an earlier `cache verify`).
@@ -451,7 +473,14 @@ def diff(
         common = parse_build_args(build_arg, "--build-arg")
         before_args = parse_build_args(before_build_arg, "--before-build-arg")
         after_args = parse_build_args(after_build_arg, "--after-build-arg")
-        before_snap, after_snap = _diff_contexts(before, after)
+        if service is not None:  # BEFORE/AFTER are then taken in the service's context
+            build = _compose_service(service)
+            common = {**build.args, **common}
+            target = target if target is not None else build.target
+            file = build.dockerfile
+            before_snap, after_snap = resolve_contexts(before, after, cwd=build.context)
+        else:
+            before_snap, after_snap = _diff_contexts(before, after)
         dockerfile = _dockerfile_in_context(file, after_snap)
         prediction = predict(before_snap, after_snap, dockerfile=dockerfile, build_args=common,
                              before_build_args=before_args, after_build_args=after_args,

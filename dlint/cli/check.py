@@ -13,13 +13,14 @@ THRESHOLD_CHOICES = ("error", "warning", "info", "style")
 
 
 class CheckOptions(Record):
-    _fields = ("paths", "format", "select", "ignore", "severity_threshold", "fix", "config", "root")
+    _fields = ("paths", "format", "select", "ignore", "severity_threshold", "fix", "config", "root", "context")
 
     def __init__(self, paths: list[str] | None = None,
                  format: str | None = None,  # None: tty, plus GitHub annotations under GitHub Actions
                  select: list[str] | None = None,  # raw, possibly comma-separated
                  ignore: list[str] | None = None, severity_threshold: str | None = None,
-                 fix: bool = False, config: str | None = None, root: str | None = None):
+                 fix: bool = False, config: str | None = None, root: str | None = None,
+                 context: str | None = None):
         self.paths = [] if paths is None else paths
         self.format = format
         self.select = [] if select is None else select
@@ -28,6 +29,7 @@ class CheckOptions(Record):
         self.fix = fix
         self.config = config
         self.root = root
+        self.context = context  # build context folder for every file (like `docker build DIR`)
 
 
 def reporter_available(fmt: str) -> bool:
@@ -65,7 +67,11 @@ def run_check(options: CheckOptions) -> int:
         severity_threshold=options.severity_threshold,
         root=root,
         registry=registry,
+        context=options.context,
     )
+    if options.context is not None and not os.path.isdir(os.path.join(root, os.path.expanduser(options.context))):
+        error(f"--context {options.context}: not a directory")
+        return 2
     paths = options.paths or ["."]
     if "-" in paths:  # read once: --fix lints again
         kwargs["stdin"] = sys.stdin.buffer.read()

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 KEYS = ("select", "extend-select", "ignore", "severity-threshold", "severity", "rules", "exclude",
-        "exit-zero", "disable-ignore-pragmas")
+        "exit-zero", "disable-ignore-pragmas", "contexts")
 
 
 class ConfigError(Exception):
@@ -66,7 +66,7 @@ class Config(FrozenRecord):
     """One configuration file's settings (or the defaults, when ``path`` is None)."""
 
     _fields = ("path", "select", "extend_select", "ignore", "severity_threshold", "severity", "rules",
-               "exclude", "exit_zero", "disable_ignore_pragmas")
+               "exclude", "exit_zero", "disable_ignore_pragmas", "contexts")
 
     def __init__(self, path: str | None = None, select: tuple[str, ...] | None = None,
                  extend_select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
@@ -74,7 +74,8 @@ class Config(FrozenRecord):
                  severity: tuple[tuple[str, str], ...] = (),  # (selector, severity)
                  rules: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = (),  # (rule code, options)
                  exclude: tuple[str, ...] = (), exit_zero: bool = False,
-                 disable_ignore_pragmas: bool = False):
+                 disable_ignore_pragmas: bool = False,
+                 contexts: tuple[tuple[str, str], ...] = ()):  # (path pattern, context folder)
         init = object.__setattr__
         init(self, "path", path)
         init(self, "select", select)
@@ -86,6 +87,7 @@ class Config(FrozenRecord):
         init(self, "exclude", exclude)
         init(self, "exit_zero", exit_zero)
         init(self, "disable_ignore_pragmas", disable_ignore_pragmas)
+        init(self, "contexts", contexts)
 
     @property
     def directory(self) -> Path:
@@ -109,6 +111,22 @@ class Config(FrozenRecord):
             if "/" not in pattern and any(fnmatch.fnmatchcase(p, pattern) for p in parts):
                 return True
         return False
+
+
+    def context_for(self, path: Path) -> str | None:
+        """The build context folder the ``contexts`` table names for a Dockerfile (the
+        first pattern matching its path relative to the config file, as ``exclude``
+        patterns match), resolved against the config's folder; None if none does."""
+        if not self.contexts:
+            return None
+        try:
+            rel = path.resolve().relative_to(self.directory.resolve()).as_posix()
+        except ValueError:
+            return None
+        for pattern, folder in self.contexts:
+            if fnmatch.fnmatchcase(rel, pattern.strip("/")):
+                return os.path.normpath(os.path.join(self.directory, folder))
+        return None
 
 
 def _fail(path: str, key: str, problem: str) -> ConfigError:
@@ -189,8 +207,12 @@ def parse_config(data: dict[str, Any], path: str, registry: Registry) -> Config:
         if not isinstance(value, bool):
             raise _fail(path, key, f"must be true or false, got {value!r}")
         flags[key.replace("-", "_")] = value
+    contexts_table = data.get("contexts", {})
+    if not isinstance(contexts_table, dict) or not all(isinstance(v, str) for v in contexts_table.values()):
+        raise _fail(path, "contexts", 'must be a table of "<Dockerfile path pattern>" = "<context folder>"')
+    contexts = tuple(contexts_table.items())
     return Config(path, select, extend_select, ignore, threshold, tuple(severity), tuple(rules), exclude,
-                  **flags)
+                  contexts=contexts, **flags)
 
 
 def load_config(path: str | os.PathLike[str], registry: Registry, warn=None) -> Config:

@@ -18,9 +18,27 @@ if TYPE_CHECKING:
     from typing import Any
     from dlint.model import Model, Stage
     from dlint.cache.context import IgnoreMatcher
+    from dlint.lint.build_context import BuildContext
     from dlint.shell import Script, SimpleCommand
     from dlint.shell.shellcheck import Comment
     from dlint.shell.packages import Package
+
+
+class ContextSource(FrozenRecord):
+    """One COPY/ADD source read from the build context (LintContext.context_sources).
+
+    instruction, stage; word (as written); path (expanded and cleaned, "" is the context
+    root); wildcard (holds `*`, `?` or `[`)."""
+
+    _fields = ("instruction", "stage", "word", "path", "wildcard")
+
+    def __init__(self, instruction: Instruction, stage: Stage, word: str, path: str, wildcard: bool):
+        setattr_ = object.__setattr__
+        setattr_(self, "instruction", instruction)
+        setattr_(self, "stage", stage)
+        setattr_(self, "word", word)
+        setattr_(self, "path", path)
+        setattr_(self, "wildcard", wildcard)
 
 
 class LabelPair(FrozenRecord):
@@ -53,10 +71,18 @@ class LabelPair(FrozenRecord):
 
 class LintContext:
     def __init__(self, document: Document, display_path: str, context_dir: str | None = None,
-                 settings: dict[str, Any] | None = None):
+                 settings: dict[str, Any] | None = None, *, context_explicit: bool = False,
+                 dockerfile_path: str | None = None, shared: dict | None = None,
+                 build_args: dict[str, str] | None = None):
         self.document = document
         self.display_path = display_path       # the path as findings show it
         self.context_dir = context_dir         # build context, when known (cache-aware rules)
+        # the context was named (--context, config `contexts`, compose), not defaulted to
+        # the Dockerfile's folder
+        self.context_explicit = context_explicit
+        self.dockerfile_path = dockerfile_path  # on disk, when read from a file
+        self._shared = shared if shared is not None else {}  # per-run cache (BuildContexts)
+        self.build_args = build_args or {}     # --build-arg values (from a compose file)
         self.settings = settings or {}         # global config ([tool.dlint] top-level keys)
         self._scripts: dict[int, Script] = {}
 
@@ -77,7 +103,7 @@ class LintContext:
     def model(self) -> Model:
         from dlint.model import build_model
 
-        return build_model(self.document)
+        return build_model(self.document, self.build_args or None)
 
     def script(self, instruction: Instruction) -> Script:
         """The shell script of a RUN (shell form, `sh -c` exec form, heredoc bodies).
@@ -156,28 +182,91 @@ class LintContext:
                         yield instruction, spec, certain
 
     @cached_property
+    def _ignore_file(self) -> str | None:
+        if self.context_dir is None:
+            return None
+        import os
+
+        from dlint.lint.build_context import find_ignore_file
+
+        path = self.dockerfile_path or os.path.join(
+            self.context_dir, os.path.basename(self.document.path or self.display_path or "Dockerfile"))
+        return find_ignore_file(self.context_dir, path)
+
+    @cached_property
     def dockerignore(self) -> IgnoreMatcher | None:
         """The `.dockerignore` of the build context as the docker CLI picks it
         (`<Dockerfile>.dockerignore` next to the Dockerfile first, then `.dockerignore`
         at the context root), as a matcher with its `patterns`. None without a known
         context or without an ignore file."""
+        path = self._ignore_file
+        if path is None:
+            return None
+        from dlint.cache.context import IgnoreMatcher, read_dockerignore
+
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+        except OSError:
+            return None
+        return IgnoreMatcher(read_dockerignore(text))
+
+    @cached_property
+    def build_context(self) -> BuildContext | None:
+        """The build context folder as COPY/ADD sources see it (dlint.lint.build_context),
+        shared by every file of the run with the same context and ignore file; None
+        without a context (stdin) or when the folder cannot be read. Nothing is listed
+        until a rule asks a question."""
         if self.context_dir is None:
             return None
         import os
 
-        name = os.path.basename(self.document.path or self.display_path or "Dockerfile")
-        for candidate in (name + ".dockerignore", ".dockerignore"):
-            path = os.path.join(self.context_dir, candidate)
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
-            except OSError:
-                continue
-            # only now: dlint.cache.context imports hashlib and subprocess (~20 ms)
-            from dlint.cache.context import IgnoreMatcher, read_dockerignore
+        key = ("build-context", os.path.abspath(self.context_dir), self._ignore_file)
+        found = self._shared.get(key)
+        if found is None:
+            from dlint.cache.context import ContextError
+            from dlint.lint.build_context import BuildContext
 
-            return IgnoreMatcher(read_dockerignore(text))
-        return None
+            try:
+                found = BuildContext(self.context_dir, self.dockerignore, self.context_explicit)
+            except ContextError:
+                found = False
+            else:
+                found.ignore_path = self._ignore_file
+            self._shared[key] = found
+        elif found and self.context_explicit:
+            found.explicit = True
+        return found or None
+
+    def context_sources(self) -> Iterator[ContextSource]:
+        """Every COPY/ADD source read from the build context, in file order: not
+        `COPY --from`, not URLs or git sources, not heredocs, not in Windows stages, and
+        not depending on an ARG the run does not set (a build arg could change it). Paths are cleaned as
+        BuildKit resolves them ("" is the context root)."""
+        from dlint.cache.context import _has_magic, clean_source
+
+        model = self.model
+        for stage in model.stages:
+            if stage.windows:
+                continue
+            for ins in stage.instructions:
+                if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None:
+                    continue
+                words = ins.value[:-1]
+                if ins.heredocs:
+                    words = [w for w in words if not w.startswith("<<")]
+                state = model.state_at(ins)
+                for word in words:
+                    expansion = state.expand(word)
+                    if (expansion.unresolved or expansion.error is not None
+                            or any(n in state.args and n not in self.build_args for n in expansion.names)):
+                        continue  # a build arg could change it
+                    value = expansion.value
+                    low = value.lower()
+                    if "://" in low or low.startswith("git@"):
+                        continue
+                    path = clean_source(value)
+                    yield ContextSource(ins, stage, word, path, _has_magic(path))
 
     def configured(self, instruction: Instruction, needles, paths=()) -> bool:
         """A setting made before `instruction` (or by it) in its stage or the stages it is

@@ -101,12 +101,17 @@ def lint_document(
     registry: Registry | None = None,
     context_dir: str | None = None,
     errors: list[str] | None = None,
+    context_explicit: bool = False,
+    dockerfile_path: str | None = None,
+    shared: dict | None = None,
+    build_args: dict[str, str] | None = None,
 ) -> list[Finding]:
     """Findings for one parsed document, suppressions and severity overrides applied, sorted.
 
     A rule that raises adds one line to ``errors`` (or to stderr when no list is given)."""
     rule_set = _rule_set(registry or default_registry(), config)
-    ctx = LintContext(document, display_path, context_dir)
+    ctx = LintContext(document, display_path, context_dir, context_explicit=context_explicit,
+                      dockerfile_path=dockerfile_path, shared=shared, build_args=build_args)
     finish_preparing(prepare_context(ctx, rule_set, errors), errors)
     return lint_context(ctx, rule_set, errors)
 
@@ -367,11 +372,16 @@ def lint_paths(
     root: str | os.PathLike[str] | None = None,
     registry: Registry | None = None,
     stdin: bytes | None = None,
+    context: str | None = None,
 ) -> LintRun:
     """Lint files, directories (discovery) and ``-`` (stdin, read from ``stdin`` or sys.stdin).
 
     Relative paths are taken relative to ``root`` (default: the current directory), and
-    findings show paths relative to it with ``/``. Unreadable or non-text files, missing
+    findings show paths relative to it with ``/``. The build context of a file (for the
+    rules that read it) is ``context`` (``--context``) when given, else the config's
+    ``contexts`` entry matching it, else the context of the compose service that builds
+    it (a directory PATH holding compose.yaml: its services' Dockerfiles are linted
+    first, with their build args), else the file's folder; stdin has none. Unreadable or non-text files, missing
     paths and directories without Dockerfiles become ``errors``; the rest is still linted.
     Raises ConfigError for a bad config file or an unknown --select/--ignore item."""
     from dlint.syntax import NotText, decode_source, parse
@@ -385,6 +395,8 @@ def lint_paths(
     run = LintRun()
     rule_sets: dict[int, RuleSet] = {}
     seen: set[str] = set()
+    shared: dict = {}  # per-run: build contexts read once, whatever the number of files
+    context_root = str(root_path / os.path.expanduser(context)) if context else None
 
     def rule_set_for(config: Config) -> RuleSet:
         key = id(config)
@@ -394,30 +406,40 @@ def lint_paths(
 
     # Two passes: every file is parsed and prepared first (rules with slow outside work,
     # ShellCheck, start it then), then linted in order.
-    parsed: list[tuple[LintContext, RuleSet] | None] = []
+    parsed: list[tuple | None] = []  # (LintContext, RuleSet, compose build or None)
     preparing: list = []
 
-    def lint_one(data: bytes, shown: str, config: Config, context_dir: str | None) -> None:
+    def lint_one(data: bytes, shown: str, config: Config, context_dir: str | None,
+                 explicit: bool = False, file: str | None = None, build=None) -> None:
         try:
             text = decode_source(data)
         except NotText as exc:
             run.errors.append(f"{shown}: {not_text_cause(exc)}")
             return
-        ctx = LintContext(parse(text, shown), shown, context_dir)
+        ctx = LintContext(parse(text, shown), shown, context_dir, context_explicit=explicit,
+                          dockerfile_path=file, shared=shared,
+                          build_args=build.args if build is not None else None)
         rule_set = rule_set_for(config)
         preparing.extend(prepare_context(ctx, rule_set, run.errors))
-        parsed.append((ctx, rule_set))
+        parsed.append((ctx, rule_set, build))
 
     def lint_parsed() -> None:
         finish_preparing(preparing, run.errors)
         for i, item in enumerate(parsed):
             assert item is not None
             parsed[i] = None  # a linted file's model can go
-            ctx, rule_set = item
+            ctx, rule_set, build = item
             shown = ctx.display_path
+            document = ctx.document
             findings = lint_context(ctx, rule_set, run.errors)
+            if build is not None and build.target is not None and not document.errors:
+                from dlint.model import build_model
+
+                if build_model(document).stage(build.target) is None:
+                    run.errors.append(f"{display_path(Path(build.compose_file), root_path)}: service "
+                                      f"{build.service}: target {build.target!r} is not a stage of {shown}")
             run.files.append(shown)
-            run.sources[shown] = ctx.document.lines
+            run.sources[shown] = document.lines
             run.findings.extend(findings)
             floor = severity_rank(rule_set.severity_threshold)
             if not rule_set.exit_zero and any(severity_rank(f.severity) >= floor for f in findings):
@@ -435,6 +457,27 @@ def lint_paths(
                 run.errors.append(str(exc))
             return None
 
+    builds: dict[str, object] = {}  # Dockerfile key -> the compose build that names it
+
+    def compose_builds(directory: Path) -> Iterator[Path]:
+        from dlint.lint.compose import find_compose_file
+
+        compose = find_compose_file(str(directory))
+        if compose is None:
+            return
+        from dlint.lint.compose import ComposeError, read_compose
+
+        try:
+            found = read_compose(compose)
+        except ComposeError as exc:
+            run.errors.append(str(exc))
+            return
+        for build in found:
+            key = os.path.normcase(build.dockerfile)
+            if key not in builds:  # a Dockerfile named by two services is linted once
+                builds[key] = build
+                yield Path(build.dockerfile)
+
     def targets() -> Iterator[tuple[str, Path | None]]:
         for raw in paths:
             if raw == STDIN:
@@ -443,6 +486,9 @@ def lint_paths(
             path = root_path / os.path.expanduser(raw)
             if path.is_dir():
                 found = False
+                for file in compose_builds(path):
+                    found = True
+                    yield raw, file
                 for file in discover(path, config_for):
                     found = True
                     yield raw, file
@@ -458,8 +504,8 @@ def lint_paths(
             seen.add(STDIN)
             config = config_for(root_path)
             data = stdin if stdin is not None else sys.stdin.buffer.read()
-            if config is not None:
-                lint_one(data, STDIN, config, None)
+            if config is not None:  # stdin has a context only when --context names one
+                lint_one(data, STDIN, config, context_root, context_root is not None)
             continue
         key = os.path.normcase(os.path.abspath(path))
         if key in seen:
@@ -475,7 +521,15 @@ def lint_paths(
         if config is None:
             continue
         run.paths[shown] = str(path)
-        lint_one(data, shown, config, str(path.parent))
+        build = builds.get(key)
+        if context_root is not None:
+            context_dir, explicit = context_root, True
+        elif build is not None:
+            context_dir, explicit = build.context, True
+        else:
+            named = config.context_for(path)
+            context_dir, explicit = (named, True) if named is not None else (str(path.parent), False)
+        lint_one(data, shown, config, context_dir, explicit, str(path), build)
     lint_parsed()
     run.findings.sort(key=Finding.sort_key)
     return run
