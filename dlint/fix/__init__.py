@@ -196,6 +196,10 @@ def fix_run(run, *, unsafe: bool = False, write: bool = True) -> FixOutcome:
                 findings.extend(current)
                 continue
         findings.extend(result.findings)
+        lines = result.text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        run.sources[shown] = [line.rstrip("\r") for line in lines]
         outcome.changed[shown] = (text, result.text)
         outcome.applied += result.applied
         for code, count in result.by_code.items():
