@@ -36,6 +36,18 @@ _EXPORTS = {
     "TextEdit": "dlint.lint.finding",
     "SEVERITIES": "dlint.lint.finding",
     "parse_pragma": "dlint.lint.suppress",
+    # fixes: faithful edit builders (dlint.fix.edits) and the fixes rules share
+    "edit_tokens": "dlint.fix.edits",
+    "replace_keyword": "dlint.fix.edits",
+    "append_to_run": "dlint.fix.edits",
+    "insert_line_before": "dlint.fix.edits",
+    "stage_reference_edits": "dlint.fix.edits",
+    "line_ending": "dlint.fix.edits",
+    "fix_add_flag": "dlint.fix.helpers",
+    "fix_append_cleanup": "dlint.fix.helpers",
+    "fix_rename_command": "dlint.fix.helpers",
+    "fix_remove_wrapper": "dlint.fix.helpers",
+    "fix_keyword_casing": "dlint.fix.helpers",
     # the document (dlint parse): instructions, flags, heredocs, comments, positions
     "Document": "dlint.syntax.nodes",
     "Instruction": "dlint.syntax.nodes",

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_add_flag
 
 
 CACHE_DIRS = ("/var/cache/apk", "/etc/apk/cache")
@@ -47,7 +47,7 @@ class ApkNoCache(Rule):
 
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_adds_with_cache, _cleans, CACHE_DIRS):
-            yield self.report(ctx, command, MESSAGE)
+            yield self.report(ctx, command, MESSAGE, fix_add_flag(ctx, command, ("add",), "--no-cache"))
 
 
 def _adds_with_cache(command) -> bool:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_append_cleanup
 
 
 LISTS_DIR = "/var/lib/apt/lists"
@@ -65,6 +65,7 @@ class AptListsNotRemoved(Rule):
                 f"`rm -rf {LISTS_DIR}/*` in the same RUN: the package lists stay in "
                 f"this layer. Remove them at the end of the RUN, or mount a cache on "
                 f"{LISTS_DIR}.",
+                fix_append_cleanup(ctx, command, f"rm -rf {LISTS_DIR}/*"),
             )
 
 

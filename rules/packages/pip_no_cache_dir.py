@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_add_flag
 
 
 CACHE_DIRS = ("/root/.cache/pip",)
@@ -61,6 +61,7 @@ class PipNoCacheDir(Rule):
                     "`pip install` without `--no-cache-dir`: the downloaded and built "
                     "wheels stay in ~/.cache/pip in this layer. Add `--no-cache-dir` or "
                     "set `ENV PIP_NO_CACHE_DIR=1`.",
+                    fix_add_flag(ctx, command, ("install",), "--no-cache-dir"),
                 )
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_append_cleanup
 
 
 CACHE_DIRS = ("/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn")
@@ -49,7 +49,7 @@ class YarnCacheClean(Rule):
 
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
-            yield self.report(ctx, command, MESSAGE)
+            yield self.report(ctx, command, MESSAGE, fix_append_cleanup(ctx, command, "yarn cache clean"))
 
 
 def _installs(command) -> bool:

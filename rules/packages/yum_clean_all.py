@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_append_cleanup
 
 
 CACHE_DIRS = ("/var/cache/yum",)
@@ -50,7 +50,7 @@ class YumCleanAll(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
             message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
-            yield self.report(ctx, command, message)
+            yield self.report(ctx, command, message, fix_append_cleanup(ctx, command, f"{command.basename} clean all"))
 
 
 def _installs(command) -> bool:

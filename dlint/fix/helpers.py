@@ -1,0 +1,114 @@
+"""Fixes rules share, built on dlint.fix.edits: a rule wires one with a line or two.
+
+    fix_add_flag(ctx, command, ("install",), "--no-cache-dir")     pip, apk, apt-get -y ...
+    fix_append_cleanup(ctx, command, "rm -rf /var/lib/apt/lists/*") apt/yum/dnf/zypper/yarn/npm
+    fix_rename_command(ctx, command, "apt-get")                     `apt` -> `apt-get`
+    fix_remove_wrapper(ctx, command, "sudo")                        `sudo x` -> `x`
+    fix_keyword_casing(ins, upper)                                  `run` -> `RUN`
+
+Each returns a Fix (safe unless told otherwise) or None when the edit cannot be made
+faithfully; rules then report without a fix. Package-manager cleanups are marked unsafe
+when a later RUN of the file runs the same tool: it may rely on what the cleanup removes
+(`apt-get install` after the lists are gone fails).
+
+Which line each package rule needs (the pkg rules of issue 9 live on another branch):
+
+    apt-get -y (DL3014):         fix=fix_add_flag(ctx, command, INSTALL, "-y")
+    --no-install-recommends:     fix=fix_add_flag(ctx, command, ("install",),
+                                      "--no-install-recommends", safe=False)
+    apt -> apt-get (DL3027):     fix=fix_rename_command(ctx, command, "apt-get")
+    yum/dnf/zypper -y:           fix=fix_add_flag(ctx, command, ("install", "in", "groupinstall"), "-y")
+    npm cache clean:             fix=fix_append_cleanup(ctx, command, "npm cache clean --force")
+"""
+
+from __future__ import annotations
+
+from dlint.fix import edits
+from dlint.lint.finding import Fix
+
+
+def _instruction_of(ctx, command):
+    line = command.line
+    for ins in ctx.document.instructions:
+        if ins.keyword == "RUN" and ins.start_line <= line <= ins.end_line:
+            return ins
+    return None
+
+
+def _bounded(document, command, words, text):
+    """Insert after the first of ``words`` inside the command's own span."""
+    origin = command.origin if command.origin is not None else command
+    heredoc = origin.script is not None and origin.script.form == "heredoc"
+    end = (command.end_line, command.end_column)
+    for token in edits.tokens(document, command.line, command.column, command.end_line,
+                              heredoc=heredoc):
+        if (token.line, token.column) > end:
+            return None
+        if token.unquoted in words:
+            return edits.TextEdit(token.line, token.end_column, token.line, token.end_column,
+                                  " " + text)
+    return None
+
+
+def fix_add_flag(ctx, command, after: tuple[str, ...], flag: str, *, safe: bool = True,
+                 description: str | None = None) -> Fix | None:
+    """Add ``flag`` after the first of the words ``after`` (the subcommand) of ``command``."""
+    if command is None or command.in_substitution:
+        return None
+    edit = _bounded(ctx.document, command, after, flag)
+    if edit is None:
+        return None
+    return Fix(description or f"Add {flag}", (edit,), safe=safe)
+
+
+def fix_append_cleanup(ctx, command, cleanup: str, *, safe: bool | None = None,
+                       description: str | None = None) -> Fix | None:
+    """Append `` && cleanup`` at the end of the RUN holding ``command``. Safe unless a
+    later RUN runs the same tool (it may need what the cleanup removes), or ``safe``."""
+    ins = _instruction_of(ctx, command)
+    if ins is None:
+        return None
+    edit = edits.append_to_run(ctx.document, ins, ctx.script(ins), cleanup)
+    if edit is None:
+        return None
+    if safe is None:
+        tool = command.unwrapped().tool
+        later = [c for other, c in ctx.run_commands((tool, command.unwrapped().basename))
+                 if other.start_line > ins.end_line]
+        safe = not later
+    return Fix(description or f"Append `{cleanup}` to the RUN", (edit,), safe=safe)
+
+
+def fix_rename_command(ctx, command, new: str, *, safe: bool = True) -> Fix | None:
+    """Replace the command's name as written (`apt` -> `apt-get`)."""
+    unwrapped = command.unwrapped()
+    origin = command.origin if command.origin is not None else command
+    heredoc = origin.script is not None and origin.script.form == "heredoc"
+    end = (command.end_line, command.end_column)
+    for token in edits.tokens(ctx.document, command.line, command.column, command.end_line,
+                              heredoc=heredoc):
+        if (token.line, token.column) > end:
+            return None
+        if token.text == unwrapped.name:
+            return Fix(f"Use {new}", (edits.TextEdit(token.line, token.column, token.line,
+                                                     token.end_column, new),), safe=safe)
+    return None
+
+
+def fix_remove_wrapper(ctx, command, word: str, *, safe: bool = True) -> Fix | None:
+    """Remove the wrapper word (`sudo`) in front of the command, when it takes no options."""
+    origin = command.origin if command.origin is not None else command
+    heredoc = origin.script is not None and origin.script.form == "heredoc"
+    edit = edits.remove_word(ctx.document, command.line, command.column, command.end_line, word,
+                             heredoc=heredoc)
+    if edit is None:
+        return None
+    return Fix(f"Remove {word}", (edit,), safe=safe)
+
+
+def fix_keyword_casing(ins, upper: bool) -> Fix | None:
+    word = ins.raw_keyword.upper() if upper else ins.raw_keyword.lower()
+    edit = edits.replace_keyword(ins, word)
+    if edit is None or word == ins.raw_keyword:
+        return None
+    return Fix(f"Write {word}", (edit,))
