@@ -48,6 +48,9 @@ _EXPORTS = {
     "fix_rename_command": "dlint.fix.helpers",
     "fix_remove_wrapper": "dlint.fix.helpers",
     "fix_keyword_casing": "dlint.fix.helpers",
+    "fix_merge_runs": "dlint.fix.helpers",
+    "fix_remove_sudo": "dlint.fix.helpers",
+    "fix_pipefail_shell": "dlint.fix.helpers",
     # the document (dlint parse): instructions, flags, heredocs, comments, positions
     "Document": "dlint.syntax.nodes",
     "Instruction": "dlint.syntax.nodes",

@@ -112,3 +112,81 @@ def fix_keyword_casing(ins, upper: bool) -> Fix | None:
     if edit is None or word == ins.raw_keyword:
         return None
     return Fix(f"Write {word}", (edit,))
+
+
+# builtins whose effect a later RUN does not see today, but would once merged into it
+_STATEFUL = frozenset({"cd", "pushd", "popd", "export", "set", "unset", "source", ".", "umask",
+                       "alias", "shopt", "ulimit", "trap", "exec", "exit", "return"})
+
+
+def fix_merge_runs(ctx, previous, ins) -> Fix | None:
+    """Join ``ins`` to the RUN right above it: `RUN a` / `RUN b` -> `RUN a && \\` /
+    `    b` (the second line keeps its own text after the keyword and flags). Always unsafe:
+    one layer and one cache step instead of two. None when a line lies between them, a
+    script is not plain shell form, the first changes shell state (`cd`, `export`...) that
+    the second would now see, or the second is more than an `&&` list (its failure would
+    no longer fail the build)."""
+    document = ctx.document
+    if ins.start_line != previous.end_line + 1 or ins.span is None:
+        return None
+    first, second = ctx.script(previous), ctx.script(ins)
+    if first.form != "shell" or second.form != "shell" or ins.heredocs or previous.heredocs:
+        return None
+    if any(c.basename in _STATEFUL for c in first.commands):
+        return None
+    rest = second.text.replace("&&", "")
+    if any(ch in rest for ch in ";|&\n`") or "$(" in rest:
+        return None
+    anchor = edits.append_to_run(document, previous, first, "x")
+    if anchor is None:
+        return None
+    words = [t for t in edits.tokens(document, ins.span.line, ins.span.column + len(ins.raw_keyword),
+                                     ins.end_line)]
+    body = next((t for t in words if not t.text.startswith("--")), None)
+    if body is None or body.line != ins.start_line:
+        return None
+    eol = edits.line_ending(document, previous.end_line)
+    text = f" && {document.escape}{eol}    "
+    edit = edits.TextEdit(anchor.line, anchor.column, body.line, body.column, text)
+    return Fix(f"Merge into the RUN on line {previous.start_line} (one layer, one cache step)",
+               (edit,), safe=False)
+
+
+def fix_remove_sudo(ctx, command) -> Fix | None:
+    """Drop a plain `sudo` (no options) in front of a command that already runs as root.
+    Unsafe: sudo resets the environment (env_reset, secure_path), so the command may now
+    see ENV variables and a PATH it did not see before."""
+    origin = command.origin if command.origin is not None else command
+    argv = origin.argv
+    if not argv or argv[0].rsplit("/", 1)[-1] != "sudo" or len(argv) < 2 or argv[1].startswith("-"):
+        return None
+    fix = fix_remove_wrapper(ctx, origin, argv[0], safe=False)
+    if fix is None:
+        return None
+    return Fix("Remove sudo (unsafe: sudo reset the environment the command saw)", fix.edits,
+               safe=False)
+
+
+def fix_pipefail_shell(ctx, ins, script) -> Fix | None:
+    """`SHELL ["/bin/bash", "-o", "pipefail", "-c"]` above the RUN (`/bin/ash` on an
+    Alpine or BusyBox base, where bash is usually missing), above the comments and pragmas
+    of the RUN. Unsafe: the SHELL applies to every later RUN, CMD and ENTRYPOINT of the
+    stage and of stages built FROM it, and the build fails if the image has no such shell.
+    Only when the RUN uses the default shell (`/bin/sh -c`)."""
+    if list(script.shell) != ["/bin/sh", "-c"] or script.form != "shell":
+        return None
+    stage = ctx.model.stage_of(ins)
+    shell = "/bin/bash"
+    if stage is not None:
+        root = stage.root_image
+        name = (root.name if root is not None else "") or ""
+        if "alpine" in name or "busybox" in name:
+            shell = "/bin/ash"
+    keyword = "shell" if ins.raw_keyword.islower() else "SHELL"
+    edit = edits.insert_line_before(ctx.document, ins, f'{keyword} ["{shell}", "-o", "pipefail", "-c"]',
+                                    ctx.comments_above(ins))
+    if edit is None:
+        return None
+    return Fix(f"Add SHELL [\"{shell}\", \"-o\", \"pipefail\", \"-c\"] before the RUN (unsafe: it "
+               f"applies to every later RUN, CMD and ENTRYPOINT of the stage and needs {shell})",
+               (edit,), safe=False)

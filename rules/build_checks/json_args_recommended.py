@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Fix, Rule, TextEdit, edit_tokens
 
 
 class JsonArgsRecommended(Rule):
@@ -62,4 +62,43 @@ class JsonArgsRecommended(Rule):
                     shell_set = True
                 elif ins.keyword in ("CMD", "ENTRYPOINT") and not ins.json and not shell_set:
                     yield self.report(ctx, ins, f"JSON arguments recommended for {ins.raw_keyword} to "
-                                                f"prevent unintended behavior related to OS signals")
+                                                f"prevent unintended behavior related to OS signals",
+                                      None if stage.windows else _fix(ctx.document, ins))
+
+
+# Characters with no meaning to /bin/sh: a command made only of these runs the same
+# split on blanks as under `sh -c`.
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-")
+
+
+def _fix(document, ins) -> Fix | None:
+    """Exec form. Safe for a CMD of plain words (no quotes, variables, globs, operators):
+    the same program with the same arguments, only without the /bin/sh in between (it
+    becomes PID 1 and gets the signals: what the rule asks for). Unsafe otherwise:
+    an ENTRYPOINT in exec form receives CMD and `docker run` arguments that the shell
+    form ignored; a command with shell syntax keeps its shell as `["/bin/sh", "-c", ...]`,
+    so signals still stop at the shell. One-line instructions only."""
+    import json
+
+    span = ins.span
+    if span is None or span.line != span.end_line:
+        return None
+    words = list(edit_tokens(document, span.line, span.column + len(ins.raw_keyword), span.line))
+    if not words:
+        return None
+    line = document.lines[span.line - 1]
+    start, end = words[0].column, words[-1].end_column
+    command = line[start - 1:end - 1]
+    plain = all(ch in _PLAIN for w in words for ch in w.text)
+    if plain:
+        argv = [w.text for w in words]
+        why = ""
+    else:
+        argv = ["/bin/sh", "-c", command]
+        why = " (unsafe: the command uses shell syntax, so it keeps running under /bin/sh -c)"
+    safe = plain and ins.keyword == "CMD"
+    if plain and not safe:
+        why = " (unsafe: an ENTRYPOINT in exec form receives CMD and run arguments)"
+    text = json.dumps(argv, ensure_ascii=False)
+    return Fix(f"Write {ins.raw_keyword} in JSON form{why}",
+               (TextEdit(span.line, start, span.line, end, text),), safe=safe)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_merge_runs
 
 
 MAX_COMMANDS = 2
@@ -59,6 +59,7 @@ class ConsecutiveRun(Rule):
                     ins,
                     f"This RUN directly follows the RUN on line {previous.start_line} with the "
                     f"same flags: join them with `&&` into one RUN (one layer, one cache step).",
+                    fix_merge_runs(ctx, previous, ins),
                 )
             previous = ins
 

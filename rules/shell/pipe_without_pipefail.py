@@ -49,7 +49,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, option_enabled_by, option_set_before
+from dlint.api import Finding, Rule, fix_pipefail_shell, option_enabled_by, option_set_before
 
 CANNOT_FAIL = frozenset({"echo", "printf", "yes", "true", ":"})
 
@@ -62,6 +62,7 @@ class PipeWithoutPipefail(Rule):
     keywords = ("RUN",)
 
     def check(self, ctx) -> Iterator[Finding]:
+        fixed_stages = set()  # one SHELL per stage: it applies to the RUNs after it too
         for ins, script in ctx.run_scripts():
             if script.form == "exec" or option_enabled_by(script.shell[1:], "pipefail"):
                 continue
@@ -72,7 +73,11 @@ class PipeWithoutPipefail(Rule):
                     continue
                 if option_set_before(script, "pipefail", pipeline.start_byte):
                     continue
-                yield self.report(ctx, pipeline, _message(ctx, ins))
+                stage = ctx.model.stage_of(ins)
+                fix = None if id(stage) in fixed_stages else fix_pipefail_shell(ctx, ins, script)
+                if fix is not None:
+                    fixed_stages.add(id(stage))
+                yield self.report(ctx, pipeline, _message(ctx, ins), fix)
                 break
 
 

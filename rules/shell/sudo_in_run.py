@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_remove_sudo
 
 ROOT = frozenset({"root", "0"})
 
@@ -69,7 +69,8 @@ class SudoInRun(Rule):
                 message = (f"`sudo` in a RUN that runs as `{user}`: run the steps that "
                            f"need root under `USER root` and switch back with USER "
                            f"afterwards, instead of shipping sudo.")
-            yield self.report(ctx, cmd, message)
+            fix = fix_remove_sudo(ctx, cmd) if as_root and target is None else None
+            yield self.report(ctx, cmd, message, fix)
 
 
 def _sudo_user(origin) -> str | None:
