@@ -76,7 +76,12 @@ def fix_append_cleanup(ctx, command, cleanup: str, *, safe: bool | None = None,
         later = [c for other, c in ctx.run_commands((tool, command.unwrapped().basename))
                  if other.start_line > ins.end_line]
         safe = not later
-    return Fix(description or f"Append `{cleanup}` to the RUN", (edit,), safe=safe)
+    if description is None:
+        description = f"Append `{cleanup}` to the RUN"
+        if not safe:
+            description += (f" (unsafe: a later RUN runs {command.unwrapped().basename} "
+                            f"and may need what this removes)")
+    return Fix(description, (edit,), safe=safe)
 
 
 def fix_rename_command(ctx, command, new: str, *, safe: bool = True) -> Fix | None:
@@ -173,7 +178,7 @@ def fix_pipefail_shell(ctx, ins, script) -> Fix | None:
     of the RUN. Unsafe: the SHELL applies to every later RUN, CMD and ENTRYPOINT of the
     stage and of stages built FROM it, and the build fails if the image has no such shell.
     Only when the RUN uses the default shell (`/bin/sh -c`)."""
-    if list(script.shell) != ["/bin/sh", "-c"] or script.form != "shell":
+    if list(script.shell) != ["/bin/sh", "-c"] or script.form not in ("shell", "heredoc"):
         return None
     stage = ctx.model.stage_of(ins)
     shell = "/bin/bash"

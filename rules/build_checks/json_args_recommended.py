@@ -69,6 +69,11 @@ class JsonArgsRecommended(Rule):
 # Characters with no meaning to /bin/sh: a command made only of these runs the same
 # split on blanks as under `sh -c`.
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-")
+# words that are the shell's, not a program's: plain text, but shell syntax all the same
+_SHELL_WORDS = frozenset({
+    "cd", "export", "set", "unset", "source", ".", "eval", "alias", "umask", "ulimit", "trap",
+    "wait", "read", "shift", "return", "exit", "readonly", "local", "if", "then", "else", "fi",
+    "for", "while", "until", "do", "done", "case", "esac", "function", "time", "!", "{", "}"})
 
 
 def _fix(document, ins) -> Fix | None:
@@ -89,9 +94,14 @@ def _fix(document, ins) -> Fix | None:
     line = document.lines[span.line - 1]
     start, end = words[0].column, words[-1].end_column
     command = line[start - 1:end - 1]
-    plain = all(ch in _PLAIN for w in words for ch in w.text)
+    if command.startswith("["):
+        return None  # meant as JSON (single quotes, a stray comma): only the author knows
+    argv = [w.text for w in words]
+    if argv[0] == "exec" and len(argv) > 1:  # `exec app` is what the exec form does anyway
+        argv = argv[1:]
+    plain = (all(ch in _PLAIN for w in argv for ch in w) and argv[0] not in _SHELL_WORDS
+             and "=" not in argv[0] and not argv[0].startswith("-"))
     if plain:
-        argv = [w.text for w in words]
         why = ""
     else:
         argv = ["/bin/sh", "-c", command]
