@@ -1,6 +1,6 @@
 """Apply the text edits that rules propose (``Finding.fix``), safely.
 
-Only fixes marked ``safe`` are applied. Edits are positioned on the decoded text (1-based
+Fixes marked ``safe`` are applied by ``--fix``; ``--unsafe-fixes`` adds the others. Edits are positioned on the decoded text (1-based
 lines split at "\\n", columns in characters, end exclusive, as TextEdit says); the file's
 BOM and line endings are kept byte for byte outside the edited ranges. An edit that
 overlaps one already taken is left for the next round; rounds repeat (re-linting in
@@ -138,6 +138,24 @@ def write_atomically(path: str, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def fix_file(path: str, findings: Iterable[Finding], *, unsafe: bool = False) -> int:
+    """Apply the fixes of these findings (the safe ones; the unsafe ones too when asked)
+    to one file, one round, no re-linting; the number of fixes applied."""
+    fixes = [f.fix.edits for f in findings
+             if f.fix is not None and f.fix.edits and (f.fix.safe or unsafe)]
+    if not fixes:
+        return 0
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    bom = BOM if raw.startswith(BOM) else b""
+    text = raw[len(bom):].decode("utf-8")
+    new_text, applied = apply_edits(text, fixes)
+    if applied and new_text != text:
+        write_atomically(path, bom + new_text.encode("utf-8"))
+        return applied
+    return 0
 
 
 class FixOutcome:
