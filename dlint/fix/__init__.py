@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dlint.lint.finding import Finding, TextEdit, severity_rank
 
 BOM = b"\xef\xbb\xbf"
-MAX_ROUNDS = 5
+MAX_ROUNDS = 25  # rules that report one finding per RUN reveal the next once fixed
 
 
 def _offsets(text: str) -> list[int]:
