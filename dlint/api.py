@@ -51,6 +51,7 @@ _EXPORTS = {
     "fix_merge_runs": "dlint.fix.helpers",
     "fix_remove_sudo": "dlint.fix.helpers",
     "fix_pipefail_shell": "dlint.fix.helpers",
+    "fix_copy_manifests_first": "dlint.fix.helpers",
     # the document (dlint parse): instructions, flags, heredocs, comments, positions
     "Document": "dlint.syntax.nodes",
     "Instruction": "dlint.syntax.nodes",

@@ -20,8 +20,10 @@ SKIP = {"MANIFEST.tsv", "DUPLICATES.tsv"}
 
 # A fix may make another rule fire where it necessarily moves a finding:
 ALLOWED_NEW = {
-    # ENV k v -> k=v and stage renames make BuildKit's checks see the instruction anew:
-    # nothing expected here; filled from what the test finds and reviewed (see below)
+    # cache-busting-copy: the COPY of the manifests it adds where `COPY . .` was has the
+    # same relative destination, so copy-relative-without-workdir reports it too (the
+    # finding on the moved COPY stays): one more finding of the same problem.
+    "DF206",
 }
 
 

@@ -195,3 +195,72 @@ def fix_pipefail_shell(ctx, ins, script) -> Fix | None:
     return Fix(f"Add SHELL [\"{shell}\", \"-o\", \"pipefail\", \"-c\"] before the RUN (unsafe: it "
                f"applies to every later RUN, CMD and ENTRYPOINT of the stage and needs {shell})",
                (edit,), safe=False)
+
+
+def fix_copy_manifests_first(ctx, copy, run, manifests: list[str], description: str) -> Fix | None:
+    """The cache-busting-copy reordering, as text: where ``copy`` (`COPY . .`) was, a COPY
+    of just the ``manifests`` (same flags, same destination); the COPY itself moves to
+    right after ``run`` (the install), whole lines, comments and continuations as written.
+    Manifests after the first are written as one-character globs (`yarn.loc[k]`) unless
+    the build context shows they exist: BuildKit lets a COPY wildcard match nothing, so
+    a missing lock file does not break the build.
+
+    Always unsafe: the install no longer sees the rest of the sources, and files the
+    install writes under the destination can be overwritten by the COPY that now follows
+    it. None when the COPY has heredocs or a pragma above it (it must keep pointing at
+    it), another COPY/ADD stands between it and the install, or a destination or
+    manifest is not a plain path (or a manifest is in a folder)."""
+    import os
+
+    document = ctx.document
+    if copy.span is None or run.span is None or copy.heredocs:
+        return None
+    if any("dlint" in c.text.lower() or "hadolint" in c.text.lower() for c in ctx.comments_above(copy)):
+        return None  # a pragma: it must keep pointing at this COPY
+    # another COPY/ADD between them: moving this one past it would swap their order (the
+    # later one moves first, in an earlier round, and this one then follows it)
+    if any(i.keyword in ("COPY", "ADD") and copy.end_line < i.start_line < run.start_line
+           for i in document.instructions):
+        return None
+    dest = copy.value[-1] if copy.value else ""
+    plain = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+@")
+    # a manifest in a folder would land in the destination itself: not where it was
+    if not dest or not set(dest) <= plain or any(not set(m) <= plain or "/" in m
+                                                 or m.startswith(".") for m in manifests):
+        return None
+    if any(not set(f.raw) <= plain | set("=,:") for f in copy.flags):
+        return None
+    names = []
+    for i, manifest in enumerate(manifests):
+        exists = None
+        if ctx.context_dir:
+            exists = os.path.exists(os.path.join(ctx.context_dir, manifest))
+        if exists is False and i:
+            continue
+        if i and exists is None and len(manifest) > 1:
+            manifest = f"{manifest[:-1]}[{manifest[-1]}]"
+        names.append(manifest)
+    # `COPY . /app` fills the folder /app: the manifests go into it, never become it
+    target = dest if dest.endswith("/") else dest + "/"
+    eol = edits.line_ending(document, copy.start_line)
+    lines = document.text.split("\n")
+    copy_text = "\n".join(lines[copy.start_line - 1:copy.end_line])  # "\r" kept on each line
+    if not copy_text.endswith("\r") and eol == "\r\n":
+        copy_text += "\r"
+    run_last = lines[run.end_line - 1] if run.end_line <= len(lines) else ""
+    changes = []
+    if names:
+        flags = "".join(f"{f.raw} " for f in copy.flags)
+        first = document.lines[copy.start_line - 1]
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
+        manifest_copy = f"{indent}{copy.raw_keyword} {flags}{' '.join(names)} {target}"
+        changes.append(edits.TextEdit(copy.start_line, 1, copy.end_line + 1, 1, manifest_copy + eol))
+    else:
+        changes.append(edits.TextEdit(copy.start_line, 1, copy.end_line + 1, 1, ""))
+    if run.end_line >= len(document.lines) and not document.text.endswith("\n"):
+        insertion = eol + copy_text.rstrip("\r")
+        changes.append(edits.TextEdit(run.end_line, len(run_last) + 1, run.end_line,
+                                      len(run_last) + 1, insertion))
+    else:
+        changes.append(edits.TextEdit(run.end_line + 1, 1, run.end_line + 1, 1, copy_text + "\n"))
+    return Fix(description, tuple(changes), safe=False)
