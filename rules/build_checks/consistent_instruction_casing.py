@@ -26,6 +26,8 @@ COPY app /app
 
 ## Fix
 Write every keyword in the majority case (uppercase is the common convention).
+
+`dlint check --fix` rewrites the keyword in the majority casing (safe).
 """
 
 from __future__ import annotations

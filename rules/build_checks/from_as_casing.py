@@ -22,6 +22,8 @@ RUN npm ci
 
 ## Fix
 Write `AS` in the case of `FROM`: `FROM ... AS name` or `from ... as name`.
+
+`dlint check --fix` writes `AS` in the casing of `FROM` (safe).
 """
 
 from __future__ import annotations

@@ -36,6 +36,12 @@ CMD ["node", "/app/server.js"]
 Write the command as a JSON array: `CMD ["node", "/app/server.js"]`. If you need the
 shell (variables, `&&`), use `CMD ["sh", "-c", "exec node \\"$APP\\""]` with `exec`, or set
 `SHELL` explicitly.
+
+`dlint check --fix` writes a CMD of plain words in JSON form (safe). With
+`--unsafe-fixes`: an ENTRYPOINT of plain words (in exec form it receives CMD and `docker
+run` arguments), and a command with shell syntax as `["/bin/sh", "-c", "..."]` (it keeps
+its shell, so signals still stop there: review it). A leading `exec` is dropped. No fix
+for text that looks like broken JSON, or on Windows.
 """
 
 from __future__ import annotations

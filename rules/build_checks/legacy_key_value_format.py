@@ -27,6 +27,10 @@ LABEL maintainer="ops@example.com"
 
 ## Fix
 Write `KEY=value`, quoting a value that contains spaces: `ENV MSG="hello world"`.
+
+`dlint check --fix` writes `key=value`; a value of several words is double-quoted, which
+BuildKit reads as the same string (safe). No fix for a value holding quotes or the escape
+character, or spanning lines.
 """
 
 from __future__ import annotations

@@ -26,6 +26,10 @@ COPY --from=builder /app /app
 
 ## Fix
 Write the stage name in lowercase, and every `--from=` and `--target` that names it.
+
+`dlint check --fix` lowercases the name and every reference to it: `FROM name`, `COPY
+--from=name`, `RUN --mount=from=name` (safe: BuildKit matches stage names
+case-insensitively, `--target` included).
 """
 
 from __future__ import annotations

@@ -46,6 +46,14 @@ CMD ["python", "app.py"]
 Copy only the manifests the install reads (the message names them), run the install,
 then copy the rest of the sources. An install that needs nothing from the context moves
 above the COPY.
+
+`dlint check --fix --unsafe-fixes` does the reordering when the RUN holds only installs
+and the COPY is of the whole context (or the install needs nothing from it): a COPY of the
+manifests into the same destination where the COPY was, the COPY itself right after the
+install; lock files are written as globs that may match nothing (`yarn.loc[k]`) unless the
+build context shows them. The fix's description gives the rebuild cost before and after,
+from the cache model. Unsafe: the install no longer sees the other sources, and the COPY
+that now follows it may overwrite what it installed.
 """
 
 from __future__ import annotations

@@ -28,6 +28,11 @@ RUN mkdir /app && chown nobody /app
 
 ## Fix
 Join the commands with `&&` in one RUN (or write one heredoc RUN).
+
+`dlint check --fix --unsafe-fixes` joins the RUN to the one above with `&&` and a
+continuation (one layer and one cache step instead of two: unsafe). No fix when a line
+lies between them, the first RUN changes shell state (`cd`, `export`, ...) the second
+would now see, or the second is more than an `&&` list.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ RUN apk add --no-cache curl
 ## Fix
 Add `--no-cache` to `apk add` (it also makes `apk update` unnecessary), or mount a cache:
 `RUN --mount=type=cache,target=/var/cache/apk apk add curl`.
+
+`dlint check --fix` adds `--no-cache` after `apk add` (safe).
 """
 from __future__ import annotations
 

@@ -30,6 +30,10 @@ RUN apt-get update \
 ## Fix
 End the RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache on the lists:
 `RUN --mount=type=cache,target=/var/lib/apt/lists,sharing=locked ...`.
+
+`dlint check --fix` appends `&& rm -rf /var/lib/apt/lists/*` at the end of the RUN (safe;
+unsafe when a later RUN runs apt-get or apt, which may need the lists). No fix when the
+RUN ends in a comment, a trailing `&`/`|` or a nested heredoc.
 """
 
 from __future__ import annotations

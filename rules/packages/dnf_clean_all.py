@@ -27,6 +27,9 @@ RUN dnf install -y httpd && dnf clean all
 
 ## Fix
 Append `&& dnf clean all` (`&& microdnf clean all` on ubi-minimal) to the RUN.
+
+`dlint check --fix` appends `&& dnf clean all` (the tool as written: microdnf, dnf5) at
+the end of the RUN (safe; unsafe when a later RUN runs it).
 """
 from __future__ import annotations
 

@@ -29,6 +29,8 @@ RUN pip install --no-cache-dir -r requirements.txt
 ## Fix
 Add `--no-cache-dir`, set `ENV PIP_NO_CACHE_DIR=1` once at the top of the stage, or
 keep a cache between builds with `RUN --mount=type=cache,target=/root/.cache/pip`.
+
+`dlint check --fix` adds `--no-cache-dir` after `pip install` (safe).
 """
 from __future__ import annotations
 

@@ -27,6 +27,9 @@ RUN yarn install --frozen-lockfile && yarn cache clean
 ## Fix
 Append `&& yarn cache clean` to the RUN, or keep the cache between builds with
 `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install`.
+
+`dlint check --fix` appends `&& yarn cache clean` at the end of the RUN (safe; unsafe when
+a later RUN runs yarn).
 """
 from __future__ import annotations
 

@@ -26,6 +26,9 @@ RUN yum install -y httpd && yum clean all
 
 ## Fix
 Append `&& yum clean all` (or `&& rm -rf /var/cache/yum`) to the RUN.
+
+`dlint check --fix` appends `&& yum clean all` at the end of the RUN (safe; unsafe when a
+later RUN runs yum).
 """
 from __future__ import annotations
 

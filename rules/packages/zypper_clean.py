@@ -26,6 +26,9 @@ RUN zypper install -y curl && zypper clean --all
 
 ## Fix
 Append `&& zypper clean --all` to the RUN.
+
+`dlint check --fix` appends `&& zypper clean --all` at the end of the RUN (safe; unsafe
+when a later RUN runs zypper).
 """
 from __future__ import annotations
 

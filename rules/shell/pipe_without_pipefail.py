@@ -43,6 +43,12 @@ RUN curl -fsSL https://example.com/tool.tgz | tar -xz -C /usr/local/bin
 Add `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN (on Alpine, where bash is
 not installed: `SHELL ["/bin/ash", "-eo", "pipefail", "-c"]`), or start the script with
 `set -o pipefail &&` when its shell supports it.
+
+`dlint check --fix --unsafe-fixes` adds `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`
+(`/bin/ash` on Alpine and BusyBox bases) above the first such RUN of a stage, and above
+its comments so pragmas keep their instruction. Unsafe: the SHELL applies to every later
+RUN, CMD and ENTRYPOINT of the stage and of stages built from it, and needs that shell in
+the image.
 """
 
 from __future__ import annotations

@@ -35,6 +35,10 @@ USER app
 ## Fix
 Drop `sudo`; put the steps that need root under `USER root` and switch back to the
 unprivileged user with `USER` afterwards. At run time, use `gosu`/`su-exec`.
+
+`dlint check --fix --unsafe-fixes` removes a plain `sudo` (no options) when the RUN runs
+as root. Unsafe: sudo resets the environment (env_reset, secure_path), so the command may
+see ENV variables and a PATH it did not see before.
 """
 
 from __future__ import annotations
