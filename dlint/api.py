@@ -52,6 +52,7 @@ _EXPORTS = {
     "fix_remove_sudo": "dlint.fix.helpers",
     "fix_pipefail_shell": "dlint.fix.helpers",
     "fix_copy_manifests_first": "dlint.fix.helpers",
+    "fix_stage_index_reference": "dlint.fix.helpers",
     # the document (dlint parse): instructions, flags, heredocs, comments, positions
     "Document": "dlint.syntax.nodes",
     "Instruction": "dlint.syntax.nodes",

@@ -72,3 +72,22 @@ def test_sudo_with_options_is_not_removed():
     fix = fix_remove_sudo(ctx, cmds[1])
     assert not fix.safe
     assert _fixed(text, fix) == "FROM debian:12\nRUN sudo -E make && make install\n"
+
+
+def test_copy_from_index_to_name():
+    from dlint.fix.helpers import fix_stage_index_reference
+
+    text = ("FROM golang:1.22 AS Build\nRUN go build\nFROM alpine\nRUN true\n"
+            "FROM scratch\nCOPY --from=0 /a /a\nCOPY --from=1 /b /b\n"
+            "RUN --mount=type=bind,from=0,target=/s true\n")
+    ctx = LintContext(parse(text), "Dockerfile")
+    copy0, copy1, run = ctx.document.instructions[5], ctx.document.instructions[6], ctx.document.instructions[7]
+    fix = fix_stage_index_reference(ctx, copy0)
+    assert fix.safe and _fixed(text, fix).splitlines()[5] == "COPY --from=Build /a /a"
+    fix = fix_stage_index_reference(ctx, run)
+    assert fix.safe and _fixed(text, fix).splitlines()[7] == "RUN --mount=type=bind,from=Build,target=/s true"
+    fix = fix_stage_index_reference(ctx, copy1)  # stage 1 has no name: name it too
+    assert not fix.safe
+    new, applied = apply_edits(text, [fix.edits])
+    assert new.splitlines()[2] == "FROM alpine AS stage-1"
+    assert new.splitlines()[6] == "COPY --from=stage-1 /b /b"

@@ -264,3 +264,58 @@ def fix_copy_manifests_first(ctx, copy, run, manifests: list[str], description: 
     else:
         changes.append(edits.TextEdit(run.end_line + 1, 1, run.end_line + 1, 1, copy_text + "\n"))
     return Fix(description, tuple(changes), safe=False)
+
+
+def fix_stage_index_reference(ctx, ins) -> Fix | None:
+    """`COPY --from=0` (and `RUN --mount=from=0`) -> the stage's name: safe when the stage
+    is named (BuildKit resolves both to the same stage); when it is not, an unsafe fix also
+    names it (`FROM golang AS stage-0`): a name can collide with an image or with a
+    `--target` someone uses. Heads-up for the rule that reports it: no rule on main does
+    yet (it would sit in the instructions family); wire it as
+    `fix=fix_stage_index_reference(ctx, ins)`."""
+    model = ctx.model
+    changes = []
+    named = True
+    new_names: dict[int, str] = {}
+    for flag in ins.flags:
+        if flag.span is None or flag.value is None or flag.span.line != flag.span.end_line:
+            continue
+        if flag.name == "from" and flag.value.isdigit():
+            pairs = [(flag.raw.find("=") + 1, flag.value)]
+        elif flag.name == "mount":
+            pairs = [(at + len("from="), value) for at, key, value in edits._csv_fields(flag.raw)
+                     if key == "from" and value.isdigit()]
+        else:
+            continue
+        for at, value in pairs:
+            stage = model.stage(int(value))
+            if stage is None or at <= 0:
+                return None
+            name = stage.raw_name
+            if not name:
+                named = False
+                name = new_names.setdefault(stage.index, f"stage-{stage.index}")
+                if model.stage(name) is not None:
+                    return None
+            column = flag.span.column + at
+            changes.append(edits.TextEdit(flag.span.line, column, flag.span.line,
+                                          column + len(value), name))
+    if not changes:
+        return None
+    for index, name in new_names.items():
+        from_ins = model.stages[index].from_instruction
+        if from_ins.span is None or len(from_ins.value) != 1:
+            return None
+        words = [t for t in edits.tokens(ctx.document, from_ins.span.line,
+                                         from_ins.span.column + len(from_ins.raw_keyword),
+                                         from_ins.end_line)]
+        last = words[-1] if words else None
+        if last is None:
+            return None
+        keyword = "as" if from_ins.raw_keyword.islower() else "AS"
+        changes.append(edits.TextEdit(last.line, last.end_column, last.line, last.end_column,
+                                      f" {keyword} {name}"))
+    if named:
+        return Fix("Refer to the stage by its name", tuple(changes))
+    return Fix("Name the stage and refer to it by name (unsafe: a new stage name)",
+               tuple(changes), safe=False)
