@@ -121,6 +121,12 @@ def test_typer_path_accepts_the_same_options(project):
     assert env_run.returncode == 1 and b"+LABEL" in env_run.stdout
 
 
+def test_report_says_how_many_are_fixable(project):
+    result = dlint(*SELECT, "Dockerfile", cwd=project)
+    assert result.stdout.decode().splitlines()[-1] == (
+        "5 findings in 1 file (4 fixable with --fix, 1 more with --fix --unsafe-fixes)")
+
+
 def test_json_findings_carry_their_fix(project):
     result = dlint("--format", "json", *SELECT, "Dockerfile", cwd=project)
     findings = {f["code"]: f for f in json.loads(result.stdout)}
