@@ -99,7 +99,7 @@ def test_diff_writes_nothing_and_exits_1(project):
 
 def test_stdin_fix_prints_the_fixed_text(project):
     result = dlint("--fix", *SELECT, "-", cwd=project, stdin=SOURCE.encode("utf-8"))
-    assert result.stdout.decode("utf-8") == SAFE.lstrip("\ufeff")
+    assert result.stdout.decode("utf-8") == SAFE  # BOM and CRLF kept
     err = result.stderr.decode()
     assert "fixed 4 findings" in err and "DF807" in err  # the report goes to stderr
     assert sorted(p.name for p in project.iterdir()) == ["Dockerfile"]  # nothing written

@@ -95,8 +95,9 @@ def run_check(options: CheckOptions) -> int:
                 return 2
             return 1 if outcome.changed else 0
         if "-" in paths:  # the fixed text is the output; the report goes to stderr
+            bom, text = run.texts.get("-", (b"", ""))
             old_new = outcome.changed.get("-")
-            write(old_new[1] if old_new else run.texts.get("-", (b"", ""))[1])
+            write(("\ufeff" if bom else "") + (old_new[1] if old_new else text))
             out = sys.stderr
         if outcome.errors:
             run.errors.extend(outcome.errors)
