@@ -166,3 +166,31 @@ def test_unwritable_directory_is_an_error_not_a_traceback():
     finally:
         base.chmod(0o755)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_fix_that_breaks_the_file_is_not_written(tmp_path):
+    # a (deliberately wrong) fix that would leave an unterminated JSON form: the file
+    # keeps its text and the run reports an error instead of writing it
+    from dlint.fix import fix_run
+    from dlint.lint.engine import lint_paths
+    from dlint.lint.finding import Fix, TextEdit
+
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM alpine:3.20\nADD a /a\n")
+    run = lint_paths(["Dockerfile"], root=tmp_path, select=["DF201"])
+    real = run.linters["Dockerfile"]
+
+    def broken_lint(text):
+        found = real(text)
+        for f in found:
+            f.fix = Fix("break it", (TextEdit(1, 1, 1, 5, "FRUM"),))
+        return found
+
+    run.linters["Dockerfile"] = broken_lint
+    for f in run.findings:
+        f.fix = Fix("break it", (TextEdit(1, 1, 1, 5, "FRUM"),))
+    outcome = fix_run(run, write=True)
+    assert path.read_text() == "FROM alpine:3.20\nADD a /a\n"
+    assert outcome.errors == ["Dockerfile: the fixes would make the file invalid; nothing "
+                              "written (please report this)"]
+    assert not outcome.changed

@@ -207,6 +207,11 @@ def fix_run(run, *, unsafe: bool = False, write: bool = True) -> FixOutcome:
         if not result.applied or result.text == text:
             findings.extend(result.findings)
             continue
+        if _breaks(text, result.text):  # a fix bug must never cost the user a working file
+            outcome.errors.append(f"{shown}: the fixes would make the file invalid; nothing "
+                                  f"written (please report this)")
+            findings.extend(current)
+            continue
         if write and shown in run.paths:
             try:
                 write_atomically(run.paths[shown], bom + result.text.encode("utf-8"))
@@ -227,6 +232,14 @@ def fix_run(run, *, unsafe: bool = False, write: bool = True) -> FixOutcome:
     run.findings = findings
     run.failing = any(severity_rank(f.severity) >= run.floors.get(f.file, 0) for f in findings)
     return outcome
+
+
+def _breaks(old: str, new: str) -> bool:
+    """True when ``new`` has syntax errors ``old`` did not have."""
+    from dlint.syntax import parse
+
+    before = {(e.message, e.layer) for e in parse(old).errors}
+    return any((e.message, e.layer) not in before for e in parse(new).errors)
 
 
 def unified_diff(shown: str, old: str, new: str) -> str:
