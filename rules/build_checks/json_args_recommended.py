@@ -37,7 +37,9 @@ Write the command as a JSON array: `CMD ["node", "/app/server.js"]`. If you need
 shell (variables, `&&`), use `CMD ["sh", "-c", "exec node \\"$APP\\""]` with `exec`, or set
 `SHELL` explicitly.
 
-`dlint check --fix` writes a CMD of plain words in JSON form (safe). With
+`dlint check --fix` writes a CMD of plain words in JSON form (safe; unsafe when the
+Dockerfile sets an ENTRYPOINT for the stage, which then receives the words instead of
+`/bin/sh -c` and the line: an ENTRYPOINT of the base image is not known here). With
 `--unsafe-fixes`: an ENTRYPOINT of plain words (in exec form it receives CMD and `docker
 run` arguments), and a command with shell syntax as `["/bin/sh", "-c", "..."]` (it keeps
 its shell, so signals still stop there: review it). A leading `exec` is dropped. No fix
@@ -69,7 +71,7 @@ class JsonArgsRecommended(Rule):
                 elif ins.keyword in ("CMD", "ENTRYPOINT") and not ins.json and not shell_set:
                     yield self.report(ctx, ins, f"JSON arguments recommended for {ins.raw_keyword} to "
                                                 f"prevent unintended behavior related to OS signals",
-                                      None if stage.windows else _fix(ctx.document, ins))
+                                      None if stage.windows else _fix(ctx.document, ins, _entrypoint(stage)))
 
 
 # Characters with no meaning to /bin/sh: a command made only of these runs the same
@@ -82,7 +84,12 @@ _SHELL_WORDS = frozenset({
     "for", "while", "until", "do", "done", "case", "esac", "function", "time", "!", "{", "}"})
 
 
-def _fix(document, ins) -> Fix | None:
+def _entrypoint(stage) -> bool:
+    """The Dockerfile sets an ENTRYPOINT in this stage or the stages it is built FROM."""
+    return any(i.keyword == "ENTRYPOINT" for parent in stage.chain() for i in parent.instructions)
+
+
+def _fix(document, ins, entrypoint: bool = False) -> Fix | None:
     """Exec form. Safe for a CMD of plain words (no quotes, variables, globs, operators):
     the same program with the same arguments, only without the /bin/sh in between (it
     becomes PID 1 and gets the signals: what the rule asks for). Unsafe otherwise:
@@ -112,9 +119,11 @@ def _fix(document, ins) -> Fix | None:
     else:
         argv = ["/bin/sh", "-c", command]
         why = " (unsafe: the command uses shell syntax, so it keeps running under /bin/sh -c)"
-    safe = plain and ins.keyword == "CMD"
+    safe = plain and ins.keyword == "CMD" and not entrypoint
     if plain and not safe:
-        why = " (unsafe: an ENTRYPOINT in exec form receives CMD and run arguments)"
+        why = (" (unsafe: an ENTRYPOINT in exec form receives CMD and run arguments)"
+               if ins.keyword == "ENTRYPOINT" else
+               " (unsafe: the ENTRYPOINT receives the words instead of /bin/sh -c and the line)")
     text = json.dumps(argv, ensure_ascii=False)
     return Fix(f"Write {ins.raw_keyword} in JSON form{why}",
                (TextEdit(span.line, start, span.line, end, text),), safe=safe)
