@@ -12,7 +12,8 @@
                 yield self.report(ctx, stage.from_instruction, "...")
 
 Names listed in ``__all__`` are stable: they change only after a deprecation period of
-at least one minor release, announced in the changelog (README, "Writing rules"). Whatever
+at least one minor release, during which the old name keeps working and warns
+(DeprecationWarning, see ``_DEPRECATED``); README, "Writing rules". Whatever
 a rule reaches through them (attributes and methods of the objects below) is stable too,
 unless its name starts with an underscore. Everything else in dlint is internal.
 
@@ -83,6 +84,12 @@ _EXPORTS = {
     "Assignment": "dlint.shell.model",
     "Redirect": "dlint.shell.model",
     "parse_script": "dlint.shell.parse",
+    # package managers' install commands: package arguments, pins, prompts
+    "Package": "dlint.shell.packages",
+    "install_packages": "dlint.shell.packages",
+    "describe_unpinned": "dlint.shell.packages",
+    "answers_prompts": "dlint.shell.packages",
+    "skips_recommends": "dlint.shell.packages",
     "shell_name": "dlint.shell.run",
     # what flows through a script: options, stdin data, downloads, interpreters
     "parse_options": "dlint.shell.flow",
@@ -97,12 +104,33 @@ _EXPORTS = {
     "option_set_before": "dlint.shell.flow",
     # helpers
     "LazyPattern": "dlint._regex",
+    # Windows RUNs (PowerShell, cmd) are not parsed: split into commands to match paths
+    "windows_commands": "dlint.shell.paths",
+    "windows_created": "dlint.shell.paths",
+    "windows_removed": "dlint.shell.paths",
+    # the build-cache analyzer, for rules that measure what an order costs in the cache
+    "steps_invalidated_by": "dlint.cache.predict",
+    "PredictError": "dlint.cache.keys",
+    "load_timings": "dlint.cache.timings",
+    "apply_timings": "dlint.cache.timings",
+    "format_seconds": "dlint.cache.timings",
 }
+
+# Renamed or retired names during their deprecation period: old name -> (new name, the
+# release that will remove it). They still work, with a DeprecationWarning naming both.
+_DEPRECATED: dict[str, tuple[str, str]] = {}
 
 __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str):
+    if name in _DEPRECATED:
+        import warnings
+
+        new, removal = _DEPRECATED[name]
+        warnings.warn(f"dlint.api.{name} is deprecated and will be removed in dlint {removal}; "
+                      f"use dlint.api.{new}", DeprecationWarning, stacklevel=2)
+        return __getattr__(new)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'dlint.api' has no attribute {name!r}")

@@ -7,6 +7,9 @@ A fixtures folder holds one folder per rule, named after the rule::
         bad-basic.findings          exactly what it reports (below)
         bad-basic.fixed             optional: the file after all of the rule's fixes
         good-build-stage.Dockerfile a Dockerfile the rule must leave alone
+        bad-custom.Dockerfile       a fixture linted with rule options:
+        bad-custom.dlint.toml       its config ([rules.<name>] tables, validated as
+                                    .dlint.toml is; the selection is always the rule)
         bad-context/                a fixture with a build context: the folder is the
             Dockerfile              context, its Dockerfile the file linted
             app.py
@@ -40,6 +43,10 @@ validated like a configuration file::
     # fixtures/rules/missing-label/options.toml
     labels = ["org.opencontainers.image.source"]
 
+A plugin's own test suite does the same with its fixtures folder, the plugin installed
+(``pip install -e .``) so that its entry point registers its rules; or it passes
+``registry=`` explicitly. docs/plugins.md walks through it.
+
 ``DLINT_UPDATE_FIXTURES=1 pytest ...`` writes the ``.findings`` (and existing ``.fixed``)
 files from what the rules report instead of comparing: review the diff before
 committing it.
@@ -61,6 +68,8 @@ if TYPE_CHECKING:
 FINDINGS_SUFFIX = ".findings"
 FIXED_SUFFIX = ".fixed"
 OPTIONS_FILE = "options.toml"
+
+CONFIG_SUFFIX = ".dlint.toml"
 DOCKERFILE_SUFFIX = ".Dockerfile"
 UPDATE_ENV = "DLINT_UPDATE_FIXTURES"
 
@@ -138,6 +147,10 @@ class FixtureCase:
     def fixed_path(self) -> Path:
         return self.path.parent / (self.stem + FIXED_SUFFIX)
 
+    @property
+    def config_path(self) -> Path:
+        return self.path.parent / (self.stem + CONFIG_SUFFIX)
+
     def lint(self, text: str | None = None) -> list[Finding]:
         """The findings of this rule alone, through the real engine (pragmas included)."""
         from dlint.lint.engine import lint_document
@@ -158,9 +171,16 @@ class FixtureCase:
         return findings
 
     def config(self):
-        """The rule alone, with the options of the folder's options.toml if there is one."""
-        from dlint.lint.config import Config, _toml_loads, parse_config
+        """The rule alone, with its options: those of ``<stem>.dlint.toml`` next to the
+        fixture when there is one, else those of the folder's options.toml, if any."""
+        from dlint.lint.config import Config, ConfigError, _toml_loads, load_config, parse_config
 
+        if self.config_path.exists():
+            try:
+                options = load_config(self.config_path, self.registry).rules
+            except ConfigError as exc:
+                raise FixtureError(f"{self}: {exc}") from None
+            return Config(select=(self.rule.code,), rules=options)
         options_path = self.path.parent / OPTIONS_FILE
         if not options_path.is_file():
             return Config(select=(self.rule.code,))

@@ -9,7 +9,9 @@
     context/         rules that read the build context
 
 A module is named after its rule (`apk-no-cache` is packages/apk_no_cache.py).
-Registered through the entry-point group `dlint.rules` like any third-party bundle; the
-engine loads every submodule of this package, recursively, and takes the Rule subclasses
-each defines.
+Registered through the entry-point group `dlint.rules` like any third-party bundle. The
+rule index (dlint.lint.registry) records each rule's metadata, so a module is imported
+only when a file can trigger its rule: set `keywords` (the instructions it reads) on every
+rule, and `triggers` (a word the file must contain, like the tool name "apk") on rules
+about one tool, so files that never name it cost nothing.
 """

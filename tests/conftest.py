@@ -6,6 +6,10 @@ import os
 
 import pytest
 
+# A developer's ~/.hadolint.yaml must not change what dlint reports in the tests (dlint
+# reads it where no dlint config applies); tests of that fallback unset this.
+os.environ.setdefault("DLINT_NO_HADOLINT_CONFIG", "1")
+
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}

@@ -102,3 +102,140 @@ def test_generated_monster_is_one_line_exit_2(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.splitlines()) == 1 and "more than the 5000 dlint analyses" in proc.stderr
+
+
+def test_explain_names_missing_sources(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM dlint-base:1\nCOPY requirements.txt /r.txt\nCOPY *.cfg /etc/\n"
+                                         "COPY src/ /src/\nRUN true\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text("a\n")
+    proc = run("cache", "explain", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "no step reads the build context" not in proc.stdout
+    assert ("line 2: source requirements.txt is not in the build context (missing, or excluded by "
+            ".dockerignore): the build would fail") in proc.stdout
+    assert "line 3: source *.cfg matches nothing in the build context" in proc.stdout
+    assert "an edit under src/ reruns" in proc.stdout
+    data = json.loads(run("cache", "explain", str(tmp_path), "--format", "json").stdout)
+    assert [(s["line"], s["missing"]) for s in data["steps"] if s["missing"]] == \
+        [(2, ["requirements.txt"]), (3, ["*.cfg"])]
+    # Nothing missing and nothing read: the old sentence stays.
+    (tmp_path / "Dockerfile").write_text("FROM dlint-base:1\nRUN true\n")
+    assert "no step reads the build context" in run("cache", "explain", str(tmp_path)).stdout
+
+
+def git(repo, *args):
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+
+
+def test_diff_in_a_monorepo_from_the_root_and_from_a_subfolder(tmp_path):
+    repo = tmp_path / "mono"
+    api = repo / "services" / "api"
+    api.mkdir(parents=True)
+    (api / "Dockerfile").write_text("FROM dlint-base:1\nCOPY app.txt /app.txt\nRUN cat /app.txt\n")
+    (api / "app.txt").write_text("one\n")
+    (repo / "README").write_text("root\n")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "x")
+    (api / "app.txt").write_text("two\n")
+    for args, cwd in [((), api),                                          # from the subfolder
+                      (("HEAD", "services/api"), repo),                   # revision + folder, from the root
+                      (("HEAD:services/api", "services/api"), repo),      # REV:PATH
+                      (("HEAD:./api", "api"), repo / "services")]:        # REV:./PATH from the cwd
+        proc = run("cache", "diff", *args, "--format", "json", cwd=cwd)
+        assert proc.returncode == 0, (args, proc.stderr)
+        assert [s["line"] for s in json.loads(proc.stdout)["steps"] if s["cached"] is False] == [2, 3], args
+    # A folder the revision does not have: one readable line, no raw git error.
+    new = repo / "newsvc"
+    new.mkdir()
+    (new / "Dockerfile").write_text("FROM dlint-base:1\n")
+    proc = run("cache", "diff", cwd=new)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("dlint: error: newsvc/ does not exist in revision HEAD (the context folder "
+                                   "must be in both sides; name another with HEAD:PATH)")
+    assert "fatal" not in proc.stderr
+
+
+# -- timings (issue 11, part 3) -------------------------------------------------------------
+
+
+def test_timings_store_round_trip_and_matching(tmp_path, monkeypatch):
+    from dlint.cache import timings as t
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    key = str(tmp_path / "ctx" / "Dockerfile")
+    first = t.Timings([t.StepTiming("build", "RUN", "RUN make", 2, 250.0),
+                       t.StepTiming("build", "COPY", "COPY . .", 1, 0.5)], "verify 1")
+    assert t.save(key, "buildkit", first) is not None
+    newer = t.Timings([t.StepTiming("build", "RUN", "RUN make", 2, 240.0)], "verify 2")
+    t.save(key, "buildkit", newer)
+    loaded = t.load(key, "buildkit")
+    assert loaded.lookup("build", "RUN", "RUN   make", 2) == 240.0       # newer wins, text normalised
+    assert loaded.lookup("build", "COPY", "COPY . .", 1) == 0.5          # older kept for the rest
+    assert loaded.lookup("build", "RUN", "RUN make -j4", 2) == 240.0     # edited: same place
+    assert loaded.lookup("build", "RUN", "RUN make -j4", -1) is None     # text only
+    assert t.load(key, "classic") is None and t.load(str(tmp_path / "other"), "buildkit") is None
+    assert [t.format_seconds(x) for x in (0.42, 12.4, 250, 3725)] == ["~0.4s", "~12s", "~4m10s", "~1h02m"]
+
+
+def test_diff_explain_and_rule_use_stored_timings(tmp_path):
+    from dlint.cache import timings as t
+
+    env_cache = tmp_path / "cache"
+    before, after = tmp_path / "before", tmp_path / "after"
+    for side in (before, after):
+        side.mkdir()
+        (side / "Dockerfile").write_text("FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
+                                         "RUN pip install --no-cache-dir -r requirements.txt\nRUN python -m build\n")
+        (side / "requirements.txt").write_text("flask\n")
+        (side / "app.py").write_text("print(1)\n")
+    (after / "app.py").write_text("print(2)\n")
+    measured = t.Timings([t.StepTiming("stage-0", "WORKDIR", "WORKDIR /app", 1, 0.1),
+                          t.StepTiming("stage-0", "COPY", "COPY . .", 2, 0.4),
+                          t.StepTiming("stage-0", "RUN", "RUN pip install --no-cache-dir -r requirements.txt", 3, 238.0),
+                          t.StepTiming("stage-0", "RUN", "RUN python -m build", 4, 11.6)], "cache verify, test")
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(env_cache)
+    try:
+        t.save(str(after / "Dockerfile"), "buildkit", measured)
+    finally:
+        os.environ.pop("XDG_CACHE_HOME") if old is None else os.environ.__setitem__("XDG_CACHE_HOME", old)
+
+    def dlint(*args):
+        env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+        env["XDG_CACHE_HOME"] = str(env_cache)
+        return subprocess.run([*DLINT, *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+
+    proc = dlint("cache", "diff", str(before), str(after))
+    assert proc.returncode == 0, proc.stderr
+    assert "RUN pip install --no-cache-dir -r requirements.txt   [~3m58s]" in proc.stdout
+    assert "3 of 4 steps rerun: ~4m10s (buildkit builder)" in proc.stdout
+    assert "durations from cache verify, test" in proc.stdout
+    data = json.loads(dlint("cache", "diff", str(before), str(after), "--format", "json").stdout)
+    assert data["seconds"] == 250.0 and data["timings"] == "cache verify, test"
+    assert {s["line"]: s.get("seconds") for s in data["steps"]}[4] == 238.0
+    ranking = json.loads(dlint("cache", "explain", str(after), "--format", "json").stdout)["ranking"]
+    assert {r["path"]: r["seconds"] for r in ranking}["app.py"] == 250.0 == ranking[0]["seconds"]
+    assert "(~4m10s)" in dlint("cache", "explain", str(after)).stdout
+    proc = dlint("check", "--select", "DF701", str(after / "Dockerfile"))
+    assert "reruns 3 of 4 steps (~4m10s), `RUN pip install -r requirements.txt` included; copying " \
+           "requirements.txt first would rerun 2 (~12s), without the install." in proc.stdout
+    # No timings: counts only.
+    env_cache.rename(tmp_path / "gone")
+    assert "(~" not in dlint("check", "--select", "DF701", str(after / "Dockerfile")).stdout
+    assert "steps rerun (buildkit builder)" in dlint("cache", "diff", str(before), str(after)).stdout
+
+
+def test_bad_timings_file_is_one_line(tmp_path):
+    scenario = FIXTURES / "E05"
+    (tmp_path / "log.json").write_text("not json at all\n")
+    proc = run("cache", "diff", str(scenario / "before"), str(scenario / "after"), "--timings",
+               str(tmp_path / "log.json"))
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1
+    assert "no BuildKit progress in it" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run("cache", "diff", str(scenario / "before"), str(scenario / "after"), "--timings",
+               str(tmp_path / "missing.json"))
+    assert proc.returncode == 2 and "cannot read timings file" in proc.stderr

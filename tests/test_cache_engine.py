@@ -1,7 +1,8 @@
 """Every cache scenario under fixtures/cache/ built for real, on each builder it lists.
 
-For a scenario and a builder: prune the engine's build cache, build BEFORE, build AFTER
-(one run id), and assert that the cached/rebuilt status of every AFTER step, as the engine
+For a scenario and a builder: build BEFORE, build AFTER (one run id, isolated from every
+other build's cache by run-specific copies of the base images: dlint.cache.isolate), and
+assert that the cached/rebuilt status of every AFTER step, as the engine
 reports it, equals BOTH the scenario's recorded expectation and dlint's prediction. The
 engine is the oracle: a failure prints a per-line table of the three.
 
@@ -109,15 +110,70 @@ def scenario_params() -> list:
     return params
 
 
-def run_scenario(engine, scenario: Scenario, builder: str) -> VerifyResult:
+def final_stage_copies(dockerfile: Path) -> dict[tuple[str, str], str]:
+    """(source stage, source path) -> destination of every COPY --from of the last stage."""
+    from dlint.syntax import parse
+
+    copies: dict[tuple[str, str], str] = {}
+    for ins in parse(dockerfile.read_text()).instructions:
+        if ins.keyword == "FROM":
+            copies = {}
+        elif ins.keyword == "COPY" and ins.flag("from") is not None and len(ins.value) == 2:
+            copies[(ins.flag("from").value.lower(), ins.value[0])] = ins.value[1]
+    return copies
+
+
+def read_file_in_image(engine, image: str, path: str) -> bytes | None:
+    """The bytes of one file of an image (a container is created, never started)."""
+    import io
+    import tarfile
+
+    container = engine.api.create_container(image, command=["true"], network_disabled=True)
+    try:
+        stream, _ = engine.api.get_archive(container["Id"], path)
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+            member = tar.next()
+            handle = tar.extractfile(member) if member is not None else None
+            return handle.read() if handle is not None else None
+    finally:
+        engine.api.remove_container(container["Id"], force=True)
+
+
+def run_scenario(engine, scenario: Scenario, builder: str, files: dict | None = None) -> VerifyResult:
+    """Verify a scenario; `files` (side -> {(stage, path): bytes}) receives the bytes each
+    final image holds at the destination of the last stage's COPY --from."""
+    copies = final_stage_copies(scenario.path / "after" / scenario.dockerfile)
+
+    def after_build(side, observation):
+        if files is not None and observation.image_id and not scenario.target:
+            files[side] = {key: read_file_in_image(engine, observation.image_id, dest)
+                           for key, dest in copies.items()}
+
     return verify(scenario.path / "before", scenario.path / "after", engine=engine, builder=builder,
                   dockerfile=scenario.dockerfile, build_args=scenario.build_args,
                   before_build_args=scenario.before_build_args, after_build_args=scenario.after_build_args,
-                  target=scenario.target)
+                  target=scenario.target, after_build=after_build)
 
 
-def three_way_table(result: VerifyResult, expected: dict[int, bool]) -> tuple[str, list[str]]:
-    """The per-line table (expected, observed, predicted) and the lines that differ."""
+def condition_holds(step, files: dict) -> bool | None:
+    """For an uncertain step ("cached if P from stage S comes out byte-identical"): whether
+    P came out byte-identical in the two builds (read from the final images), or None."""
+    import re
+
+    m = re.match(r"cached if (\S+) from stage (\S+) comes out byte-identical", step.condition or "")
+    if not m or "BEFORE" not in files or "AFTER" not in files:
+        return None
+    key = (m.group(2).lower(), m.group(1))
+    if key not in files["BEFORE"]:
+        return None
+    return files["BEFORE"][key] == files["AFTER"][key]
+
+
+def three_way_table(result: VerifyResult, expected: dict[int, bool],
+                    files: dict | None = None) -> tuple[str, list[str]]:
+    """The per-line table (expected, observed, predicted) and the lines that differ. A
+    definite prediction must equal the engine; an uncertain one must name a condition the
+    engine's outcome satisfies (cached exactly when the copied bytes came out identical)."""
     rows, problems = [], []
     by_line = {s.line: s for s in result.steps}
     for line in sorted(set(by_line) | set(expected)):
@@ -130,14 +186,21 @@ def three_way_table(result: VerifyResult, expected: dict[int, bool]) -> tuple[st
         marks = []
         if exp != obs:
             marks.append("expectation≠engine")
-        if pred != obs:
+        if step is not None and not step.certain:
+            holds = condition_holds(step, files or {})
+            if holds is None:
+                marks.append(f"condition not checkable: {step.condition}")
+            elif holds != obs:
+                marks.append(f"engine≠condition ({step.condition}: {'holds' if holds else 'fails'})")
+        elif pred != obs:
             marks.append("prediction≠engine")
         if marks:
             problems.append(f"line {line}: " + ", ".join(marks)
                             + (f" (prediction's reason: {step.reason})" if step and step.reason else ""))
         text = (step.text or step.instruction) if step else "(no instruction at this line)"
         rows.append([line, (step.stage or "") if step else "", " ".join(text.split())[:60],
-                     status_word(exp), status_word(obs), status_word(pred), " ".join(marks) or "ok"])
+                     status_word(exp), status_word(obs), status_word(pred, step.certain if step else True),
+                     " ".join(marks) or "ok"])
     table = format_table(["LINE", "STAGE", "INSTRUCTION", "EXPECTED", "ENGINE", "PREDICTED", ""], rows)
     return table, problems
 
@@ -158,8 +221,9 @@ def test_scenarios_exist():
 @pytest.mark.parametrize("name, builder", scenario_params())
 def test_scenario_on_engine(docker_engine, request, name, builder):
     scenario = load_scenario(SCENARIO_ROOT / name)  # raises with the reason when unloadable
-    result = run_scenario(docker_engine, scenario, builder)  # prunes the build cache first
-    table, problems = three_way_table(result, scenario.expected[builder])
+    files: dict = {}
+    result = run_scenario(docker_engine, scenario, builder, files)  # isolated from earlier builds
+    table, problems = three_way_table(result, scenario.expected[builder], files)
     if problems:
         pytest.fail(f"cache scenario {name} ({scenario.reference}, {builder}): {scenario.description}\n"
                     + table + "\n" + "\n".join(problems), pytrace=False)

@@ -13,7 +13,7 @@ import pytest
 from conftest_engine import docker_engine, engine_location  # noqa: F401  (pytest fixture)
 from dlint.cache.engine import ObservedStep
 from dlint.cache.predict import StepPrediction
-from dlint.cache.verify import VerifyResult, compare, render_text
+from dlint.cache.verify import VerifyResult, compare, render_text, verify
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -76,6 +76,20 @@ def test_from_and_global_args_are_shown_but_not_counted():
     assert result.exit_code() == 0
 
 
+def test_an_uncertain_prediction_agrees_with_either_outcome_and_is_marked():
+    uncertain = StepPrediction("final", 6, "COPY", False, "copied path /a may have changed", "COPY --from=b /a /a",
+                               certain=False, condition="cached if /a from stage b comes out byte-identical")
+    steps = compare([predicted(2, False), uncertain], [observed(2, False), observed(6, True, "COPY", "final")])
+    result = result_of(steps)
+    assert result.exit_code() == 0 and result.summary() == "2 of 2 steps agree, 1 of them predicted as uncertain"
+    text = render_text(result)
+    row = next(ln for ln in text.splitlines() if ln.startswith("6 "))
+    assert row.split()[-3:] == ["rebuilt?", "cached", "ok"]
+    assert "line 6: uncertain: cached if /a from stage b comes out byte-identical; the engine cached" in text
+    data = result.to_json()["steps"][1]
+    assert data["certain"] is False and data["condition"].startswith("cached if /a")
+
+
 def test_json_shape():
     result = result_of(compare([predicted(2, False, reason="instruction changed")], [observed(2, True)]))
     data = json.loads(json.dumps(result.to_json()))
@@ -107,11 +121,14 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(docker_engine, tmp_pa
     journal_dir = state / "dlint" / "verify-runs"
     deadline = time.monotonic() + 30
     noted: list[str] = []
+    derived: list[str] = []
     try:
         while time.monotonic() < deadline and len(noted) < 2 and proc.poll() is None:
             time.sleep(0.2)
             for path in journal_dir.glob("*.jsonl"):
-                noted = [json.loads(ln)["image"] for ln in path.read_text().splitlines()[1:] if ln.strip()]
+                records = [json.loads(ln) for ln in path.read_text().splitlines()[1:] if ln.strip()]
+                noted = [r["image"] for r in records if "image" in r]
+                derived = [r["derived"] for r in records if "derived" in r]
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -119,16 +136,19 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(docker_engine, tmp_pa
     time.sleep(1)  # the daemon notices the closed connection and cancels the build
     left = [i for i in noted if docker_engine.inspect_image(i) is not None]
     assert left, "the killed run left nothing behind: the test would test nothing"
+    assert derived and all(docker_engine.inspect_image(t) is not None for t in derived)
 
     containers, images = clean_leftovers(docker_engine, journal_dir)
     assert images >= 1  # removing a child also removes its untagged parents
-    assert [i for i in noted if docker_engine.inspect_image(i) is not None] == []
+    assert [i for i in noted + derived if docker_engine.inspect_image(i) is not None] == []
     full_ids = set()
     for container in docker_engine.api.containers(all=True):
         full_ids.add(container["ImageID"])
     assert not any(i in cid for i in noted for cid in full_ids)
     assert list(journal_dir.glob("*.jsonl")) == []
     assert docker_engine.inspect_image("dlint-base:1") is not None
+    # The dead run's verify lock went too.
+    assert not [c for c in docker_engine.api.containers(all=True) if "/dlint-verify-lock" in c.get("Names", [])]
 
 
 # -- the command -------------------------------------------------------------------------
@@ -140,7 +160,8 @@ def run_dlint(args: list[str], env: dict[str, str], cwd: Path = REPO) -> subproc
 
 
 def engine_env(engine, tmp_path) -> dict[str, str]:
-    env = dict(os.environ, DOCKER_HOST=engine.docker_host, XDG_STATE_HOME=str(tmp_path / "state"))
+    env = dict(os.environ, DOCKER_HOST=engine.docker_host, XDG_STATE_HOME=str(tmp_path / "state"),
+               XDG_CACHE_HOME=str(tmp_path / "cache"))
     if engine.docker_config:
         env["DOCKER_CONFIG"] = engine.docker_config
     return env
@@ -208,6 +229,7 @@ def test_verify_command_on_fixture_scenarios(docker_engine, tmp_path, name, buil
     assert rows == {line: "cached" if cached else "rebuilt" for line, cached in expected.items()}
     assert out[-1] == f"{len(expected)} of {len(expected)} steps agree ({builder})"
     assert "building BEFORE" in proc.stderr and "building AFTER" in proc.stderr  # plain progress off a TTY
+    assert "BEFORE built in " in proc.stderr and "removing what this run made" in proc.stderr
     assert docker_engine.images_made() == []  # its images are gone
 
     proc = run_dlint(["cache", "verify", *scenario_cli_args(scenario, builder), "--format", "json"], env)
@@ -215,3 +237,236 @@ def test_verify_command_on_fixture_scenarios(docker_engine, tmp_path, name, buil
     data = json.loads(proc.stdout)
     assert data["builder"] == builder and data["agree"] is True
     assert {s["line"]: s["observed"] for s in data["steps"] if s["compared"] and s["observed"] is not None} == expected
+
+
+# -- isolation: the user's cache is left as it was (issue 11, part 1) ---------------------
+
+
+def engine_state(engine) -> dict:
+    """Every image (id -> tags), every BuildKit cache record (id -> size) and the bytes the
+    build cache holds: what a verify run must leave as it found it."""
+    images = {img["Id"]: tuple(sorted(img.get("RepoTags") or ())) for img in engine.api.images(all=True)}
+    records = {rid: rec.get("Size", 0) for rid, rec in engine.cache_records().items()}
+    containers = sorted(c["Id"] for c in engine.api.containers(all=True))
+    return {"images": images, "records": records, "containers": containers}
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_verify_leaves_the_users_cache_and_images(docker_engine, tmp_path, builder):
+    """Build a Dockerfile (the user's), run `cache verify` on something else and on the
+    same Dockerfile, rebuild the first: every step is still cached, and the engine holds
+    exactly the images, containers and cache records it held before the verify runs."""
+    import uuid
+
+    from test_cache_engine import SCENARIO_ROOT
+
+    marker = uuid.uuid4().hex[:10]
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "app.txt").write_text("user's app\n")
+    (user / "Dockerfile").write_text(f"FROM dlint-base:1\nRUN echo user-{marker} > /u\nCOPY app.txt /app.txt\n"
+                                     "RUN cat /app.txt /u\nWORKDIR /srv\n")
+    user_run = f"user-{marker}"
+    first = docker_engine.build(builder, user, run_id=user_run)
+    try:
+        assert [s.cached for s in first.steps if s.instruction != "FROM" and s.cached is not None] == \
+            [False, False, False, False]
+        state = engine_state(docker_engine)
+        env = engine_env(docker_engine, tmp_path)
+        # Something else (a fixture scenario), then the user's own Dockerfile against a
+        # BEFORE it shares nothing with: had the run hit the user's records, the engine
+        # would show the user's steps cached where dlint predicts a rebuild (exit 1).
+        other = SCENARIO_ROOT / "E05"
+        proc = run_dlint(["cache", "verify", str(other / "before"), str(other / "after"), "--builder", builder], env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "isolated from the engine's cache" in proc.stdout
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        (empty / "Dockerfile").write_text("FROM dlint-base:1\nRUN echo nothing\n")
+        (empty / "app.txt").write_text("user's app\n")
+        proc = run_dlint(["cache", "verify", str(empty), str(user), "--builder", builder, "--format", "json"], env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        data = json.loads(proc.stdout)
+        observed = [s["observed"] for s in data["steps"] if s["compared"] and s["observed"] is not None]
+        assert observed and not any(observed), data  # nothing of the user's build was hit
+        assert data["isolated"] is True and data["cleanup"]["complete"] is True
+        if builder == "buildkit":
+            assert data["cleanup"]["cache_records"] > 0
+
+        assert engine_state(docker_engine) == state  # the residue: nothing
+        again = docker_engine.build(builder, user, run_id=user_run)
+        assert [s.cached for s in again.steps if s.instruction != "FROM" and s.cached is not None] == \
+            [True, True, True, True]
+    finally:
+        docker_engine.remove_images(user_run)
+
+
+def test_rewritten_dockerfile_keeps_lines_and_stages():
+    from dlint.cache.isolate import Isolation, processed_bases, rewrite_dockerfile
+    from dlint.syntax import parse
+
+    text = ("ARG BASE=dlint-base:1\nFROM --platform=$BUILDPLATFORM ${BASE} \\\n  AS build\nRUN true\n"
+            "FROM build AS test\nFROM scratch AS out\nCOPY --from=build /x /x\nFROM unused:1 AS unused\n")
+    iso = Isolation("r1")
+    bases = processed_bases(text, builder="buildkit", build_args={}, target="out")
+    assert [b for _, b in bases] == ["dlint-base:1", "scratch"]
+    out = rewrite_dockerfile(text, [(ins, iso.tag_for(b)) for ins, b in bases])
+    assert out.split("\n") == [
+        "ARG BASE=dlint-base:1", "FROM --platform=$BUILDPLATFORM dlint-verify/r1-0:base AS build", "",
+        "RUN true", "FROM build AS test", "FROM dlint-verify/r1-1:base AS out", "COPY --from=build /x /x",
+        "FROM unused:1 AS unused", ""]
+    before, after = parse(text), parse(out)
+    assert [(i.keyword, i.start_line) for i in before.instructions] == \
+        [(i.keyword, i.start_line) for i in after.instructions]
+    # The classic builder processes every stage up to the target.
+    assert [b for _, b in processed_bases(text, builder="classic", build_args={"BASE": "x:2"}, target="out")] == \
+        ["x:2", "scratch"]
+
+
+def test_run_records_are_the_new_ones_of_the_run_only():
+    from dlint.cache.isolate import run_records
+
+    def rec(rid, parent=None, desc="mount / from exec x", kind="regular", in_use=False):
+        return rid, {"ID": rid, " Parents": [parent] if parent else None, "Description": desc, "Type": kind,
+                     "InUse": in_use}
+
+    before = dict([rec("base", desc="from local "), rec("user1", "base"), rec("ctx-old", kind="source.local")])
+    after = dict(before)
+    after.update([rec("derived", "base", desc="from local "), rec("r1", "derived"), rec("r2", "r1"),
+                  rec("ctx-new", kind="source.local", desc="local source for context"),
+                  rec("other-client", "base"),            # someone else's build on the old base
+                  rec("busy", "r2", in_use=True)])
+    assert run_records(before, after) == ["r2", "r1", "ctx-new", "derived"]
+    # A base the engine never used before: its new record goes too (after its child).
+    after2 = dict([rec("newbase", desc="from local "), rec("derived", "newbase", desc="from local "),
+                   rec("r1", "derived")])
+    assert run_records({}, after2) == ["r1", "derived", "newbase"]
+
+
+# -- timings from real builds (issue 11, part 3) -------------------------------------------
+
+
+def test_timings_from_a_rawjson_log_and_from_verify(docker_engine, tmp_path):
+    import uuid
+
+    marker = uuid.uuid4().hex[:8]
+    before, after = tmp_path / "before", tmp_path / "after"
+    for side, content in ((before, "one\n"), (after, "two\n")):
+        side.mkdir()
+        (side / "Dockerfile").write_text(f"FROM dlint-base:1\nRUN echo {marker} > /m\nCOPY app.txt /app.txt\n"
+                                         "RUN sleep 1 && cat /app.txt\n")
+        (side / "app.txt").write_text(content)
+    env = engine_env(docker_engine, tmp_path)
+    log = tmp_path / "build.json"
+    with open(log, "wb") as fh:
+        proc = subprocess.run([docker_engine.docker_cli or "docker", "buildx", "build", "--progress=rawjson",
+                               "--network=none", "--label", f"dlint.verify=timing-{marker}", str(before)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=fh)
+    docker_engine.remove_images(f"timing-{marker}")
+    assert proc.returncode == 0
+    proc = run_dlint(["cache", "diff", str(before), str(after), "--timings", str(log), "--format", "json"], env)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    took = {s["line"]: s.get("seconds") for s in data["steps"]}
+    assert 1.0 <= took[4] < 60 and took[2] is not None and data["timings"] == "build.json"
+    assert data["seconds"] >= 1.0
+
+    proc = run_dlint(["cache", "verify", str(before), str(after)], env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "step durations saved for `dlint cache diff`" in proc.stdout
+    proc = run_dlint(["cache", "diff", str(before), str(after)], env)
+    assert "RUN sleep 1 && cat /app.txt   [~1." in proc.stdout and "durations from cache verify" in proc.stdout
+
+
+def test_prune_cache_asks_on_a_terminal_and_keeps_the_old_behaviour(docker_engine, tmp_path):
+    """--prune-cache: on a terminal a 'no' stops before anything is built or pruned; with
+    --yes (or off a terminal) the old empty-cache run happens."""
+    import pty
+
+    from test_cache_engine import SCENARIO_ROOT
+
+    scenario = SCENARIO_ROOT / "E05"
+    env = engine_env(docker_engine, tmp_path)
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "Dockerfile").write_text(f"FROM dlint-base:1\nRUN echo {tmp_path.name} > /x\n")
+    docker_engine.build("buildkit", own, run_id="prune-test")  # a cache record the prune must take
+    docker_engine.remove_images("prune-test")
+    records = set(docker_engine.cache_records())
+    assert records
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "dlint", "cache", "verify", str(scenario / "before"),
+                                 str(scenario / "after"), "--prune-cache"], env=env, cwd=REPO,
+                                stdin=slave, stderr=slave, stdout=subprocess.PIPE)
+        os.write(master, b"n\n")
+        out, _ = proc.communicate(timeout=120)
+        prompt = os.read(master, 65536).decode(errors="replace")
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert proc.returncode == 2
+    assert "empties the WHOLE build cache of the engine" in prompt and "not confirmed" in prompt
+    assert set(docker_engine.cache_records()) == records  # nothing pruned
+
+    proc = run_dlint(["cache", "verify", str(scenario / "before"), str(scenario / "after"), "--prune-cache",
+                      "--yes", "--format", "json"], env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["isolated"] is False and data["agree"] is True
+    assert "pruning the engine's whole build cache" in proc.stderr
+    assert not (records & set(docker_engine.cache_records()))  # the old behaviour: everything went
+
+
+def test_a_second_verify_waits_for_the_first(docker_engine, tmp_path):
+    """Two runs on one engine never overlap: each removes the cache records created while
+    it ran, which would take the other's."""
+    import threading
+    import time
+
+    from dlint.cache.engine import Engine
+
+    docker_engine.acquire_lock("held-by-test")
+    try:
+        other = Engine(docker_engine.docker_host, docker_engine.docker_config, docker_cli=docker_engine.docker_cli)
+        messages, done = [], threading.Event()
+
+        def second():
+            other.acquire_lock("second", waiting=messages.append)
+            done.set()
+
+        thread = threading.Thread(target=second, daemon=True)
+        thread.start()
+        time.sleep(1.5)
+        assert not done.is_set() and messages and "held-by-test" in messages[0]
+    finally:
+        docker_engine.release_lock("held-by-test")
+    thread.join(30)
+    assert done.is_set()
+    other.release_lock("second")
+    assert not [c for c in docker_engine.api.containers(all=True) if "/dlint-verify-lock" in c.get("Names", [])]
+    assert docker_engine.inspect_image("dlint-verify/lock:1") is None
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_fallback_base_copies_built_with_a_marker_file(docker_engine, builder):
+    """Where docker load refuses a layer-less archive (the containerd image store), the base
+    copy is built with one empty marker file instead: predictions still hold, and the run
+    still leaves nothing behind."""
+    from dlint.cache.engine import Engine
+    from test_cache_engine import SCENARIO_ROOT, load_scenario, three_way_table
+
+    engine = Engine(docker_engine.docker_host, docker_engine.docker_config, docker_cli=docker_engine.docker_cli)
+    engine.derive_mode = "build"
+    try:
+        for name in ("E16b", "U01"):
+            scenario = load_scenario(SCENARIO_ROOT / name)
+            state = engine_state(engine)
+            result = verify(scenario.path / "before", scenario.path / "after", engine=engine, builder=builder)
+            _, problems = three_way_table(result, scenario.expected[builder])
+            assert not problems, (name, problems)
+            assert result.residue.complete and result.residue.derived_images == 1
+            assert engine_state(engine) == state, name
+        assert engine.derive_mode == "build"
+    finally:
+        engine.close()

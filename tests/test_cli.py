@@ -360,7 +360,7 @@ def test_bad_config_key_is_one_line_exit_2(tmp_path):
     assert_no_traceback(result)
     assert err(result).splitlines() == [
         f"dlint: error: {config}: ignored: unknown key (allowed: select, extend-select, ignore, "
-        "severity-threshold, severity, rules, exclude)"]
+        "severity-threshold, severity, rules, exclude, exit-zero, disable-ignore-pragmas)"]
     missing = dlint("check", "--config", "nope.toml", "Dockerfile", cwd=tmp_path)
     assert missing.returncode == 2 and err(missing).splitlines() == ["dlint: error: nope.toml: no such config file"]
 
@@ -426,13 +426,13 @@ def test_rules_listing():
     rows = json.loads(out(result))
     syntax = next(r for r in rows if r["code"] == "DF000")
     assert syntax == {"code": "DF000", "name": "syntax-error", "severity": "error", "enabled": True,
-                      "aliases": ["DL1000", "DL3043", "DL3061"], "summary": syntax["summary"]}
+                      "aliases": ["DL1000", "DL3043", "DL3061"], "summary": syntax["summary"],
+                      "origin": "builtin", "distribution": "dlint-docker"}
     assert syntax["summary"].startswith("Reports what BuildKit")
     assert [r["code"] for r in rows] == sorted(r["code"] for r in rows)
     table = out(dlint("rules")).splitlines()
-    assert table[0].split()[:5] == ["CODE", "NAME", "SEVERITY", "ENABLED", "ALIASES"]
-    assert any(line.split()[:5] == ["DF000", "syntax-error", "error", "yes", "DL1000,DL3043,DL3061"]
-               for line in table)
+    assert table[0].split()[:6] == ["CODE", "NAME", "SEVERITY", "ENABLED", "ALIASES", "ORIGIN"]
+    assert any(line.split()[:6] == ["DF000", "syntax-error", "error", "yes", "DL1000,DL3043,DL3061", "builtin"] for line in table)
 
 
 @pytest.mark.parametrize("selector", ["DF000", "syntax-error", "DL1000", "df000"])
@@ -512,7 +512,9 @@ def test_any_input_gives_findings_or_one_line(data):
         assert "Traceback" not in stderr
         if code == 2:
             lines = stderr.splitlines()
-            assert lines and all(line.startswith("dlint: error: -: not a text file") for line in lines), stderr
+            assert lines and all(line.startswith("dlint: error: -: not a text file")
+                                 or " expands to more than 65536 characters" in line
+                                 for line in lines), stderr
         else:
             assert code in (0, 1) and stderr == "", stderr
         if fmt == "json":
@@ -552,3 +554,85 @@ def test_colour_output_styles_gutter_not_source():
     text = render([finding], report)
     assert "\x1b[34m  2 | \x1b[0mFROM python:latest" in text  # gutter blue, source plain
     assert text.rstrip().endswith("1 finding in 1 file\x1b[0m")
+
+
+# -- inputs that used to hang: special files and expansion bombs --------------------------
+
+SPECIAL_KINDS = ["fifo", "socket", "regular"] if hasattr(os, "mkfifo") else ["regular"]
+
+
+def _make(path: Path, kind: str):
+    if kind == "fifo":
+        os.mkfifo(path)
+        return None
+    if kind == "socket":
+        import socket
+
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(path))
+        return sock
+    path.write_text(BAD)
+    return None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(SPECIAL_KINDS), min_size=1, max_size=5), st.booleans())
+def test_special_files_are_skipped_with_one_line_each(kinds, discovered):
+    """FIFOs and sockets, as paths or met by discovery, are never opened for reading (a
+    FIFO would block forever): one line each naming it, exit 2, regular files checked."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        names = [f"{i}.Dockerfile" for i in range(len(kinds))]
+        sockets = [_make(root / n, k) for n, k in zip(names, kinds)]
+        try:
+            code, stdout, stderr = run_main(["check", "--format", "json", "--select", "DF000", "--root", tmp,
+                                             *([tmp] if discovered else [str(root / n) for n in names])])
+        finally:
+            for sock in sockets:
+                if sock is not None:
+                    sock.close()
+        checked = sorted(f["file"] for f in json.loads(stdout))
+        assert checked == [n for n, k in zip(names, kinds) if k == "regular"]
+        special = [(n, k) for n, k in zip(names, kinds) if k != "regular"]
+        lines = stderr.splitlines()
+        assert len(lines) == len(special)
+        for (name, kind), line in zip(special, lines):
+            assert line == f"dlint: error: {name}: not a regular file (a {kind.upper() if kind == 'fifo' else kind}): skipped"
+        assert code == (2 if special else 1)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="no /dev/null")
+def test_device_is_skipped(tmp_path):
+    write(tmp_path / "Dockerfile", BAD)
+    result = dlint("check", "--select", "DF000", "/dev/null", "Dockerfile", cwd=tmp_path, timeout=30)
+    assert result.returncode == 2
+    assert err(result).endswith("null: not a regular file (a character device): skipped\n")
+    assert "Dockerfile:2:1: DF000" in out(result)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_parse_of_a_fifo_does_not_block(tmp_path):
+    os.mkfifo(tmp_path / "Dockerfile")
+    result = dlint("parse", "Dockerfile", cwd=tmp_path, timeout=30)
+    assert result.returncode == 2
+    assert err(result) == "dlint: error: Dockerfile: not a regular file (a FIFO): skipped\n"
+
+
+def test_expansion_bomb_is_one_finding_and_exit_2(tmp_path):
+    """Forty ARGs, each doubling the previous (2^40 characters): one DF000 finding at the
+    first ARG over the cap, one error line, exit 2, and the other file still checked."""
+    bomb = "FROM alpine:3.20\nARG A0=xx\n" + "".join(
+        f"ARG A{i}=${{A{i - 1}}}${{A{i - 1}}}\n" for i in range(1, 41)) + "RUN echo $A40\n"
+    write(tmp_path / "bomb.Dockerfile", bomb)
+    write(tmp_path / "other.Dockerfile", BAD)
+    result = dlint("check", "--format", "json", "--select", "ALL", "bomb.Dockerfile", "other.Dockerfile",
+                   cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    findings = json.loads(out(result))
+    bombs = [f for f in findings if f["file"] == "bomb.Dockerfile" and f["code"] == "DF000"]
+    assert [(f["line"], f["message"][:30]) for f in bombs] == [(18, "The value of `A16` expands to ")]
+    assert ("other.Dockerfile", 2) in {(f["file"], f["line"]) for f in findings if f["code"] == "DF000"}
+    (line,) = err(result).splitlines()
+    assert line.startswith("dlint: error: bomb.Dockerfile:18: The value of `A16` expands to more than 65536")

@@ -398,3 +398,33 @@ def test_fix_file_is_atomic_keeps_bom_and_mode_and_is_idempotent(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]  # no temporary file left
 
+
+
+# -- ONBUILD triggers are linted as instructions of the child build -------------------------
+
+def test_onbuild_triggers_reach_every_run_copy_add_rule():
+    """Each rule reading RUN/COPY/ADD sees the triggers, once, at the ONBUILD line, with the
+    ENV the child inherits; a pragma before the ONBUILD line silences its finding; rules
+    that read other instructions (USER) do not run on the child."""
+    from dlint.syntax import parse
+
+    source = textwrap.dedent("""\
+        FROM python:3.12-slim AS base
+        ENV PIP_NO_CACHE_DIR=1
+        ONBUILD RUN pip install -r requirements.txt
+        ONBUILD ADD app.py /app/
+        # dlint: ignore=apt-lists-not-removed
+        ONBUILD RUN apt-get update && apt-get install -y curl
+        ONBUILD RUN apk add git
+        ONBUILD USER root
+        FROM base
+        USER app
+        """)
+    registry = load_registry(builtin=True, plugins=False)
+    # the rules this Dockerfile is about (pin rules such as apt-unpinned fire on it too)
+    selected = ("add-instead-of-copy", "apt-lists-not-removed", "apk-no-cache", "pip-no-cache-dir",
+                "root-user", "missing-user")
+    findings = lint_document(parse(source), "Dockerfile", Config(select=selected), registry=registry)
+    onbuild = [(f.line, f.code) for f in findings if f.message.startswith("ONBUILD trigger, runs")]
+    assert onbuild == [(4, "DF201"), (7, "DF502")]
+    assert all(f.line not in (3, 6, 8) for f in findings)

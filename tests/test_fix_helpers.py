@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from dlint.fix import apply_edits
-from dlint.fix.helpers import (fix_add_flag, fix_append_cleanup, fix_remove_sudo,
+from dlint.fix.helpers import (fix_add_flag, fix_append_cleanup, fix_merge_runs, fix_remove_sudo,
                                fix_rename_command)
 from dlint.lint.context import LintContext
 from dlint.syntax import parse
@@ -91,3 +91,34 @@ def test_copy_from_index_to_name():
     new, applied = apply_edits(text, [fix.edits])
     assert new.splitlines()[2] == "FROM alpine AS stage-1"
     assert new.splitlines()[6] == "COPY --from=stage-1 /b /b"
+
+
+def _runs(text: str):
+    ctx = LintContext(parse(text), "Dockerfile")
+    return ctx, [i for i in ctx.document.instructions if i.keyword == "RUN"]
+
+
+def test_merge_runs_joins_a_removal_into_the_run_that_made_it():
+    text = "FROM debian:12\nRUN curl -o /tmp/a.tgz https://x/a.tgz && tar -xzf /tmp/a.tgz\nRUN rm /tmp/a.tgz\n"
+    ctx, (first, second) = _runs(text)
+    fix = fix_merge_runs(ctx, first, second)
+    assert fix is not None and not fix.safe
+    assert _fixed(text, fix) == ("FROM debian:12\nRUN curl -o /tmp/a.tgz https://x/a.tgz && "
+                                 "tar -xzf /tmp/a.tgz && \\\n    rm /tmp/a.tgz\n")
+
+
+def test_merge_runs_refuses_what_would_change_behaviour():
+    cases = [
+        # the second RUN's mount would be dropped
+        "FROM debian:12\nRUN mkdir /a\nRUN --mount=type=cache,target=/root/.cache rm -rf /a\n",
+        # a shell variable the second RUN would now see
+        "FROM debian:12\nRUN DIR=/tmp/x; mkdir -p $DIR\nRUN rm -rf $DIR\n",
+        "FROM debian:12\nRUN read -r V < /etc/hostname\nRUN echo $V\n",
+        # more than an && list: its failure would no longer fail the build
+        "FROM debian:12\nRUN mkdir /a\nRUN rm -rf /a || true\n",
+        # a SHELL between them (a line lies between)
+        'FROM debian:12\nRUN mkdir /a\nSHELL ["/bin/bash", "-c"]\nRUN rm -rf /a\n',
+    ]
+    for text in cases:
+        ctx, runs = _runs(text)
+        assert fix_merge_runs(ctx, runs[0], runs[1]) is None, text

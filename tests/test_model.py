@@ -732,3 +732,54 @@ def test_stage_chain_and_external_image():
     assert a.external_image is a.base and a.external_image.text == "alpine:3.20"
     assert b.external_image is None and scratch.external_image is None
     assert unresolved.external_image is None and invalid.external_image is None
+
+
+# -- expansion growth: values are capped, never built unboundedly -------------------------
+
+from dlint.model.expand import MAX_EXPANSION  # noqa: E402
+
+
+def _chain(copies: list[int], seed: str) -> tuple[str, list[int]]:
+    """ARG A0=seed, then ARG Ai repeating A(i-1) copies[i-1] times; with the true length
+    of each value (what BuildKit would build)."""
+    lines = [f"ARG A0={seed}"]
+    sizes = [len(seed)]
+    for i, k in enumerate(copies, start=1):
+        lines.append(f"ARG A{i}=" + f"${{A{i - 1}}}" * k)
+        sizes.append(sizes[-1] * k)
+    return "\n".join(lines) + "\n", sizes
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=45), st.text("xy", min_size=1, max_size=6),
+       st.booleans())
+def test_expansion_growth_is_capped_and_reported_once(copies, seed, global_scope):
+    text, sizes = _chain(copies, seed)
+    source = (text + "FROM alpine:3.20\nRUN true\n") if global_scope else \
+        ("FROM alpine:3.20\n" + text + "RUN true\n")
+    m = build_model(parse(source))
+    values = (m.global_args if global_scope else m.state_at(parse_last(m)).args)
+    assert all(v is None or len(v) <= MAX_EXPANSION for v in values.values())
+    first_over = next((i for i, size in enumerate(sizes) if size > MAX_EXPANSION), None)
+    if first_over is None:
+        assert m.too_large == []
+        assert values[f"A{len(copies)}"] == seed * (sizes[-1] // len(seed))
+    else:
+        # one finding, on the first ARG over the cap; the ARGs built from it do not grow again
+        ((instruction, message),) = m.too_large
+        assert instruction.value == [f"A{first_over}=" + f"${{A{first_over - 1}}}" * copies[first_over - 1]]
+        assert str(MAX_EXPANSION) in message and f"`A{first_over}`" in message
+        assert all(not values[f"A{i}"] for i in range(first_over, len(copies) + 1))
+
+
+def parse_last(m):
+    return m.document.instructions[-1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 200_000), st.integers(0, 2_000), st.sampled_from(["${V}", "$V", "${V//x/yy}",
+                                                                        "${V:-z}", "${V%%x*}"]))
+def test_one_expansion_never_passes_the_cap(size, repeats, form):
+    result = expand(form * repeats, {"V": "x" * size})
+    assert len(result.value) <= MAX_EXPANSION + len(form) * repeats
+    assert result.too_large == (result.error is not None and "larger than" in result.error)

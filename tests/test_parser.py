@@ -199,3 +199,14 @@ def test_100000_continuation_lines_and_10mb_line_are_fast():
     flag_line = "FROM a\nRUN --mount=" + "z" * 10_000_000 + " x\n"
     assert len(parse(flag_line).instructions[1].flags[0].raw) == 10_000_008
     assert time.perf_counter() - t0 < 20
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a file without FROM: one error for one cause, at the first instruction
+    ("RUN echo hi\n", [("no build stage in current context", 1)]),
+    ("RUN a\nCOPY b c\nENV X=1\n", [("no build stage in current context", 1)]),
+    ("ARG A=1\nRUN a\nRUN b\nFROM x\nRUN c\n", [("no build stage in current context", 2)]),
+    ("ARG A=1\nARG B=2\n", [("dockerfile contains no stages to build", 2)]),
+])
+def test_missing_from_is_one_error(text, expected):
+    assert [(e.message, e.line) for e in parse(text).errors] == expected

@@ -131,11 +131,18 @@ def test_docs_have_the_required_sections(rule) -> None:
         assert rule.summary().startswith("Checks for") and len(rule.summary()) <= 140, rule.summary()
 
 
+MIN_FIXTURES = 3  # issue 9: at least 3 bad and 3 good cases for every rule
+
+
 @pytest.mark.parametrize("rule", REGISTRY.rules, ids=lambda r: r.name)
-def test_every_rule_has_good_and_bad_fixtures(rule) -> None:
+def test_every_rule_has_three_good_and_three_bad_fixtures(rule) -> None:
+    """Every built-in rule, none excepted: a bad case shows what it reports, a good case
+    what it must leave alone (a file fixture or a folder fixture with a build context)."""
     cases = [c.values[0] for c in fixture_cases(FIXTURES, REGISTRY, rules=[rule.name])]
-    assert any(not c.good for c in cases), f"no bad fixture in {FIXTURES / rule.name}"
-    assert any(c.good for c in cases), f"no good fixture in {FIXTURES / rule.name}"
+    bad = [c for c in cases if not c.good]
+    good = [c for c in cases if c.good]
+    assert len(bad) >= MIN_FIXTURES, f"{len(bad)} bad fixture(s) in {FIXTURES / rule.name}"
+    assert len(good) >= MIN_FIXTURES, f"{len(good)} good fixture(s) in {FIXTURES / rule.name}"
 
 
 @pytest.mark.parametrize("path", RULE_MODULES, ids=lambda p: str(p.relative_to(RULES_DIR)))
@@ -152,6 +159,14 @@ def test_rule_modules_import_no_cli_reporter_or_rule(path: Path) -> None:
         for name in names:
             bad = [f for f in FORBIDDEN_IMPORTS if name == f or name.startswith(f + ".")]
             assert not bad, f"{path.name}:{node.lineno}: imports {name}"
+            # dlint itself only through its stable API, the one plugins use too
+            assert not (name == "dlint" or name.startswith("dlint.")) or name == "dlint.api", (
+                f"{path.name}:{node.lineno}: imports {name}; rules import dlint only as `from dlint.api import ...`")
+            if name == "dlint.api" and isinstance(node, ast.ImportFrom):
+                import dlint.api
+
+                missing = [a.name for a in node.names if a.name not in dlint.api.__all__]
+                assert not missing, f"{path.name}:{node.lineno}: dlint.api has no {', '.join(missing)}"
 
 
 # -- the corpus ------------------------------------------------------------------------

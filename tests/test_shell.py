@@ -444,3 +444,40 @@ def test_unfollowed_gives_matching_commands_with_no_later_follower():
     assert wrapped.unfollowed(installs, removes) == []
     assert [c.argv for c in wrapped.unfollowed(installs, lambda c: False)] == [
         ["apt-get", "install", "a"]]
+
+
+# -- global options before a package manager's subcommand (issue 8) -----------------------
+
+@pytest.mark.parametrize("text,tool,subcommand", [
+    ("yum -y install openssl-devel", "yum", "install"),
+    ("yum -q -e 0 --setopt=tsflags=nodocs --nogpgcheck install gcc", "yum", "install"),
+    ("yum -d 1 --enablerepo extras -C update", "yum", "update"),
+    ("dnf -y --setopt install_weak_deps=False install httpd", "dnf", "install"),
+    ("microdnf --nodocs -y install jq", "dnf", "install"),
+    ("apt-get -qq -o Dpkg::Options::=--force-confold -y install curl", "apt-get", "install"),
+    ("apt-get -c /etc/apt/x.conf update", "apt-get", "update"),
+    ("apk -q --repository http://x/edge add git", "apk", "add"),
+    ("apk --no-cache -X http://x add curl", "apk", "add"),
+    ("zypper --non-interactive --gpg-auto-import-keys -q in curl", "zypper", "in"),
+    ("zypper -n --root /mnt install git", "zypper", "install"),
+    ("pip3 --disable-pip-version-check -q install flask", "pip", "install"),
+    ("python3 -m pip --no-cache-dir install x", "pip", "install"),
+    ("yarn --cwd /app --silent global add serve", "yarn", "global"),
+])
+def test_options_before_the_subcommand(text, tool, subcommand):
+    (command,) = parse_script(text).effective_commands
+    assert command.tool == tool
+    assert command.subcommands() == [subcommand]
+    assert command.matches(tool, subcommand)
+
+
+def test_removed_and_created_paths():
+    script = parse_script(
+        "curl -fsSLo /tmp/a.tgz https://x/a.tgz && wget -P /opt https://x/b.zip && "
+        "git clone --depth 1 https://x/repo.git && mkdir -p /srv/app && echo x > /etc/y.conf "
+        "&& rm -rf /tmp/* ./build/ && find /var/log -name '*.log' -delete")
+    created = [p for c in script.effective_commands for p in c.created_paths()]
+    removed = [p for c in script.effective_commands for p in c.removed_paths()]
+    assert created == [("/tmp/a.tgz", False), ("/opt/b.zip", False), ("repo", True),
+                       ("/srv/app", False), ("/etc/y.conf", False)]
+    assert removed == ["/tmp", "build", "/var/log"]

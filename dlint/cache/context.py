@@ -490,6 +490,13 @@ class GitSnapshot(Snapshot):
         self.commit = resolve_revision(self.repo, revision)
         if self.commit is None:
             raise ContextError(f"{revision!r} is neither a folder nor a git revision")
+        if self.prefix:
+            kind = subprocess.run(["git", "-C", self.repo, "cat-file", "-t", f"{self.commit}:{self.prefix}"],
+                                  capture_output=True, text=True)
+            if kind.returncode != 0 or kind.stdout.strip() != "tree":
+                what = "is not a folder" if kind.returncode == 0 else "does not exist"
+                raise ContextError(f"{self.prefix}/ {what} in revision {revision} (the context folder "
+                                   f"must be in both sides; name another with {revision}:PATH)")
 
     def _tree(self) -> str:
         return f"{self.commit}:{self.prefix}" if self.prefix else f"{self.commit}^{{tree}}"

@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,7 @@ class ObservedStep:
     line: int           # start line of the instruction in the Dockerfile
     instruction: str    # keyword, upper case: "RUN"
     cached: bool | None  # None: the instruction makes no step under this builder, or FROM (neutral)
+    seconds: float | None = None  # how long the step took (None: unknown)
 
 
 @dataclass
@@ -268,6 +270,7 @@ def _buildkit_steps(stages: list[_Stage], global_args: list[Any], target: str | 
             continue
         observed = sorted(by_stage.get(st.index, []), key=lambda t: t[0])
         cached_of: dict[int, bool | None] = {}  # id(instruction) -> cached
+        seconds_of: dict[int, float | None] = {}
         candidates = [ins for ins in st.instructions if ins.keyword in _BUILDKIT_VERTEX_KEYWORDS]
         if not observed or not observed[0][1].upper().startswith("FROM"):
             candidates = candidates[1:]  # FROM scratch / FROM <stage>: no vertex
@@ -291,9 +294,42 @@ def _buildkit_steps(stages: list[_Stage], global_args: list[Any], target: str | 
             # The vertex that consumes the others (ADD <url>: the copy, not the download).
             finals = [v for v in group if v.get("inputs")] or group
             cached_of[id(cand)] = all(bool(v.get("cached")) for v in finals)
+            seconds_of[id(cand)] = _vertex_seconds(group)
         for ins in st.instructions:
-            steps.append(ObservedStep(st.display, ins.start_line, ins.keyword, cached_of.get(id(ins))))
+            steps.append(ObservedStep(st.display, ins.start_line, ins.keyword, cached_of.get(id(ins)),
+                                      seconds_of.get(id(ins))))
     return steps
+
+
+def parse_time(text: object) -> float | None:
+    """Seconds since the epoch of an RFC 3339 time as BuildKit writes it (nanoseconds)."""
+    from datetime import datetime
+
+    if not isinstance(text, str) or not text:
+        return None
+    main, dot, rest = text.partition(".")
+    zone = ""
+    if not dot and main[-1:] in ("Z", "z"):
+        main = main[:-1]
+    elif not dot and len(main) > 19:
+        main, zone = main[:19], main[19:]
+    if dot:
+        digits = "".join(c for c in rest if c.isdigit())
+        zone = rest[len(digits):]
+        main = f"{main}.{digits[:6].ljust(6, '0')}"
+    zone = "+00:00" if zone in ("Z", "z", "") else zone
+    try:
+        return datetime.fromisoformat(main + zone).timestamp()
+    except ValueError:
+        return None
+
+
+def _vertex_seconds(group: list[dict]) -> float | None:
+    starts = [t for t in (parse_time(v.get("started")) for v in group) if t is not None]
+    ends = [t for t in (parse_time(v.get("completed")) for v in group) if t is not None]
+    if not starts or not ends:
+        return None
+    return max(0.0, max(ends) - min(starts))
 
 
 # --------------------------------------------------------------------------------------
@@ -308,10 +344,11 @@ def _dockerignore_patterns(context: Path) -> list[str]:
     return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
 
 
-def classic_context_tar(context: Path, dockerfile: str) -> io.BufferedRandom:
+def classic_context_tar(context: Path, dockerfile: str, replace: dict[str, bytes] | None = None) -> io.BufferedRandom:
     """The build context as the docker CLI sends it to the classic builder: .dockerignore
     applied (the Dockerfile and .dockerignore always sent: the daemon drops them itself),
-    owner 0:0 with empty user/group names, GNU tar."""
+    owner 0:0 with empty user/group names, GNU tar. `replace`: other bytes for some files
+    (relative posix paths), with the file's own mode."""
     from docker.utils.build import exclude_paths
 
     patterns = _dockerignore_patterns(context) + ["!.dockerignore"]
@@ -329,7 +366,11 @@ def classic_context_tar(context: Path, dockerfile: str) -> io.BufferedRandom:
             info.uid = info.gid = 0
             info.uname = info.gname = ""
             info.mtime = int(info.mtime)
-            if info.isfile():
+            if info.isfile() and replace and rel.replace(os.sep, "/") in replace:
+                data = replace[rel.replace(os.sep, "/")]
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+            elif info.isfile():
                 with open(full, "rb") as fh:
                     tar.addfile(info, fh)
             else:
@@ -469,17 +510,223 @@ class Engine:
             self._call(lambda: self.api.prune_images(filters={"dangling": True}))
         self._call(lambda: self.api.prune_builds(all=True))
 
+    # -- isolation (dlint.cache.isolate) -------------------------------------------------
+
+    def ensure_image(self, name: str) -> dict:
+        """`docker image inspect` of a base image, pulled when the engine lacks it."""
+        info = self.inspect_image(name)
+        if info is None:
+            try:
+                self._call(lambda: self.api.pull(name))
+            except EngineError as exc:
+                raise EngineError(f"base image {name} is not on the engine and cannot be pulled: {exc}") from None
+            info = self.inspect_image(name)
+            if info is None:
+                raise EngineError(f"base image {name} is not on the engine and cannot be pulled")
+        return info
+
+    # How derive_image makes a base copy: "load" (a whiteout layer, docker load without the
+    # base's layers), falling back to "build" when the engine refuses that load.
+    derive_mode = "load"
+
+    def derive_image(self, base: str | None, tag: str, run_id: str) -> str:
+        """Make the run-specific copy of `base` (None: scratch) as `tag` (dlint.cache.isolate
+        explains it); returns its ID."""
+        info = self.ensure_image(base) if base is not None else None
+        if self.derive_mode == "load":
+            try:
+                return self._derive_by_load(info, base, tag, run_id)
+            except EngineError:
+                self.derive_mode = "build"  # e.g. the containerd image store wants every layer
+        return self._derive_by_build(base, tag, run_id)
+
+    def _derive_by_load(self, info: dict | None, base: str | None, tag: str, run_id: str) -> str:
+        from dlint.cache.isolate import derived_image_tar
+
+        platform = None
+        if info is None:
+            version = self._call(lambda: self.api.version())
+            platform = {"os": version.get("Os", "linux"), "architecture": version.get("Arch", "amd64")}
+        data = derived_image_tar(info, run_id, tag, platform)
+
+        def load() -> None:
+            for event in self.api.load_image(data) or ():
+                if isinstance(event, dict) and (event.get("error") or event.get("errorDetail")):
+                    raise EngineError(f"cannot make the run's copy of {base or 'scratch'}: "
+                                      f"{event.get('error') or event.get('errorDetail')}")
+
+        self._call(load)
+        made = self.inspect_image(tag)
+        if made is None:
+            raise EngineError(f"cannot make the run's copy of {base or 'scratch'} (docker load made no {tag})")
+        return made["Id"]
+
+    def _derive_by_build(self, base: str | None, tag: str, run_id: str) -> str:
+        """The fallback: a classic build of the base plus one empty file
+        /.dlint-verify-<run id> (a new layer chain; the only difference in the files)."""
+        marker = f".dlint-verify-{run_id}"
+        dockerfile = (f"FROM {base or 'scratch'}\nCOPY {marker} /{marker}\nLABEL dlint.verify={run_id}\n").encode()
+        fileobj = io.BytesIO()
+        with tarfile.open(fileobj=fileobj, mode="w", format=tarfile.GNU_FORMAT) as tar:
+            for name, data in (("Dockerfile", dockerfile), (marker, b"")):
+                member = tarfile.TarInfo(name)
+                member.size, member.mode = len(data), 0o644
+                tar.addfile(member, io.BytesIO(data))
+        fileobj.seek(0)
+
+        def build() -> None:
+            for event in self.api.build(fileobj=fileobj, custom_context=True, tag=tag, decode=True, rm=True,
+                                        forcerm=True, network_mode="none"):
+                if "error" in event or "errorDetail" in event:
+                    raise EngineError(f"cannot make the run's copy of {base or 'scratch'}: "
+                                      f"{(event.get('errorDetail') or {}).get('message') or event.get('error')}")
+
+        self._call(build)
+        made = self.inspect_image(tag)
+        if made is None:
+            raise EngineError(f"cannot make the run's copy of {base or 'scratch'}")
+        return made["Id"]
+
+    # -- one verify run at a time per engine ----------------------------------------------
+
+    LOCK_CONTAINER = "dlint-verify-lock"
+    LOCK_IMAGE = "dlint-verify/lock:1"
+    LOCK_STALE_SECONDS = 6 * 3600
+
+    def acquire_lock(self, run_id: str, waiting: Callable[[str], None] | None = None,
+                     timeout: float = 3600.0) -> None:
+        """Hold the engine-wide verify lock: a container named dlint-verify-lock (created,
+        never started; a name is unique on an engine, so creating it is atomic for every
+        client of the engine, other hosts and containers included). Two verify runs must
+        not overlap: each removes the cache records created while it ran, which would take
+        the other's. A lock whose owner died on this host, or older than 6 h, is taken over."""
+        from docker.errors import APIError, NotFound
+
+        from dlint.cache.isolate import derived_image_tar
+
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            labels = {"dlint.verify.lock": run_id, "dlint.verify.pid": str(os.getpid()),
+                      "dlint.verify.host": os.uname().nodename, "dlint.verify.started": str(int(time.time()))}
+            try:
+                self._call(lambda: self.api.create_container(self.LOCK_IMAGE, command=["true"],
+                                                             name=self.LOCK_CONTAINER, labels=labels,
+                                                             network_disabled=True))
+                return
+            except EngineError as exc:
+                text = str(exc)
+            if "No such image" in text or "not found" in text.lower() and "image" in text.lower():
+                version = self._call(lambda: self.api.version())
+                data = derived_image_tar(None, "lock", self.LOCK_IMAGE,
+                                         {"os": version.get("Os", "linux"), "architecture": version.get("Arch", "amd64")})
+                self._call(lambda: list(self.api.load_image(data) or ()))
+                continue
+            if "Conflict" not in text and "already in use" not in text:
+                raise EngineError(f"cannot take the verify lock on the engine: {text}")
+            try:
+                holder = self._call(lambda: self.api.inspect_container(self.LOCK_CONTAINER))
+            except EngineError:
+                continue  # released meanwhile
+            held = (holder.get("Config") or {}).get("Labels") or {}
+            if _lock_is_stale(held, self.LOCK_STALE_SECONDS):
+                try:
+                    self.api.remove_container(self.LOCK_CONTAINER, force=True)
+                except (APIError, NotFound):
+                    pass
+                continue
+            if time.monotonic() > deadline:
+                raise EngineError(f"another `dlint cache verify` (run {held.get('dlint.verify.lock', '?')} on "
+                                  f"{held.get('dlint.verify.host', '?')}) holds the engine; gave up after "
+                                  f"{timeout:.0f} s")
+            if waiting and not told:
+                waiting(f"waiting for another dlint cache verify on this engine "
+                        f"(run {held.get('dlint.verify.lock', '?')} on {held.get('dlint.verify.host', '?')})")
+                told = True
+            time.sleep(0.5)
+
+    def remove_stale_lock(self) -> bool:
+        """Remove the lock of a dead run (and the lock image); True when there was one."""
+        from docker.errors import APIError
+
+        def remove() -> bool:
+            try:
+                holder = self.api.inspect_container(self.LOCK_CONTAINER)
+            except APIError:
+                return False
+            labels = (holder.get("Config") or {}).get("Labels") or {}
+            if not _lock_is_stale(labels, self.LOCK_STALE_SECONDS):
+                return False
+            self.release_lock(labels.get("dlint.verify.lock", ""))
+            return True
+
+        return self._call(remove)
+
+    def release_lock(self, run_id: str) -> None:
+        """Remove the lock container if this run holds it, then the lock image unless
+        another run's lock uses it."""
+        from docker.errors import APIError
+
+        def release() -> None:
+            try:
+                holder = self.api.inspect_container(self.LOCK_CONTAINER)
+            except APIError:
+                holder = None
+            if holder and ((holder.get("Config") or {}).get("Labels") or {}).get("dlint.verify.lock") == run_id:
+                try:
+                    self.api.remove_container(self.LOCK_CONTAINER, force=True)
+                except APIError:
+                    pass
+            try:
+                self.api.remove_image(self.LOCK_IMAGE, force=False, noprune=False)
+            except APIError:
+                pass  # in use by another run's lock, or gone
+
+        self._call(release)
+
+    def remove_tag(self, tag: str) -> bool:
+        """Remove a derived image by its tag (its untagged parents go with it)."""
+        from docker.errors import APIError
+
+        def remove() -> bool:
+            try:
+                self.api.remove_image(tag, force=False, noprune=False)
+                return True
+            except APIError:
+                return False
+
+        return self._call(remove)
+
+    def cache_records(self) -> dict[str, dict]:
+        """BuildKit's cache records (ID -> record of /system/df)."""
+        def df() -> dict:
+            api = self.api
+            return api._result(api._get(api._url("/system/df"), params={"type": "build-cache"}), True)
+
+        return {r["ID"]: r for r in (self._call(df).get("BuildCache") or []) if r.get("ID")}
+
+    def remove_cache_record(self, record_id: str) -> bool:
+        """Prune exactly one BuildKit cache record (an anchored `id` filter; `all`, or
+        records shared with an image are kept)."""
+        import re as _re
+
+        result = self._call(lambda: self.api.prune_builds(filters={"id": f"^{_re.escape(record_id)}$"}, all=True))
+        return record_id in ((result or {}).get("CachesDeleted") or [])
+
     # -- builds ----------------------------------------------------------------------
 
     def build(self, builder: str, context: str | os.PathLike, dockerfile: str = "Dockerfile", *,
               target: str | None = None, build_args: dict[str, str] | None = None,
-              run_id: str | None = None, progress: ProgressCallback | None = None) -> BuildObservation:
+              run_id: str | None = None, progress: ProgressCallback | None = None,
+              dockerfile_text: str | None = None) -> BuildObservation:
+        """Build and observe. `dockerfile_text`: build this text instead of the Dockerfile's
+        (the context keeps its own file: `cache verify`'s rewritten FROM lines)."""
         if builder == "buildkit":
             return self.build_buildkit(context, dockerfile, target=target, build_args=build_args,
-                                       run_id=run_id, progress=progress)
+                                       run_id=run_id, progress=progress, dockerfile_text=dockerfile_text)
         if builder == "classic":
             return self.build_classic(context, dockerfile, target=target, build_args=build_args,
-                                      run_id=run_id, progress=progress)
+                                      run_id=run_id, progress=progress, dockerfile_text=dockerfile_text)
         raise ValueError(f"unknown builder {builder!r} (expected one of {', '.join(BUILDERS)})")
 
     def _read_dockerfile(self, context: Path, dockerfile: str) -> tuple[Path, str]:
@@ -499,9 +746,12 @@ class Engine:
 
     def build_buildkit(self, context: str | os.PathLike, dockerfile: str = "Dockerfile", *,
                        target: str | None = None, build_args: dict[str, str] | None = None,
-                       run_id: str | None = None, progress: ProgressCallback | None = None) -> BuildObservation:
+                       run_id: str | None = None, progress: ProgressCallback | None = None,
+                       dockerfile_text: str | None = None) -> BuildObservation:
         context = Path(context)
         df_path, text = self._read_dockerfile(context, dockerfile)
+        if dockerfile_text is not None:
+            text = dockerfile_text
         global_args, stages = _split_stages(_instructions(text))
         self.api  # fail early, with the clear message, when no engine answers
         cli = self.docker_cli or shutil.which("docker")
@@ -510,6 +760,16 @@ class Engine:
         obs = BuildObservation("buildkit")
         with tempfile.TemporaryDirectory(prefix="dlint-build-") as tmp:
             iidfile = os.path.join(tmp, "iid")
+            if dockerfile_text is not None:
+                # Outside the context, under the same name, with the <name>.dockerignore
+                # that buildx would have read beside the original (else the context's).
+                original = df_path
+                df_path = Path(tmp) / "rewritten" / original.name
+                df_path.parent.mkdir()
+                df_path.write_text(dockerfile_text, encoding="utf-8")
+                own_ignore = original.with_name(original.name + ".dockerignore")
+                if own_ignore.is_file():
+                    shutil.copyfile(own_ignore, df_path.with_name(own_ignore.name))
             cmd = [cli, "buildx", "build", "--progress=rawjson", "--network=none",
                    "--iidfile", iidfile, "--label", f"{LABEL}={run_id or 'dlint'}", "-f", str(df_path)]
             if target:
@@ -572,9 +832,12 @@ class Engine:
 
     def build_classic(self, context: str | os.PathLike, dockerfile: str = "Dockerfile", *,
                       target: str | None = None, build_args: dict[str, str] | None = None,
-                      run_id: str | None = None, progress: ProgressCallback | None = None) -> BuildObservation:
+                      run_id: str | None = None, progress: ProgressCallback | None = None,
+                      dockerfile_text: str | None = None) -> BuildObservation:
         context = Path(context).resolve()
         df_path, text = self._read_dockerfile(context, dockerfile)
+        if dockerfile_text is not None:
+            text = dockerfile_text
         try:
             rel_dockerfile = df_path.resolve().relative_to(context).as_posix()
         except ValueError:
@@ -596,10 +859,11 @@ class Engine:
 
         def close_step() -> None:
             if current is not None:
-                seen.append((current["instruction"], current["cached"]))
+                seen.append((current["instruction"], current["cached"], time.monotonic() - current["t0"]))
 
         api = self.api
-        tar = classic_context_tar(context, rel_dockerfile)
+        tar = classic_context_tar(context, rel_dockerfile,
+                                  replace={rel_dockerfile: text.encode("utf-8")} if dockerfile_text is not None else None)
         try:
             events = self._call(lambda: api.build(
                 fileobj=tar, custom_context=True, dockerfile=rel_dockerfile, decode=True, rm=True,
@@ -626,7 +890,8 @@ class Engine:
                     # Steps past the Dockerfile's instructions: the builder's own LABEL step.
                     ins = instructions[n] if n < len(instructions) else None
                     current = {"instruction": ins, "cached": None if ins is None or ins.keyword == "FROM"
-                               or (first_from_line is not None and ins.start_line < first_from_line) else False}
+                               or (first_from_line is not None and ins.start_line < first_from_line) else False,
+                               "t0": time.monotonic()}
                     step_name = chunk.strip()
                     if progress:
                         progress(BuildProgress("classic", step_name, "started"))
@@ -647,10 +912,11 @@ class Engine:
             close_step()
         finally:
             tar.close()
-        observed = {id(ins): cached for ins, cached in seen if ins is not None}
+        observed = {id(ins): (cached, took) for ins, cached, took in seen if ins is not None}
         for ins in instructions:
             if id(ins) in observed:
-                obs.steps.append(ObservedStep(stage_of.get(id(ins)), ins.start_line, ins.keyword, observed[id(ins)]))
+                cached, took = observed[id(ins)]
+                obs.steps.append(ObservedStep(stage_of.get(id(ins)), ins.start_line, ins.keyword, cached, took))
         if not obs.ok:
             raise BuildFailed(f"classic build failed: {obs.error}", obs)
         return obs
@@ -659,6 +925,27 @@ class Engine:
         if image not in obs.image_ids:
             obs.image_ids.append(image)
         self._made_images.add(image)
+
+
+def _lock_is_stale(labels: dict, max_age: float) -> bool:
+    try:
+        started = float(labels.get("dlint.verify.started", "0"))
+    except ValueError:
+        started = 0.0
+    if time.time() - started > max_age:
+        return True
+    if labels.get("dlint.verify.host") != os.uname().nodename:
+        return False
+    try:
+        pid = int(labels.get("dlint.verify.pid", "0"))
+        if pid <= 0:
+            return True
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
 
 
 def _guarded(engine: Engine, events: Iterable[dict]) -> Iterable[dict]:

@@ -47,10 +47,13 @@ class Cause:
 
 @dataclass(frozen=True)
 class Unknown:
-    """Content that cannot be known without building (a RUN that may write it reran)."""
+    """Content that cannot be known without building (a RUN that may write it reran).
+    `condition`: what a step that reads it hangs on ("cached if /a from stage b comes out
+    byte-identical")."""
 
     cause: Cause
     nonce: int
+    condition: str = ""
 
     def __repr__(self) -> str:
         return f"Unknown({self.nonce})"
@@ -76,6 +79,10 @@ class Step:
     scope: dict[str, str | None] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)   # context sources (COPY/ADD/bind mounts)
     from_refs: list[tuple[str, str]] = field(default_factory=list)  # (stage label, path) read
+    # False: rebuilt only if what an earlier rerun step produces differs (`condition`).
+    certain: bool = True
+    condition: str | None = None
+    ordinal: int = 0                   # index among the stage's steps (BEFORE counterpart)
 
     @property
     def line(self) -> int:
@@ -203,11 +210,91 @@ class Plan:
         step.cached = self._is_cached(step.key)
         if not step.cached:
             step.cause = self._cause(step)
+            self._certainty(step)
         return step
 
-    def _unknown(self, cause: Cause) -> Unknown:
+    def _unknown(self, cause: Cause, condition: str = "") -> Unknown:
         self._nonce += 1
-        return Unknown(cause, self._nonce)
+        return Unknown(cause, self._nonce, condition)
+
+    # -- certainty (issue 11): reruns that hang on what an earlier rerun produces ---------
+    def _certainty(self, step: Step) -> None:
+        """A rebuilt step is uncertain when its only difference from BEFORE is content
+        produced by a RUN that reran (its COPY --from or bind source is an Unknown with a
+        condition), or when it inherits such a rebuild from its parent unchanged."""
+        unknowns = [part[-1] for key in ("content", "bind") for part in step.fields.get(key, ())
+                    if isinstance(part, tuple) and part and isinstance(part[-1], Unknown)]
+        conditioned = [u for u in unknowns if u.condition]
+        parent = step.parent
+        counterpart = self.counterpart(step)
+        if conditioned and len(conditioned) == len(unknowns) and counterpart is not None and \
+                self._same_except(step, counterpart, ("content", "bind"), unknown_ok=True):
+            step.certain, step.condition = False, conditioned[0].condition
+        elif parent is not None and parent.cached is False and not parent.certain and counterpart is not None \
+                and self._same_except(step, counterpart, ()):
+            step.certain, step.condition = False, parent.condition
+
+    def counterpart(self, step: Step) -> Step | None:
+        """The BEFORE step at the same place: same stage, same position, same keyword."""
+        ref = self.reference
+        if ref is None or not hasattr(ref, "_stage_steps"):
+            return None
+        for index, steps in ref._stage_steps.items():
+            if steps and steps[0].stage_label == step.stage_label:
+                if step.ordinal < len(steps) and steps[step.ordinal].keyword == step.keyword:
+                    return steps[step.ordinal]
+                return None
+        return None
+
+    @staticmethod
+    def _same_except(step: Step, other: Step, ignored: tuple[str, ...], unknown_ok: bool = False) -> bool:
+        """Own fields equal (the parent aside), except `ignored` ones; with `unknown_ok`, an
+        ignored content tuple may differ only where this step has an Unknown."""
+        names = set(step.fields) | set(other.fields)
+        for name in names:
+            a, b = step.fields.get(name), other.fields.get(name)
+            if name in ignored and unknown_ok:
+                if len(a or ()) != len(b or ()):
+                    return False
+                for x, y in zip(a or (), b or ()):
+                    if x != y and not (isinstance(x, tuple) and x and isinstance(x[-1], Unknown)
+                                       and x[:-1] == y[:-1]):
+                        return False
+                continue
+            if name not in ignored and a != b:
+                return False
+        return True
+
+    def _rerun_same_output(self, step: Step) -> bool:
+        """A RUN that reran only because of something it cannot see (a classic metadata
+        step above it, an ENV or ARG value its script never names) with the same command,
+        the same files to read, and a deterministic script: its output is the BEFORE one."""
+        counterpart = self.counterpart(step)
+        if counterpart is None or not _deterministic(step.run_text):
+            return False
+        named = _script_names(step.run_text) | {"PATH", "HOME", "SHELL"}
+        if any(step.scope.get(k) != counterpart.scope.get(k) for k in named):
+            return False  # a variable the script names changed (classic keeps env off the RUN)
+        for name in set(step.fields) | set(counterpart.fields):
+            a, b = step.fields.get(name), counterpart.fields.get(name)
+            if a == b:
+                continue
+            if name not in ("env", "args"):
+                return False
+            old, new = dict(b or ()), dict(a or ())
+            changed = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
+            if changed & (_script_names(step.run_text) | {"PATH", "HOME", "SHELL"}):
+                return False
+        # The files it reads: every rerun step above it in its chain changes no file.
+        parent = step.parent
+        while parent is not None and parent.cached is False:
+            kw = parent.keyword
+            if kw in ("COPY", "ADD", "WORKDIR", "FROM", "USER", "SHELL", "ONBUILD"):
+                return False  # files, owner or shell of the RUN change
+            if kw == "RUN" and not self._rerun_same_output(parent):
+                return False
+            parent = parent.parent
+        return True
 
     # -- stages --------------------------------------------------------------------------
     def _stage_by_ref(self, ref: str):
@@ -246,7 +333,7 @@ class Plan:
             after = model.state_at(instructions[i + 1]) if i + 1 < len(instructions) else model.final_state(stage)
             kw = ins.keyword
             step = Step(ins, label, vertex=classic or kw in BUILDKIT_VERTICES, cwd=state.workdir,
-                        scope=dict(state.scope))
+                        scope=dict(state.scope), ordinal=i + 1)
             step.env_origin = {k: (line, is_arg) for k, _, line, is_arg in env}
             if kw == "ENV":
                 for j in range(0, len(ins.value) - 1, 2):
@@ -452,11 +539,17 @@ class Plan:
                 continue
             if step.keyword == "RUN":
                 if not step.cached:
+                    if self._rerun_same_output(step):
+                        # Same output as BEFORE's: the token BEFORE computed for it.
+                        parts.append(("run", self.counterpart(step).key))
+                        continue
                     return self._unknown(Cause(
                         f"copied path {path} may have changed: RUN on line {step.line} "
                         f"(stage {step.stage_label}) reran",
                         f"path {path} of stage {step.stage_label} may have changed: RUN on "
-                        f"line {step.line} reran"))
+                        f"line {step.line} reran"),
+                        f"cached if {path} from stage {step.stage_label} comes out byte-identical "
+                        f"(RUN on line {step.line} reran)")
                 parts.append(("run", step.key))
             else:
                 if isinstance(step.det, Unknown):
@@ -582,6 +675,31 @@ class Plan:
             if ins.keyword == keyword:
                 line = ins.start_line
         return line
+
+
+# Scripts whose output differs from run to run, or with what they fetch (right before many:
+# a wrong "identical" costs more than an "uncertain").
+_NONDETERMINISTIC = None
+
+
+def _deterministic(text: str) -> bool:
+    global _NONDETERMINISTIC
+    import re
+
+    if _NONDETERMINISTIC is None:
+        _NONDETERMINISTIC = re.compile(
+            r"(?<![\w.-])(curl|wget|fetch|apt-get|apt|aptitude|apk|yum|dnf|dnf5|microdnf|zypper|pacman|"
+            r"pip|pip3|pipx|uv|poetry|pipenv|conda|mamba|npm|npx|yarn|pnpm|bun|go|cargo|gem|bundle|"
+            r"composer|mvn|gradle|gradlew|dotnet|nuget|git|svn|hg|date|mktemp|uuidgen|shuf|od|"
+            r"openssl|rsync|scp|ssh|nc|ncat|sleep|hostname)(?![\w.-])|RANDOM|SRANDOM|urandom|/dev/random|"
+            r"random|\$\(|`")
+    return _NONDETERMINISTIC.search(text) is None
+
+
+def _script_names(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text))
 
 
 def _names_in(ins: Instruction) -> list[str]:

@@ -27,10 +27,20 @@ class StepPrediction:
     cached: bool | None       # None: no step under this builder
     reason: str | None = None  # first cause of a rebuild
     text: str = field(default="", compare=False)   # the instruction as written (for display)
+    # False: `cached` is the likely answer; the real one hangs on `condition` (SPEC §8).
+    certain: bool = True
+    condition: str | None = None
+    seconds: float | None = field(default=None, compare=False)  # observed duration, when known
 
     def to_json(self) -> dict:
-        return {"stage": self.stage, "line": self.line, "instruction": self.instruction,
-                "cached": self.cached, "reason": self.reason}
+        out = {"stage": self.stage, "line": self.line, "instruction": self.instruction,
+               "cached": self.cached, "reason": self.reason}
+        if not self.certain:
+            out["certain"] = False
+            out["condition"] = self.condition
+        if self.seconds is not None:
+            out["seconds"] = round(self.seconds, 3)
+        return out
 
 
 @dataclass
@@ -38,6 +48,7 @@ class Prediction:
     builder: str
     target: str | None
     steps: list[StepPrediction]
+    timings_source: str | None = None   # where step durations come from, when known
 
     @property
     def counted(self) -> list[StepPrediction]:
@@ -48,18 +59,61 @@ class Prediction:
 
     @property
     def rerun_steps(self) -> list[StepPrediction]:
+        """Every step predicted to rerun, the uncertain ones included."""
         return [s for s in self.counted if s.cached is False]
+
+    @property
+    def definite_reruns(self) -> list[StepPrediction]:
+        return [s for s in self.rerun_steps if s.certain]
+
+    @property
+    def possible_reruns(self) -> list[StepPrediction]:
+        """Rebuilt unless what an earlier rerun step produces comes out byte-identical."""
+        return [s for s in self.rerun_steps if not s.certain]
 
     @property
     def step_count(self) -> int:
         return len(self.counted)
 
+    @property
+    def timed(self) -> bool:
+        return any(s.seconds is not None for s in self.counted)
+
+    @property
+    def rerun_seconds(self) -> float | None:
+        """Expected rebuild time of the definite reruns (steps without a timing count 0);
+        None without timings."""
+        if not self.timed:
+            return None
+        return sum(s.seconds or 0.0 for s in self.definite_reruns)
+
+    @property
+    def possible_seconds(self) -> float:
+        return sum(s.seconds or 0.0 for s in self.possible_reruns)
+
     def summary(self) -> str:
-        return f"{len(self.rerun_steps)} of {self.step_count} steps rerun"
+        from dlint.cache.timings import format_seconds
+
+        definite, possible = len(self.definite_reruns), len(self.possible_reruns)
+        text = f"{definite} of {self.step_count} steps rerun"
+        if possible:
+            text += f", {possible} more may"
+        seconds = self.rerun_seconds
+        if seconds is not None:
+            text += f": {format_seconds(seconds)}"
+            if possible and self.possible_seconds:
+                text += f", up to {format_seconds(seconds + self.possible_seconds)}"
+        return text
 
     def to_json(self) -> dict:
-        return {"builder": self.builder, "target": self.target,
-                "steps": [s.to_json() for s in self.steps]}
+        out = {"builder": self.builder, "target": self.target,
+               "steps": [s.to_json() for s in self.steps]}
+        if self.timed:
+            out["seconds"] = round(self.rerun_seconds or 0.0, 3)
+            if self.possible_reruns:
+                out["seconds_possible"] = round(self.possible_seconds, 3)
+            out["timings"] = self.timings_source
+        return out
 
 
 def _as_snapshot(context: Snapshot | str | os.PathLike[str]) -> Snapshot:
@@ -140,7 +194,8 @@ def _to_predictions(plan: Plan) -> list[StepPrediction]:
             continue
         reason = None if step.cached else (step.cause.own if step.cause else "rebuilt")
         out.append(StepPrediction(step.stage_label, ins.start_line, ins.keyword, bool(step.cached),
-                                  reason, ins.original))
+                                  reason, ins.original, certain=step.certain or bool(step.cached),
+                                  condition=None if step.cached or step.certain else step.condition))
     return out
 
 
@@ -226,9 +281,11 @@ def steps_invalidated_by(document, path: str, builder: str = "buildkit", *,
 
 def explain(context: Snapshot | str | os.PathLike[str], *, dockerfile: str = "Dockerfile",
             build_args: Mapping[str, str] | None = None, target: str | None = None,
-            builder: str = "buildkit", limit: int = 30) -> dict:
+            builder: str = "buildkit", limit: int = 30, timings=None) -> dict:
     """For each step, the context paths it reads; and a ranking of files and folders by
-    how many steps an edit to them reruns."""
+    how many steps an edit to them reruns, or, with `timings` (dlint.cache.timings), by
+    how long the rerun takes."""
+    from dlint.cache.timings import apply as apply_timings
     snap = _as_snapshot(context)
     document = load_dockerfile(snap, dockerfile)
     select = _selector(snap, snap.git_modes)
@@ -243,12 +300,14 @@ def explain(context: Snapshot | str | os.PathLike[str], *, dockerfile: str = "Do
     for step in steps:
         if not step.vertex or step.stage_label is None:
             continue
-        direct = sorted({m for src in step.sources for m in snap.match(src)})
+        matches = {src: snap.match(src) for src in step.sources}
+        direct = sorted({m for found in matches.values() for m in found})
         for src in step.sources:
             reads.append((step, src))
         out_steps.append({"stage": step.stage_label, "line": step.line, "instruction": step.keyword,
                           "text": step.instruction.original,
                           "paths": [(p + "/" if visible_kind(p) == "dir" else p) or "." for p in direct],
+                          "missing": [src or "." for src, found in matches.items() if not found],
                           "from_stages": [{"stage": s, "path": p} for s, p in step.from_refs]})
     # Candidate paths: top-level entries, folders two levels deep, and whatever a source names.
     visible = snap.visible()
@@ -268,17 +327,28 @@ def explain(context: Snapshot | str | os.PathLike[str], *, dockerfile: str = "Do
     ranking = []
     total = None
     for signature, paths in groups.items():
-        result = steps_invalidated_by(document, paths[0], builder, build_args=build_args, target=target)
+        result = apply_timings(steps_invalidated_by(document, paths[0], builder, build_args=build_args,
+                                                    target=target), document, timings)
         total = result.step_count
         rerun = result.rerun_steps
         first_run = next((s for s in rerun if s.instruction == "RUN"), rerun[0] if rerun else None)
         for path in paths:
-            ranking.append({"path": path + ("/" if visible[path].kind == "dir" else ""),
-                            "kind": "folder" if visible[path].kind == "dir" else "file",
-                            "rerun": len(rerun), "steps": total,
-                            "lines": [s.line for s in rerun],
-                            "including": first_run.text if first_run else None})
-    ranking.sort(key=lambda r: (-r["rerun"], r["path"]))
-    step_count = Prediction(builder, target, _to_predictions(plan)).step_count
-    return {"builder": builder, "target": target, "steps": out_steps,
-            "step_count": step_count, "ranking": ranking[:limit] if limit else ranking}
+            row = {"path": path + ("/" if visible[path].kind == "dir" else ""),
+                   "kind": "folder" if visible[path].kind == "dir" else "file",
+                   "rerun": len(rerun), "steps": total,
+                   "lines": [s.line for s in rerun],
+                   "including": first_run.text if first_run else None}
+            if result.timed:
+                row["seconds"] = round(sum(s.seconds or 0.0 for s in rerun), 3)
+            ranking.append(row)
+    ranking.sort(key=lambda r: (-r.get("seconds", 0.0), -r["rerun"], r["path"]))
+    whole = apply_timings(Prediction(builder, target, _to_predictions(plan)), document, timings)
+    seconds = {s.line: s.seconds for s in whole.steps if s.seconds is not None}
+    for step in out_steps:
+        if step["line"] in seconds:
+            step["seconds"] = round(seconds[step["line"]], 3)
+    out = {"builder": builder, "target": target, "steps": out_steps,
+           "step_count": whole.step_count, "ranking": ranking[:limit] if limit else ranking}
+    if whole.timed:
+        out["timings"] = whole.timings_source
+    return out

@@ -44,15 +44,28 @@ class StepComparison:
     reason: str | None = None  # the prediction's reason for a rebuild
     compared: bool = True      # False: FROM and global ARGs, shown but not counted
     missing: str | None = None  # "prediction" / "observation": the step is absent from that side
+    certain: bool = True       # False: the prediction hangs on `condition`; any outcome agrees
+    condition: str | None = None
+    seconds: float | None = None  # how long the engine took on the AFTER step
 
     @property
     def agree(self) -> bool:
-        return not self.compared or self.predicted == self.observed
+        if not self.compared:
+            return True
+        if not self.certain:
+            return self.observed is not None  # either outcome is one the prediction allowed
+        return self.predicted == self.observed
 
     def to_json(self) -> dict:
-        return {"stage": self.stage, "line": self.line, "instruction": self.instruction,
-                "predicted": self.predicted, "observed": self.observed, "agree": self.agree,
-                "compared": self.compared, "reason": self.reason}
+        out = {"stage": self.stage, "line": self.line, "instruction": self.instruction,
+               "predicted": self.predicted, "observed": self.observed, "agree": self.agree,
+               "compared": self.compared, "reason": self.reason}
+        if not self.certain:
+            out["certain"] = False
+            out["condition"] = self.condition
+        if self.seconds is not None:
+            out["seconds"] = round(self.seconds, 3)
+        return out
 
 
 def _counts(stage: str | None, instruction: str) -> bool:
@@ -77,7 +90,10 @@ def compare(predicted: Iterable[Any], observed: Iterable[Any]) -> list[StepCompa
             observed=o.cached if o is not None else None,
             reason=getattr(p, "reason", None) if p is not None else None,
             compared=_counts(stage, instruction),
-            missing=missing))
+            missing=missing,
+            certain=getattr(p, "certain", True) if p is not None else True,
+            condition=getattr(p, "condition", None) if p is not None else None,
+            seconds=getattr(o, "seconds", None) if o is not None else None))
     return out
 
 
@@ -92,6 +108,10 @@ class VerifyResult:
     removed_images: int = 0
     run_id: str = ""
     observation: Any = field(default=None, repr=False)  # the AFTER BuildObservation (diagnostics)
+    before_observation: Any = field(default=None, repr=False)
+    residue: Any = None        # Residue: what the clean-up removed
+    isolated: bool = True      # False: --prune-cache (the engine's cache was emptied first)
+    timings_path: Any = None   # where the observed step durations were saved
 
     @property
     def compared(self) -> list[StepComparison]:
@@ -108,21 +128,47 @@ class VerifyResult:
 
     def summary(self) -> str:
         total = len(self.compared)
-        return f"{total - len(self.disagreements)} of {total} steps agree"
+        uncertain = [s for s in self.compared if not s.certain]
+        text = f"{total - len(self.disagreements)} of {total} steps agree"
+        if uncertain:
+            text += f", {len(uncertain)} of them predicted as uncertain"
+        return text
 
     def exit_code(self) -> int:
         return 0 if self.all_agree else 1
 
+    def cleanup_text(self) -> str:
+        """One line: what the run removed afterwards, and whether anything is left."""
+        r = self.residue
+        if r is None:
+            return ""
+        images = _plural(self.removed_images, "image")
+        copies = _plural(r.derived_images, "base image copy", "base image copies")
+        records = _plural(r.cache_records, "build-cache record")
+        what = f"removed {images}, {copies} and {records} of this run"
+        if not r.complete:
+            return what + ("; some could not be removed (the next run retries the images; "
+                           f"{r.records_left} record(s) left, run id {self.run_id})")
+        return what + "; the engine's cache is otherwise as it was" if self.isolated else what
+
     def to_json(self) -> dict:
-        return {"builder": self.builder, "target": self.target, "engine_version": self.engine_version,
-                "docker_host": self.docker_host, "agree": self.all_agree, "summary": self.summary(),
-                "steps": [s.to_json() for s in self.steps]}
+        out = {"builder": self.builder, "target": self.target, "engine_version": self.engine_version,
+               "docker_host": self.docker_host, "agree": self.all_agree, "summary": self.summary(),
+               "isolated": self.isolated,
+               "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+               "steps": [s.to_json() for s in self.steps]}
+        if self.residue is not None:
+            out["cleanup"] = {"images": self.removed_images, "base_copies": self.residue.derived_images,
+                              "cache_records": self.residue.cache_records,
+                              "complete": self.residue.complete}
+        return out
 
 
 # --------------------------------------------------------------------------- rendering
 
-def status_word(cached: bool | None) -> str:
-    return "-" if cached is None else "cached" if cached else "rebuilt"
+def status_word(cached: bool | None, certain: bool = True) -> str:
+    word = "-" if cached is None else "cached" if cached else "rebuilt"
+    return word if certain or cached is None else word + "?"
 
 
 def format_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -143,7 +189,7 @@ def comparison_rows(steps: Iterable[StepComparison]) -> list[list[str]]:
         no_step = s.predicted is None and s.observed is None
         mark = "" if not s.compared or no_step else ("ok" if s.agree else "DIFFERS")
         rows.append([str(s.line), s.stage or "", _shorten(s.text) or s.instruction,
-                     status_word(s.predicted), status_word(s.observed), mark])
+                     status_word(s.predicted, s.certain), status_word(s.observed), mark])
     return rows
 
 
@@ -155,6 +201,14 @@ def render_text(result: VerifyResult) -> str:
         why = f" (predicted because: {s.reason})" if s.reason else ""
         lines.append(f"line {s.line}: predicted {status_word(s.predicted)}, "
                      f"the engine {status_word(s.observed)}{why}")
+    for s in result.compared:
+        if not s.certain and s.condition:
+            lines.append(f"line {s.line}: uncertain: {s.condition}; the engine {status_word(s.observed)}")
+    cleanup = result.cleanup_text()
+    if cleanup:
+        lines.append(cleanup)
+    if getattr(result, "timings_path", None):
+        lines.append(f"step durations saved for `dlint cache diff` and `cache explain`: {result.timings_path}")
     lines.append(f"{result.summary()} ({result.builder})")
     return "\n".join(lines) + "\n"
 
@@ -239,12 +293,19 @@ class RunJournal:
         if not image or image in self._seen:
             return
         self._seen.add(image)
+        self._write({"image": image})
+
+    def note_derived(self, tag: str) -> None:
+        """A derived base image (dlint.cache.isolate), removed by tag if the run dies."""
+        self._write({"derived": tag})
+
+    def _write(self, record: dict) -> None:
         try:
             if self._file is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._file = open(self.path, "a", encoding="utf-8")
                 self._file.write(json.dumps(self._header) + "\n")
-            self._file.write(json.dumps({"image": image}) + "\n")
+            self._file.write(json.dumps(record) + "\n")
             self._file.flush()
         except OSError:
             pass
@@ -267,8 +328,8 @@ class RunJournal:
                 pass
 
 
-def _read_journal(path: Path) -> tuple[dict, list[str]]:
-    header, images = {}, []
+def _read_journal(path: Path) -> tuple[dict, list[str], list[str]]:
+    header, images, derived = {}, [], []
     for i, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines()):
         try:
             record = json.loads(line)
@@ -278,7 +339,9 @@ def _read_journal(path: Path) -> tuple[dict, list[str]]:
             header = record
         elif isinstance(record, dict) and isinstance(record.get("image"), str):
             images.append(record["image"])
-    return header, images
+        elif isinstance(record, dict) and isinstance(record.get("derived"), str):
+            derived.append(record["derived"])
+    return header, images, derived
 
 
 def _alive(header: dict) -> bool:
@@ -302,6 +365,7 @@ def clean_leftovers(engine: Any, directory: Path | None = None) -> tuple[int, in
     from dlint.cache.engine import EngineError
 
     folder = directory or state_dir()
+    engine.remove_stale_lock()  # the verify lock of a dead run
     try:
         journals = sorted(folder.glob("*.jsonl"))
     except OSError:
@@ -309,7 +373,7 @@ def clean_leftovers(engine: Any, directory: Path | None = None) -> tuple[int, in
     containers = images = 0
     for path in journals:
         try:
-            header, noted = _read_journal(path)
+            header, noted, derived = _read_journal(path)
         except OSError:
             continue
         if header.get("docker_host") != engine.docker_host or _alive(header):
@@ -327,7 +391,17 @@ def clean_leftovers(engine: Any, directory: Path | None = None) -> tuple[int, in
             for image in reversed(noted):  # children first
                 if image in full_ids and engine._remove(full_ids[image]):
                     images += 1
-            remaining = [i for i in noted if engine.inspect_image(i) is not None]
+            for tag in derived:  # the dead run's labelled images (children of its bases), then the bases
+                info = engine.inspect_image(tag)
+                if info is None:
+                    continue
+                dead_run = ((info.get("Config") or {}).get("Labels") or {}).get("dlint.verify")
+                for image in engine.images_made(dead_run) if dead_run else ():
+                    if engine._remove(image):
+                        images += 1
+                if engine.remove_tag(tag):
+                    images += 1
+            remaining = [i for i in noted + derived if engine.inspect_image(i) is not None]
         except EngineError:
             raise
         except Exception as exc:  # docker APIError on one item: keep the journal for next time
@@ -347,8 +421,8 @@ def clean_leftovers(engine: Any, directory: Path | None = None) -> tuple[int, in
 class Phase:
     """What the progress display is told: a build starts, or one of its steps moves."""
 
-    side: str            # "BEFORE" | "AFTER"
-    event: Any = None    # dlint.cache.engine.BuildProgress, None when the build starts
+    side: str            # "PREPARE" (base image copies) | "BEFORE" | "AFTER" | "CLEANUP"
+    event: Any = None    # dlint.cache.engine.BuildProgress, None when the phase starts
 
 
 def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os.PathLike[str], *,
@@ -356,14 +430,21 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
            build_args: Mapping[str, str] | None = None,
            before_build_args: Mapping[str, str] | None = None,
            after_build_args: Mapping[str, str] | None = None, target: str | None = None,
-           progress: Callable[[Phase], None] | None = None) -> VerifyResult:
-    """Predict, then prune the engine's build cache, build BEFORE and AFTER (one run id, so
-    the classic builder's label step matches), compare, and remove the images made.
+           progress: Callable[[Phase], None] | None = None, prune_cache: bool = False,
+           after_build: Callable[[str, Any], None] | None = None,
+           save_timings: bool = False) -> VerifyResult:
+    """Predict, build BEFORE and AFTER isolated from everything the engine held before (one
+    run id, so the classic builder's label step matches), compare, and remove what the
+    run made: its images, its derived base images, its BuildKit cache records.
+
+    `after_build(side, observation)`: called after each build, while its images exist.
+    `save_timings`: store the step durations observed (dlint.cache.timings) where `cache
+    diff` finds them for the AFTER Dockerfile.
+    `prune_cache`: the old way instead of isolation: empty the engine's WHOLE build cache
+    first and build the Dockerfiles as they are (destroys the user's cache; the CLI asks).
 
     Raises VerifyError (bad input, a failed build) or dlint.cache.engine.EngineError."""
-    import time
-
-    from dlint.cache.engine import BuildFailed, Engine, new_run_id
+    from dlint.cache.engine import Engine, new_run_id
     from dlint.cache.predict import PredictError, predict
 
     before_snap, after_snap = as_snapshot(before), as_snapshot(after)
@@ -380,17 +461,50 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
     engine = engine or Engine()
     version = engine.engine_version()
     run_id = new_run_id()
+    engine.acquire_lock(run_id, waiting=(lambda text: progress(Phase("WAIT", text))) if progress else None)
+    try:
+        return _verify_locked(engine, run_id, version, prediction, before_snap, after_snap, builder=builder,
+                              dockerfile=dockerfile, before_args=before_args, after_args=after_args, target=target,
+                              progress=progress, prune_cache=prune_cache, after_build=after_build,
+                              save_timings=save_timings)
+    finally:
+        try:
+            engine.release_lock(run_id)
+        except Exception:  # noqa: BLE001 - the engine is gone: the next run takes a stale lock over
+            pass
+
+
+def _verify_locked(engine, run_id, version, prediction, before_snap, after_snap, *, builder, dockerfile,
+                   before_args, after_args, target, progress, prune_cache, after_build, save_timings):
+    import time
+
+    from dlint.cache.engine import BuildFailed
+
     clean_leftovers(engine)
     journal = RunJournal(engine.docker_host, run_id)
     seconds: dict[str, float] = {}
-    removed: list[str] = []
+    removed: list[str] | None = []
+    residue = Residue()
+    started_run = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="dlint-verify-") as scratch:
         git_modes = before_snap.git_modes or after_snap.git_modes
         before_dir = context_dir(before_snap, Path(scratch) / "before", git_modes=git_modes)
         after_dir = context_dir(after_snap, Path(scratch) / "after", git_modes=git_modes)
-        engine.prune_build_cache()
+        sides = [("BEFORE", before_dir, before_args), ("AFTER", after_dir, after_args)]
+        from dlint.cache.isolate import Isolation
+
+        isolation = None if prune_cache else Isolation(run_id)
+        records_before: dict[str, dict] = {}
+        if prune_cache:
+            engine.prune_build_cache()
         try:
-            for side, ctx, args in (("BEFORE", before_dir, before_args), ("AFTER", after_dir, after_args)):
+            texts: dict[str, str | None] = {"BEFORE": None, "AFTER": None}
+            if isolation is not None:
+                if progress:
+                    progress(Phase("PREPARE"))
+                records_before = engine.cache_records() if builder == "buildkit" else {}
+                texts = _isolate(engine, isolation, builder, dockerfile, target, sides, journal)
+            for side, ctx, args in sides:
                 if progress:
                     progress(Phase(side))
                 def callback(event, side=side):
@@ -401,16 +515,109 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
                 started = time.monotonic()
                 try:
                     observation = engine.build(builder, ctx, dockerfile, target=target, build_args=args,
-                                               run_id=run_id, progress=callback)
+                                               run_id=run_id, progress=callback, dockerfile_text=texts[side])
                 except BuildFailed as exc:
                     raise VerifyError(f"the {side} build failed: {exc.observation.error or exc}") from None
                 seconds[side.lower()] = time.monotonic() - started
+                if after_build:
+                    after_build(side, observation)
+                if side == "BEFORE":
+                    before_observation = observation
         finally:
+            if progress:
+                progress(Phase("CLEANUP"))
             removed = _remove_quietly(engine, run_id)
-            journal.close(done=removed is not None)
-    return VerifyResult(builder, target, version, engine.docker_host,
-                        compare(prediction.steps, observation.steps), seconds, len(removed or ()), run_id,
-                        observation)
+            residue = _remove_isolation(engine, isolation, records_before, builder)
+            journal.close(done=removed is not None and residue.complete)
+        timings_path = _save_timings(after_snap, dockerfile, builder, before_dir, after_dir,
+                                     before_observation, observation) if save_timings else None
+    seconds["total"] = time.monotonic() - started_run
+    result = VerifyResult(builder, target, version, engine.docker_host,
+                          compare(prediction.steps, observation.steps), seconds, len(removed or ()), run_id,
+                          observation)
+    result.residue = residue
+    result.before_observation = before_observation
+    result.isolated = not prune_cache
+    result.timings_path = timings_path
+    return result
+
+
+def _save_timings(after_snap, dockerfile, builder, before_dir, after_dir, before_obs, after_obs):
+    """Store what the two builds took (BEFORE ran every step; AFTER's reruns are newer)."""
+    from dlint.cache import timings
+
+    try:
+        before_text = (Path(before_dir) / dockerfile).read_bytes().decode("utf-8", "replace")
+        after_text = (Path(after_dir) / dockerfile).read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
+    measured = timings.from_observed(after_obs.steps, after_text).merged_over(
+        timings.from_observed(before_obs.steps, before_text))
+    return timings.save(timings.dockerfile_key(after_snap, dockerfile), builder, measured)
+
+
+@dataclass
+class Residue:
+    """What the clean-up of a run removed, and whether it got everything."""
+
+    derived_images: int = 0
+    cache_records: int = 0
+    records_left: int = 0
+    complete: bool = True
+
+
+def _isolate(engine: Any, isolation: Any, builder: str, dockerfile: str, target: str | None,
+             sides: list, journal: "RunJournal") -> dict[str, str | None]:
+    """Derive the bases both sides start from (noted in `isolation` as they are made);
+    the rewritten Dockerfile of each side."""
+    from dlint.cache.isolate import processed_bases, rewrite_dockerfile
+
+    run_id = isolation.run_id
+    texts: dict[str, str | None] = {}
+    for side, ctx, args in sides:
+        try:
+            text = (Path(ctx) / dockerfile).read_bytes().decode("utf-8", errors="replace")
+        except OSError as exc:
+            raise VerifyError(f"cannot read the {side} Dockerfile: {exc.strerror}") from None
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        bases = processed_bases(text, builder=builder, build_args=args, target=target)
+        replacements = []
+        for ins, base in bases:
+            fresh = base not in isolation.derived
+            tag = isolation.tag_for(base)
+            if fresh:
+                journal.note_derived(tag)
+                engine.derive_image(None if base == "scratch" else base, tag, run_id)
+            replacements.append((ins, tag))
+        texts[side] = rewrite_dockerfile(text, replacements)
+    return texts
+
+
+def _remove_isolation(engine: Any, isolation: Any, records_before: dict, builder: str) -> Residue:
+    """Remove the run's derived images and the BuildKit records its builds created."""
+    from dlint.cache.engine import EngineError
+    from dlint.cache.isolate import run_records
+
+    residue = Residue()
+    if isolation is None:
+        return residue
+    try:
+        for tag in isolation.derived.values():
+            if engine.remove_tag(tag):
+                residue.derived_images += 1
+        if builder == "buildkit":
+            ours = run_records(records_before, engine.cache_records())
+            for record_id in ours:
+                if engine.remove_cache_record(record_id):
+                    residue.cache_records += 1
+                else:
+                    residue.records_left += 1
+    except EngineError:
+        residue.complete = False
+    residue.complete = residue.complete and residue.records_left == 0 and \
+        residue.derived_images == len(isolation.derived)
+    return residue
 
 
 def _remove_quietly(engine: Any, run_id: str) -> list[str] | None:
@@ -436,3 +643,7 @@ def engine_note(version: str) -> str | None:
 __all__ = ["StepComparison", "VerifyResult", "VerifyError", "Phase", "compare", "verify",
            "render_text", "format_table", "comparison_rows", "status_word", "materialise",
            "context_dir", "engine_note", "RunJournal", "clean_leftovers", "state_dir", "BUILDER_DESCRIPTIONS", "MODEL_ENGINE_VERSION"]
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"

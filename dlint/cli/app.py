@@ -62,24 +62,29 @@ def check(
 
 
 def rules(format: str = typer.Option("tty", "--format", help="tty|json")) -> None:
-    """List every rule: code, name, severity, enabled, aliases, summary."""
+    """List every rule: code, name, severity, enabled, aliases, origin (builtin or the plugin's
+    distribution), summary."""
     _choice(format, ("tty", "json"), "--format")
     from dlint.lint.registry import default_registry
 
     registry = default_registry()
     for problem in registry.errors:
         error(problem)
-    rows = [
-        {"code": r.code, "name": r.name, "severity": r.severity, "enabled": r.enabled,
-         "aliases": list(r.aliases), "summary": r.summary()}
-        for r in registry.rules
-    ]
+    rows = []
+    for r in registry.rules:
+        origin, distribution = registry.origin(r)
+        rows.append({"code": r.code, "name": r.name, "severity": r.severity, "enabled": r.enabled,
+                     "aliases": list(r.aliases), "summary": r.summary(),
+                     "origin": origin, "distribution": distribution})
     if format == "json":
         write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
-        headers = {"code": "CODE", "name": "NAME", "severity": "SEVERITY", "enabled": "ENABLED", "aliases": "ALIASES"}
+        headers = {"code": "CODE", "name": "NAME", "severity": "SEVERITY", "enabled": "ENABLED", "aliases": "ALIASES",
+                   "origin": "ORIGIN"}
         table = [headers] + [
-            {**row, "enabled": "yes" if row["enabled"] else "no", "aliases": ",".join(row["aliases"]) or "-"} for row in rows
+            {**row, "enabled": "yes" if row["enabled"] else "no", "aliases": ",".join(row["aliases"]) or "-",
+             "origin": "builtin" if row["origin"] == "builtin" else f"plugin:{row['distribution'] or '?'}"}
+            for row in rows
         ]
         widths = {k: max(len(str(t[k])) for t in table) for k in headers}
         lines = []
@@ -107,6 +112,9 @@ def rule(selector: str = typer.Argument(..., metavar="CODE|NAME|ALIAS", help="A 
         meta = [r.severity, "enabled by default" if r.enabled else "disabled by default"]
         if r.aliases:
             meta.append("aliases: " + ", ".join(r.aliases))
+        origin, distribution = registry.origin(r)
+        if origin == "plugin":
+            meta.append(f"plugin {distribution}" if distribution else "plugin")
         if r.options:
             meta.append("options: " + ", ".join(f"{k} (default {r.defaults.get(k)!r})" for k in r.options))
         pages.append(f"# {r.code} {r.name}\n\n{' · '.join(meta)}\n\n{r.docs()}\n")
@@ -119,13 +127,13 @@ def parse(
 ) -> None:
     """Print the AST (SPEC §6) as JSON."""
     _choice(format, ("json",), "--format")
-    from dlint.lint.engine import not_text_cause, os_error_cause
+    from dlint.lint.engine import not_text_cause, os_error_cause, read_source
     from dlint.syntax import NotText, decode_source
     from dlint.syntax import parse as parse_source
     from dlint.syntax import to_json
 
     try:
-        data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()
+        data = sys.stdin.buffer.read() if file == "-" else read_source(file)
     except OSError as exc:
         error(f"{file}: {os_error_cause(exc)}")
         raise typer.Exit(2)
@@ -136,6 +144,29 @@ def parse(
         raise typer.Exit(2)
     document = parse_source(text, file if file != "-" else "-")
     write(json.dumps(to_json(document), indent=2, ensure_ascii=False) + "\n")
+
+
+config_app = typer.Typer(help="Configuration helpers.", **APP_SETTINGS)
+
+
+@config_app.command("migrate")
+def config_migrate(
+    path: Optional[str] = typer.Argument(
+        None, metavar="[PATH]",
+        help="A hadolint config (.hadolint.yaml); default: the one hadolint would read from here."),
+) -> None:
+    """Print the .dlint.toml equivalent of a hadolint config."""
+    from dlint.lint.config import ConfigError
+    from dlint.lint.hadolint_config import migrate
+    from dlint.lint.registry import default_registry
+
+    registry = default_registry()
+    try:
+        text = migrate(path, registry)
+    except ConfigError as exc:
+        error(str(exc))
+        raise typer.Exit(2)
+    write(text)
 
 
 def build_app(with_cache: bool = True) -> typer.Typer:
@@ -151,6 +182,7 @@ def build_app(with_cache: bool = True) -> typer.Typer:
     app.command()(rules)
     app.command()(rule)
     app.command()(parse)
+    app.add_typer(config_app, name="config")
     if with_cache:  # imported only for `dlint cache ...` and top-level help
         from dlint.cli.cache import app as cache_app
 

@@ -34,6 +34,10 @@ AFTER_BUILD_ARG_OPTION = typer.Option(None, "--after-build-arg", metavar="K=V", 
 TARGET_OPTION = typer.Option(None, "--target", help="Build this stage.")
 BUILDER_OPTION = typer.Option("buildkit", "--builder", help="buildkit|classic.")
 FORMAT_OPTION = typer.Option("tty", "--format", help="tty|json.")
+TIMINGS_OPTION = typer.Option(None, "--timings", metavar="FILE",
+                              help="Step durations from a `docker buildx build --progress=rawjson` log "
+                                   "(stderr) of the BEFORE build; default: what `cache verify` last "
+                                   "measured for this Dockerfile, if anything.")
 
 
 class CacheUsageError(Exception):
@@ -58,11 +62,15 @@ def parse_build_args(values: list[str] | None, option: str) -> dict[str, str]:
 
 
 def resolve_contexts(before: str | None, after: str | None, cwd: str | None = None):
-    """(BEFORE, AFTER) snapshots. Each is a folder, or a git revision of the repository the
-    current folder is in (the context is then the current folder's path in that revision).
-    Defaults: BEFORE = HEAD, AFTER = the working tree (the current folder). When one side is
-    a revision, a folder side leaves its .git out (git does not record it)."""
+    """(BEFORE, AFTER) snapshots. Each is a folder, a git revision (`HEAD`, `main~2`), or a
+    folder of a revision written `REV:PATH` (PATH from the repository root, as git reads
+    it; `REV:./PATH` from the current folder). A bare revision's context is the folder of
+    the other side when that one is a folder of the repository (`HEAD services/api`),
+    else the current folder's path. Defaults: BEFORE = HEAD, AFTER = the working tree (the
+    current folder). When one side is a revision, a folder side leaves its .git out (git
+    does not record it)."""
     import os
+    import posixpath
 
     from dlint.cache.context import ContextError, DirectorySnapshot, GitSnapshot, git_toplevel
 
@@ -82,24 +90,52 @@ def resolve_contexts(before: str | None, after: str | None, cwd: str | None = No
             raise CacheUsageError(f"{bad!r} is not a folder, and {cwd} is not in a git repository "
                                   "(so it cannot be a revision)")
 
-    def snapshot(arg: str, arg_kind: str):
+    def folder_prefix(arg: str) -> str | None:
+        """The path of folder `arg` inside the repository, None when it lies outside."""
+        found = git_toplevel(os.path.join(cwd, arg))
+        if found is None or os.path.realpath(found[0]) != os.path.realpath(repo[0]):
+            return None
+        return found[1]
+
+    def rev_and_prefix(arg: str, other: str, other_kind: str) -> tuple[str, str]:
+        root, cwd_prefix = repo
+        rev, colon, path = arg.partition(":")
+        if colon and rev:
+            if path.startswith(("./", "../")) or path in (".", ".."):
+                path = posixpath.normpath(posixpath.join(cwd_prefix, path))
+            path = posixpath.normpath(path.strip("/")) if path.strip("/") else ""
+            if path.startswith(".."):
+                raise CacheUsageError(f"{arg!r}: the path leaves the repository")
+            return rev, "" if path == "." else path
+        if other_kind == "dir":
+            prefix = folder_prefix(other)
+            if prefix is not None:
+                return arg, prefix
+        return arg, cwd_prefix
+
+    def snapshot(arg: str, arg_kind: str, other: str, other_kind: str):
         try:
             if arg_kind == "dir":
                 return DirectorySnapshot(os.path.join(cwd, arg), skip_git_dir="rev" in kinds)
-            root, prefix = repo
-            return GitSnapshot(root, arg, prefix)
+            rev, prefix = rev_and_prefix(arg, other, other_kind)
+            return GitSnapshot(repo[0], rev, prefix)
         except ContextError as exc:
             raise CacheUsageError(str(exc)) from None
 
-    return snapshot(before, kinds[0]), snapshot(after, kinds[1])
+    return (snapshot(before, kinds[0], after, kinds[1]), snapshot(after, kinds[1], before, kinds[0]))
 
 
 # --------------------------------------------------------------------------- verify
 
 
 class _BuildProgress:
-    """Progress while building: a rich spinner line on a terminal, plain lines otherwise
-    (stderr either way, so stdout holds only the result)."""
+    """Progress while verifying: on a terminal a rich line (which build, which step, time
+    elapsed), plain lines otherwise (CI logs); stderr either way, so stdout holds only the
+    result."""
+
+    PHASES = {"PREPARE": "making run-specific copies of the base images",
+              "BEFORE": "building BEFORE (build 1/2)", "AFTER": "building AFTER (build 2/2)",
+              "CLEANUP": "removing what this run made"}
 
     def __init__(self) -> None:
         import sys
@@ -108,7 +144,8 @@ class _BuildProgress:
         self._bar = None
         self._task = None
         self._side = ""
-        self._steps = 0
+        self._started = 0.0
+        self._counts = [0, 0]  # steps done, of which cached
         self._shown: set[str] = set()
 
     def __enter__(self) -> "_BuildProgress":
@@ -122,6 +159,7 @@ class _BuildProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._finish_phase()
         if self._bar is not None:
             self._bar.__exit__(*exc)
 
@@ -134,23 +172,45 @@ class _BuildProgress:
         else:
             write(text + "\n", sys.stderr)
 
+    def _finish_phase(self) -> None:
+        import time
+
+        if self._side in ("BEFORE", "AFTER"):
+            done, cached = self._counts
+            self._line(f"{self._side} built in {time.monotonic() - self._started:.1f} s "
+                       f"({done} steps, {cached} cached)")
+        self._side = ""
+
     def __call__(self, phase) -> None:
+        import time
+
         event = phase.event
-        if event is None:  # a build starts
-            self._side, self._steps, self._shown = phase.side, 0, set()
-            self._line(f"building {phase.side} ...")
+        if phase.side == "WAIT":
+            self._line(str(event) + " ...")
+            return
+        if event is None:  # a phase starts
+            self._finish_phase()
+            self._side, self._started, self._counts, self._shown = phase.side, time.monotonic(), [0, 0], set()
+            title = self.PHASES.get(phase.side, phase.side)
+            self._line(f"{title} ...")
             if self._bar is not None:
                 if self._task is not None:
                     self._bar.remove_task(self._task)
-                self._task = self._bar.add_task(f"{phase.side}", total=None)
+                self._task = self._bar.add_task(title, total=None)
             return
         if not event.name or event.state not in ("cached", "done", "error", "started"):
             return
         name = " ".join(event.name.split())
         if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, description=f"{self._side}: {name[:70]}")
+            build = {"BEFORE": "1/2", "AFTER": "2/2"}.get(self._side, "")
+            self._bar.update(self._task, description=f"build {build} {self._side}: {name[:70]}")
         if event.state != "started" and name not in self._shown:
             self._shown.add(name)
+            import re
+
+            if re.match(r"^(\[[^\]]*\d+/\d+\]|Step \d+/\d+ )", name):  # a Dockerfile step, not [internal]
+                self._counts[0] += 1
+                self._counts[1] += event.state == "cached"
             self._line(f"  {self._side} {name[:90]}: {'CACHED' if event.state == 'cached' else event.state}")
 
 
@@ -165,14 +225,22 @@ def verify(
     target: Optional[str] = TARGET_OPTION,
     builder: str = BUILDER_OPTION,
     format: str = FORMAT_OPTION,
+    prune_cache: bool = typer.Option(False, "--prune-cache",
+                                     help="DESTRUCTIVE: empty the engine's whole build cache first and build "
+                                          "the Dockerfiles as they are (the old behaviour), instead of isolating "
+                                          "the run. Asks first on a terminal."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --prune-cache: do not ask."),
 ) -> None:
     """Build BEFORE then AFTER on a real Docker engine and compare dlint's prediction with the
     cached/rebuilt status the builder reports, step by step.
 
-    Uses DOCKER_HOST (or the current docker context, or the default socket). PRUNES THE
-    ENGINE'S BUILD CACHE first (BuildKit's cache and the images of earlier dlint runs), so
-    that the cache holds exactly the BEFORE build. Builds run with --network=none and the
-    label dlint.verify=<run id>; the images they make, and only those, are removed after.
+    Uses DOCKER_HOST (or the current docker context, or the default socket). The user's
+    build cache and images are left as they were: the builds start from run-specific
+    copies of their base images (same files, new layer chain), so they can hit nothing
+    but their own records, and the cache holds exactly the BEFORE build when AFTER runs.
+    Builds run with --network=none and the label dlint.verify=<run id>. Afterwards the run
+    removes what it made, and only that: its images, the copies of the bases, and the
+    BuildKit cache records its builds created.
 
     Exit 0 when every step agrees, 1 on any disagreement, 2 when no engine is reachable,
     a build fails, or the input is bad."""
@@ -190,11 +258,28 @@ def verify(
         raise typer.Exit(2)
     raise typer.Exit(_run_verify(before_snap, after_snap, file=dockerfile, build_args=common,
                                  before_build_args=before_args, after_build_args=after_args,
-                                 target=target, builder=builder, format=format))
+                                 target=target, builder=builder, format=format,
+                                 prune_cache=prune_cache, yes=yes))
+
+
+def _confirm_prune(docker_host: str) -> bool:
+    """--prune-cache on a terminal: ask. Off a terminal the option itself is the consent."""
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return True
+    sys.stderr.write(f"--prune-cache empties the WHOLE build cache of the engine at {docker_host} "
+                     "(every build's cache, not only dlint's). Continue? [y/N] ")
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (KeyboardInterrupt, EOFError):
+        return False
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _run_verify(before_snap, after_snap, *, file, build_args, before_build_args, after_build_args,
-                target, builder, format) -> int:
+                target, builder, format, prune_cache=False, yes=False) -> int:
     import json
     import sys
 
@@ -208,8 +293,15 @@ def _run_verify(before_snap, after_snap, *, file, build_args, before_build_args,
     except EngineError as exc:
         error(str(exc))
         return 2
+    if prune_cache and not yes and not _confirm_prune(engine.docker_host):
+        error("not confirmed: nothing was built or pruned (without --prune-cache the run leaves "
+              "the engine's cache as it is)")
+        engine.close()
+        return 2
+    how = ("pruning the engine's whole build cache (--prune-cache)" if prune_cache else
+           "isolated from the engine's cache (run-specific copies of the base images)")
     header = [f"Docker Engine {version} at {engine.docker_host}; builder: {BUILDER_DESCRIPTIONS[builder]}",
-              "pruning the engine's build cache, then building BEFORE and AFTER (--network=none)"]
+              f"building BEFORE and AFTER (--network=none), {how}"]
     note = engine_note(version)
     if note:
         header.append(f"note: {note}")
@@ -218,7 +310,8 @@ def _run_verify(before_snap, after_snap, *, file, build_args, before_build_args,
         with _BuildProgress() as progress:
             result = run(before_snap, after_snap, engine=engine, builder=builder, dockerfile=file,
                          build_args=build_args, before_build_args=before_build_args,
-                         after_build_args=after_build_args, target=target, progress=progress)
+                         after_build_args=after_build_args, target=target, progress=progress,
+                         prune_cache=prune_cache, save_timings=True)
     except (VerifyError, EngineError) as exc:
         error(str(exc))
         return 2
@@ -295,14 +388,23 @@ def render_diff(prediction, document) -> list[tuple[str, str]]:
             mark, style = "-", "dim"
         elif step.cached:
             mark, style = "cached", "green"
+        elif not step.certain:
+            mark, style = "REBUILT?", "bold yellow"
         else:
             mark, style = "REBUILT", "bold red"
         first = source[0] + (" ..." if len(source) > 1 else "")
+        if step is not None and step.cached is False and step.seconds is not None:
+            from dlint.cache.timings import format_seconds
+
+            first += f"   [{format_seconds(step.seconds)}]"
         lines.append((style, f"{ins.start_line:>{width}}  {mark:<8} {first}"))
         if step is not None and step.cached is False and step.reason:
             lines.append(("yellow", f"{'':>{width}}  {'':<8}   ^ {step.reason}"))
-    rerun = prediction.rerun_steps
-    lines.append(("bold", f"{len(rerun)} of {prediction.step_count} steps rerun ({prediction.builder} builder)"))
+        if step is not None and step.cached is False and not step.certain and step.condition:
+            lines.append(("yellow", f"{'':>{width}}  {'':<8}   ? {step.condition}"))
+    lines.append(("bold", f"{prediction.summary()} ({prediction.builder} builder)"))
+    if prediction.timings_source:
+        lines.append(("dim", f"durations from {prediction.timings_source}"))
     return lines
 
 
@@ -330,8 +432,10 @@ def diff(
     target: Optional[str] = TARGET_OPTION,
     builder: str = BUILDER_OPTION,
     format: str = FORMAT_OPTION,
+    timings: Optional[str] = TIMINGS_OPTION,
 ) -> None:
-    """Predict which build steps the edit from BEFORE to AFTER reruns, and why.
+    """Predict which build steps the edit from BEFORE to AFTER reruns, and why, and what it
+    costs when step durations are known (--timings, or an earlier `cache verify`).
 
     Assumes the builder's cache holds exactly the BEFORE build and the base images are
     unchanged unless a FROM line changes. With no arguments inside a git repository:
@@ -339,6 +443,7 @@ def diff(
     import json
 
     from dlint.cache.predict import PredictError, load_dockerfile, predict
+    from dlint.cache.timings import TimingsError
     from dlint.cli.output import error, write
 
     try:
@@ -351,13 +456,38 @@ def diff(
         prediction = predict(before_snap, after_snap, dockerfile=dockerfile, build_args=common,
                              before_build_args=before_args, after_build_args=after_args,
                              target=target, builder=builder)
-    except (CacheUsageError, PredictError) as exc:
+        after_doc = load_dockerfile(after_snap, dockerfile)
+        prediction = _with_timings(prediction, after_doc, timings, before_snap, after_snap, dockerfile,
+                                   builder, target)
+    except (CacheUsageError, PredictError, TimingsError) as exc:
         error(str(exc))
         raise typer.Exit(2)
     if format == "json":
         write(json.dumps(prediction.to_json(), indent=2, ensure_ascii=False) + "\n")
         return
-    _emit(render_diff(prediction, load_dockerfile(after_snap, dockerfile)))
+    _emit(render_diff(prediction, after_doc))
+
+
+def _with_timings(prediction, after_doc, timings_file, before_snap, after_snap, dockerfile, builder, target):
+    """The prediction with step durations: from --timings (a log of the BEFORE build), else
+    from what `cache verify` stored for the AFTER Dockerfile."""
+    from dlint.cache import timings as t
+
+    if timings_file:
+        found = t.read_timings_file(timings_file, _dockerfile_text(before_snap, dockerfile), target)
+    else:
+        found = t.load(t.dockerfile_key(after_snap, dockerfile), builder)
+    return t.apply(prediction, after_doc, found)
+
+
+def _dockerfile_text(snapshot, dockerfile: str) -> str:
+    from dlint.cache.predict import dockerfile_path
+    from dlint.syntax import decode_source
+
+    try:
+        return decode_source(snapshot.read(dockerfile_path(dockerfile)))
+    except Exception as exc:  # ContextError / NotText: load_dockerfile already said it clearly
+        raise CacheUsageError(f"cannot read the BEFORE Dockerfile: {exc}") from None
 
 
 @app.command()
@@ -368,11 +498,17 @@ def explain(
     target: Optional[str] = TARGET_OPTION,
     builder: str = BUILDER_OPTION,
     format: str = FORMAT_OPTION,
+    timings: Optional[str] = typer.Option(None, "--timings", metavar="FILE",
+                                          help="Step durations from a `docker buildx build --progress=rawjson` "
+                                               "log of this Dockerfile; default: what `cache verify` last "
+                                               "measured for it, if anything."),
 ) -> None:
     """Which context paths each step depends on, and which files and folders cost the most
-    to edit (how many steps an edit to them reruns)."""
+    to edit (how long the steps an edit to them reruns take, when durations are known;
+    else how many steps)."""
     import json
 
+    from dlint.cache import timings as t
     from dlint.cache.context import ContextError, DirectorySnapshot
     from dlint.cache.predict import PredictError, explain as run_explain
     from dlint.cli.output import error, write
@@ -382,8 +518,13 @@ def explain(
         args = parse_build_args(build_arg, "--build-arg")
         snapshot = DirectorySnapshot(context)
         dockerfile = _dockerfile_in_context(file, snapshot)
-        data = run_explain(snapshot, dockerfile=dockerfile, build_args=args, target=target, builder=builder)
-    except (CacheUsageError, PredictError, ContextError) as exc:
+        if timings:
+            found = t.read_timings_file(timings, _dockerfile_text(snapshot, dockerfile), target)
+        else:
+            found = t.load(t.dockerfile_key(snapshot, dockerfile), builder)
+        data = run_explain(snapshot, dockerfile=dockerfile, build_args=args, target=target, builder=builder,
+                           timings=found)
+    except (CacheUsageError, PredictError, ContextError, t.TimingsError) as exc:
         error(str(exc))
         raise typer.Exit(2)
     if format == "json":
@@ -395,11 +536,21 @@ def explain(
         shown = ", ".join(reads[:6]) + (f", ... ({len(reads)} paths)" if len(reads) > 6 else "")
         lines.append(("", f"  line {step['line']:>3}  {step['text'][:60]}" + (f"  <- {shown}" if reads else "")))
     lines.append(("bold", "Cost of an edit:"))
-    if not data["ranking"]:
+    missing = [(step["line"], src) for step in data["steps"] for src in step.get("missing", ())]
+    for line, src in missing:
+        if any(c in src for c in "*?["):
+            lines.append(("yellow", f"  line {line}: source {src} matches nothing in the build context"))
+        else:
+            lines.append(("yellow", f"  line {line}: source {src} is not in the build context (missing, "
+                                    "or excluded by .dockerignore): the build would fail"))
+    if not data["ranking"] and not missing:
         lines.append(("dim", "  no step reads the build context"))
     for row in data["ranking"]:
         where = f"under {row['path']}" if row["kind"] == "folder" else f"to {row['path']}"
         including = f", including `{row['including']}`" if row["including"] else ""
         style = "red" if row["rerun"] * 2 > row["steps"] else ""
-        lines.append((style, f"  an edit {where} reruns {row['rerun']} of {row['steps']} steps{including}"))
+        cost = f" ({t.format_seconds(row['seconds'])})" if "seconds" in row else ""
+        lines.append((style, f"  an edit {where} reruns {row['rerun']} of {row['steps']} steps{cost}{including}"))
+    if data.get("timings"):
+        lines.append(("dim", f"durations from {data['timings']}"))
     _emit(lines)

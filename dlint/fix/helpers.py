@@ -23,6 +23,7 @@ Which line each package rule needs (the pkg rules of issue 9 live on another bra
 
 from __future__ import annotations
 
+from dlint._regex import LazyPattern
 from dlint.fix import edits
 from dlint.lint.finding import Fix
 
@@ -121,23 +122,33 @@ def fix_keyword_casing(ins, upper: bool) -> Fix | None:
 
 # builtins whose effect a later RUN does not see today, but would once merged into it
 _STATEFUL = frozenset({"cd", "pushd", "popd", "export", "set", "unset", "source", ".", "umask",
-                       "alias", "shopt", "ulimit", "trap", "exec", "exit", "return"})
+                       "alias", "shopt", "ulimit", "trap", "exec", "exit", "return",
+                       "declare", "typeset", "readonly", "local", "eval", "read", "let",
+                       "getopts", "shift", "hash", "mapfile", "readarray", "enable"})
+# a shell variable set by a statement of its own (`DIR=/tmp/x; ...`): the model keeps no
+# command for it, the merged second script would see it
+_ASSIGNMENT_RE = LazyPattern(r"(?:^|[;&|(\n{]|\bthen|\bdo|\belse)\s*[A-Za-z_][A-Za-z0-9_]*(?:\[[^]]*\])?\+?=")
 
 
 def fix_merge_runs(ctx, previous, ins) -> Fix | None:
     """Join ``ins`` to the RUN right above it: `RUN a` / `RUN b` -> `RUN a && \\` /
     `    b` (the second line keeps its own text after the keyword and flags). Always unsafe:
-    one layer and one cache step instead of two. None when a line lies between them, a
-    script is not plain shell form, the first changes shell state (`cd`, `export`...) that
+    one layer and one cache step instead of two. None when a line lies between them, their
+    flags differ, a script is not plain POSIX shell form, the first changes shell state (`cd`,
+    `export`, a variable `X=1`...) that
     the second would now see, or the second is more than an `&&` list (its failure would
     no longer fail the build)."""
     document = ctx.document
     if ins.start_line != previous.end_line + 1 or ins.span is None:
         return None
+    if sorted(previous.flag_strings) != sorted(ins.flag_strings):
+        return None  # the second RUN's flags (a mount, --network) would be dropped
     first, second = ctx.script(previous), ctx.script(ins)
     if first.form != "shell" or second.form != "shell" or ins.heredocs or previous.heredocs:
         return None
-    if any(c.basename in _STATEFUL for c in first.commands):
+    if not first.posix or not second.posix or list(first.shell) != list(second.shell):
+        return None
+    if any(c.basename in _STATEFUL for c in first.commands) or _ASSIGNMENT_RE.search(first.text):
         return None
     rest = second.text.replace("&&", "")
     if any(ch in rest for ch in ";|&\n`") or "$(" in rest:

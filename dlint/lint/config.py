@@ -12,9 +12,15 @@ Keys (``.dlint.toml`` top level, or under ``[tool.dlint]``)::
     ignore = [...]                                           # removes from it
     severity-threshold = "warning"                           # exit 1 only at or above
     exclude = ["vendor", "**/testdata/*"]                    # directory discovery only
+    exit-zero = true                                         # exit 0 even with findings
+    disable-ignore-pragmas = true                            # `# dlint: ignore=` etc. not honoured
     [severity]            # per-rule severity override   ([tool.dlint.severity])
     DF101 = "error"
     [rules.<name>]        # per-rule options, checked against Rule.options
+
+When no dlint config applies, hadolint's ``.hadolint.yaml`` is read instead (see
+dlint.lint.hadolint_config, which translates it to these keys); ``--config`` accepts a
+``.yaml``/``.yml`` hadolint file too.
 
 Selection order: the rules enabled by default, replaced by config ``select``, plus
 ``extend-select``, minus config ``ignore``; then ``--select`` on the command line
@@ -34,13 +40,14 @@ from pathlib import Path
 from dlint._record import FrozenRecord, Record
 from dlint.lint.finding import SEVERITIES
 from dlint.lint.registry import Registry
-from dlint.lint.rule import Rule
+from dlint.lint.rule import Rule, option_problem
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms of startup
 if TYPE_CHECKING:
     from typing import Any
 
-KEYS = ("select", "extend-select", "ignore", "severity-threshold", "severity", "rules", "exclude")
+KEYS = ("select", "extend-select", "ignore", "severity-threshold", "severity", "rules", "exclude",
+        "exit-zero", "disable-ignore-pragmas")
 
 
 class ConfigError(Exception):
@@ -59,14 +66,15 @@ class Config(FrozenRecord):
     """One configuration file's settings (or the defaults, when ``path`` is None)."""
 
     _fields = ("path", "select", "extend_select", "ignore", "severity_threshold", "severity", "rules",
-               "exclude")
+               "exclude", "exit_zero", "disable_ignore_pragmas")
 
     def __init__(self, path: str | None = None, select: tuple[str, ...] | None = None,
                  extend_select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                  severity_threshold: str | None = None,
                  severity: tuple[tuple[str, str], ...] = (),  # (selector, severity)
                  rules: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = (),  # (rule code, options)
-                 exclude: tuple[str, ...] = ()):
+                 exclude: tuple[str, ...] = (), exit_zero: bool = False,
+                 disable_ignore_pragmas: bool = False):
         init = object.__setattr__
         init(self, "path", path)
         init(self, "select", select)
@@ -76,6 +84,8 @@ class Config(FrozenRecord):
         init(self, "severity", severity)
         init(self, "rules", rules)
         init(self, "exclude", exclude)
+        init(self, "exit_zero", exit_zero)
+        init(self, "disable_ignore_pragmas", disable_ignore_pragmas)
 
     @property
     def directory(self) -> Path:
@@ -120,23 +130,9 @@ def _check_selectors(path: str, key: str, selectors: tuple[str, ...], registry: 
 
 
 def _check_option(path: str, key: str, value: Any, expected: Any) -> None:
-    origin = getattr(expected, "__origin__", None)
-    base = origin or expected
-    ok = True
-    if base is bool:
-        ok = isinstance(value, bool)
-    elif base is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif base is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    elif isinstance(base, type):
-        ok = isinstance(value, base)
-        args = getattr(expected, "__args__", ())
-        if ok and base in (list, tuple, set, frozenset) and args and isinstance(args[0], type):
-            ok = all(isinstance(v, args[0]) for v in value)
-    if not ok:
-        name = getattr(expected, "__name__", None) if origin is None else str(expected)
-        raise _fail(path, key, f"must be {name or expected}, got {value!r}")
+    problem = option_problem(value, expected)
+    if problem:
+        raise _fail(path, key, problem)
 
 
 def parse_config(data: dict[str, Any], path: str, registry: Registry) -> Config:
@@ -173,6 +169,11 @@ def parse_config(data: dict[str, Any], path: str, registry: Registry) -> Config:
         rule = registry.get(selector)
         if rule is None or selector.upper() == "ALL":
             raise _fail(path, key, f"unknown rule {selector!r} (use a rule name or code; see `dlint rules`)")
+        shared = registry.resolve(selector)
+        if len(shared) > 1 and selector.lower() not in (rule.code.lower(), rule.name.lower()):
+            names = ", ".join(r.name for r in shared)
+            raise _fail(path, key, f"{selector!r} is an alias of several rules ({names}): options belong "
+                                   "to one rule, name it")
         if not isinstance(options, dict):
             raise _fail(path, key, "must be a table of options")
         for option, value in options.items():
@@ -182,15 +183,30 @@ def parse_config(data: dict[str, Any], path: str, registry: Registry) -> Config:
             _check_option(path, f"{key}.{option}", value, rule.options[option])
         rules.append((rule.code, tuple(options.items())))
     exclude = _string_list(path, "exclude", data.get("exclude", []))
-    return Config(path, select, extend_select, ignore, threshold, tuple(severity), tuple(rules), exclude)
+    flags = {}
+    for key in ("exit-zero", "disable-ignore-pragmas"):
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            raise _fail(path, key, f"must be true or false, got {value!r}")
+        flags[key.replace("-", "_")] = value
+    return Config(path, select, extend_select, ignore, threshold, tuple(severity), tuple(rules), exclude,
+                  **flags)
 
 
-def load_config(path: str | os.PathLike[str], registry: Registry) -> Config:
-    """Read one config file: ``pyproject.toml`` uses ``[tool.dlint]``, anything else is top level."""
+def load_config(path: str | os.PathLike[str], registry: Registry, warn=None) -> Config:
+    """Read one config file: ``pyproject.toml`` uses ``[tool.dlint]``, a ``.yaml``/``.yml``
+    file is hadolint's (warnings go to ``warn``, default stderr), anything else is top level."""
     path_str = os.fspath(path)
+    from dlint.lint.hadolint_config import is_hadolint_config
+
+    if is_hadolint_config(path_str):
+        from dlint.lint.hadolint_config import load_hadolint_config
+
+        return load_hadolint_config(path_str, registry, warn)
     try:
-        with open(path_str, "rb") as fh:
-            raw = fh.read()
+        from dlint._io import read_source
+
+        raw = read_source(path_str)
     except FileNotFoundError:
         raise ConfigError(f"{path_str}: no such config file") from None
     except OSError as exc:
@@ -226,11 +242,18 @@ def _has_dlint_table(pyproject: Path) -> bool:
 class ConfigFinder:
     """Finds and loads the config for each directory, caching both per directory."""
 
-    def __init__(self, registry: Registry, override: str | os.PathLike[str] | None = None):
+    def __init__(self, registry: Registry, override: str | os.PathLike[str] | None = None,
+                 hadolint: bool = True, warn=None):
+        """``hadolint``: fall back on hadolint's config search (from the current directory
+        and the home directory) where no dlint config applies. ``warn``: where the lines
+        about skipped hadolint settings go (default stderr)."""
         self.registry = registry
-        self._override = load_config(override, registry) if override is not None else None
+        self._warn = warn
+        self._override = load_config(override, registry, warn) if override is not None else None
         self._by_dir: dict[Path, Config] = {}
         self._by_file: dict[str, Config] = {}
+        self._hadolint = hadolint
+        self._fallback: Config | None = None
 
     def config_file_for(self, directory: Path) -> Path | None:
         for d in (directory, *directory.parents):
@@ -250,7 +273,7 @@ class ConfigFinder:
         if config is None:
             found = self.config_file_for(key)
             if found is None:
-                config = Config()
+                config = self.fallback()
             else:
                 config = self._by_file.get(str(found))
                 if config is None:
@@ -258,21 +281,90 @@ class ConfigFinder:
             self._by_dir[key] = config
         return config
 
+    def fallback(self) -> Config:
+        """The config where no dlint config applies: hadolint's, if it finds one, else the defaults."""
+        if self._fallback is None:
+            found = None
+            # DLINT_NO_HADOLINT_CONFIG=1: never read one (the test suite sets it, so a
+            # developer's ~/.hadolint.yaml cannot change what the tests see)
+            if self._hadolint and os.environ.get("DLINT_NO_HADOLINT_CONFIG", "") in ("", "0"):
+                from dlint.lint.hadolint_config import find_hadolint_config
+
+                found = find_hadolint_config()
+            self._fallback = Config() if found is None else load_config(found, self.registry, self._warn)
+        return self._fallback
+
     def for_file(self, path: str | os.PathLike[str]) -> Config:
         return self.for_directory(os.path.dirname(os.path.abspath(path)))
 
 
+class SelectedRule:
+    """A rule selected to run, with its options and severity. The rule (a RuleRef for a
+    built-in) is instantiated, and so its module imported, only when first needed."""
+
+    __slots__ = ("rule", "options", "severity", "_instance")
+
+    def __init__(self, rule: Any, options: dict[str, Any], severity: str | None):
+        self.rule = rule
+        self.options = options
+        self.severity = severity
+        self._instance: Rule | None = None
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+    @property
+    def name(self) -> str:
+        return self.rule.name
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return tuple(getattr(self.rule, "keywords", ()))
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        return tuple(getattr(self.rule, "triggers", ()))
+
+    @property
+    def checks_broken_files(self) -> bool:
+        return bool(self.rule.checks_broken_files)
+
+    def instance(self) -> Rule:
+        if self._instance is None:
+            self._instance = self.rule(self.options, self.severity)
+        return self._instance
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SelectedRule):
+            return NotImplemented
+        return (self.rule, self.options, self.severity) == (other.rule, other.options, other.severity)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SelectedRule({self.code})"
+
+
 class RuleSet(Record):
-    """The rules to run under one Config plus command-line overrides, instantiated."""
+    """The rules to run under one Config plus command-line overrides (SelectedRule each,
+    instantiated on first use; ``rules`` instantiates them all)."""
 
-    _fields = ("rules", "severity_threshold", "severity_overrides")
+    _fields = ("selected", "severity_threshold", "severity_overrides", "exit_zero", "disable_ignore_pragmas")
 
-    def __init__(self, rules: list[Rule] | None = None, severity_threshold: str = "style",
-                 severity_overrides: dict[str, str] | None = None):
-        self.rules = [] if rules is None else rules
+    def __init__(self, selected: list[SelectedRule] | None = None, severity_threshold: str = "style",
+                 severity_overrides: dict[str, str] | None = None, exit_zero: bool = False,
+                 disable_ignore_pragmas: bool = False):
+        self.selected = [] if selected is None else selected
         self.severity_threshold = severity_threshold
         # code -> severity
         self.severity_overrides = {} if severity_overrides is None else severity_overrides
+        self.exit_zero = exit_zero
+        self.disable_ignore_pragmas = disable_ignore_pragmas
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [selected.instance() for selected in self.selected]
 
 
 def resolve_rules(
@@ -301,12 +393,12 @@ def resolve_rules(
             overrides[rule.code] = level
     options = dict(config.rules)
     rules = [
-        rule(dict(options.get(rule.code, ())), overrides.get(rule.code))
+        SelectedRule(rule, dict(options.get(rule.code, ())), overrides.get(rule.code))
         for rule in registry.rules
         if rule.code in selected
     ]
     threshold = cli_threshold or config.severity_threshold or "style"
-    return RuleSet(rules, threshold, overrides)
+    return RuleSet(rules, threshold, overrides, config.exit_zero, config.disable_ignore_pragmas)
 
 
 def split_selectors(values: list[str] | None) -> list[str]:

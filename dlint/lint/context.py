@@ -6,10 +6,11 @@ RUN scripts shell-parsed at most once, however many rules ask.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
 
+from dlint._record import FrozenRecord
 from dlint.syntax.nodes import Comment, Document, Instruction
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms of startup
@@ -18,11 +19,16 @@ if TYPE_CHECKING:
     from dlint.model import Model, Stage
     from dlint.cache.context import IgnoreMatcher
     from dlint.shell import Script, SimpleCommand
+    from dlint.shell.packages import Package
 
 
-@dataclass(frozen=True)
-class LabelPair:
-    """One `key=value` of a LABEL instruction, expanded as BuildKit does."""
+class LabelPair(FrozenRecord):
+    """One `key=value` of a LABEL instruction, expanded as BuildKit does.
+
+    A FrozenRecord, not a frozen @dataclass: creating a dataclass costs ~1-3 ms at import,
+    on every `dlint check`."""
+
+    _fields = ("instruction", "stage", "key", "value", "key_known", "value_known")
 
     instruction: Instruction
     stage: Stage | None
@@ -33,6 +39,16 @@ class LabelPair:
                              # value, also through an ENV set from one) and no unknown
                              # variable in it
 
+    def __init__(self, instruction: Instruction, stage: Stage | None, key: str, value: str,
+                 key_known: bool, value_known: bool):
+        setattr_ = object.__setattr__
+        setattr_(self, "instruction", instruction)
+        setattr_(self, "stage", stage)
+        setattr_(self, "key", key)
+        setattr_(self, "value", value)
+        setattr_(self, "key_known", key_known)
+        setattr_(self, "value_known", value_known)
+
 
 class LintContext:
     def __init__(self, document: Document, display_path: str, context_dir: str | None = None,
@@ -42,6 +58,19 @@ class LintContext:
         self.context_dir = context_dir         # build context, when known (cache-aware rules)
         self.settings = settings or {}         # global config ([tool.dlint] top-level keys)
         self._scripts: dict[int, Script] = {}
+
+    @property
+    def modelled(self) -> bool:
+        """Whether the file is small enough to model (dlint.model.MAX_MODELLED_INSTRUCTIONS);
+        a larger one only gets its syntax checked."""
+        from dlint.model import MAX_MODELLED_INSTRUCTIONS
+
+        return len(self.document.instructions) <= MAX_MODELLED_INSTRUCTIONS
+
+    def oversized_expansions(self) -> list[tuple[Instruction, str]]:
+        """(instruction, message) for each ARG/ENV/FROM value whose expansion passed
+        dlint.model.MAX_EXPANSION characters and was left unexpanded."""
+        return self.model.too_large if self.modelled else []
 
     @cached_property
     def model(self) -> Model:
@@ -64,11 +93,17 @@ class LintContext:
             self._scripts[key] = script
         return script
 
-    def uncleaned_installs(self, installs, cleans, cache_dirs) -> Iterator[SimpleCommand]:
+    def uncleaned_installs(self, installs, cleans, cache_dirs,
+                           tools: tuple[str, ...] = ()) -> Iterator[SimpleCommand]:
         """For each shipped RUN (see shipped_run_scripts) without a cache mount on one of
         `cache_dirs`, the first command matching `installs` that no later command of the
-        same RUN matching `cleans` follows: what the package-cache cleanup rules report."""
+        same RUN matching `cleans` follows: what the package-cache cleanup rules report.
+        `tools`: the canonical tool names `installs` can match (RUNs running none of them
+        are skipped without looking at their commands); empty means any."""
+        wanted = frozenset(tools)
         for instruction, script in self.shipped_run_scripts():
+            if wanted and wanted.isdisjoint(script.tools):
+                continue
             if self.model.cache_mounted(instruction, cache_dirs):
                 continue
             for command in script.unfollowed(installs, cleans)[:1]:
@@ -129,8 +164,6 @@ class LintContext:
             return None
         import os
 
-        from dlint.cache.context import IgnoreMatcher, read_dockerignore
-
         name = os.path.basename(self.document.path or self.display_path or "Dockerfile")
         for candidate in (name + ".dockerignore", ".dockerignore"):
             path = os.path.join(self.context_dir, candidate)
@@ -139,8 +172,91 @@ class LintContext:
                     text = fh.read()
             except OSError:
                 continue
+            # only now: dlint.cache.context imports hashlib and subprocess (~20 ms)
+            from dlint.cache.context import IgnoreMatcher, read_dockerignore
+
             return IgnoreMatcher(read_dockerignore(text))
         return None
+
+    def configured(self, instruction: Instruction, needles, paths=()) -> bool:
+        """A setting made before `instruction` (or by it) in its stage or the stages it is
+        built FROM: a RUN whose text holds one of `needles` (case-insensitive: a config
+        line echoed into a file), or a COPY/ADD to one of `paths` (a config file whose
+        content dlint cannot read). Base images are not looked into."""
+        stage = self.model.stage_of(instruction)
+        if stage is None:
+            return False
+        needles = [n.lower() for n in needles]
+        for current in stage.chain():
+            for ins in current.instructions:
+                if ins.keyword == "RUN":
+                    text = "\n".join(ins.source_lines).lower()
+                    if any(n in text for n in needles):
+                        return True
+                elif ins.keyword in ("COPY", "ADD") and paths and ins.value:
+                    if str(ins.value[-1]).startswith(tuple(paths)):
+                        return True
+                if ins is instruction:
+                    break
+        return False
+
+    def installs(self, tools, shipped_only: bool = False
+                 ) -> Iterator[tuple[Instruction, SimpleCommand, list[Package]]]:
+        """(RUN, command, its package arguments) for every install command of one of
+        `tools` (canonical names: "apt-get", "pip", "dnf"...) in the RUNs of every stage
+        (only the shipped ones with `shipped_only`), wrappers and `sh -c` looked through.
+
+        Package arguments are read by dlint.shell.packages.install_packages: a word holding
+        a variable takes the value of the ARG/ENV in effect when it is known (and the
+        script does not assign it itself); pip sees PIP_CONSTRAINT & co. set by ENV, ARG or
+        on the command."""
+        from dlint.shell.packages import install_packages
+
+        cache = self._installs
+        for instruction, command in self.run_commands(tools, shipped_only):
+            key = id(command)
+            if key not in cache:
+                state = self.model.state_at(instruction)
+                env = {name: value for name, value in state.scope.items() if value is not None}
+                env.update((a.name, a.value) for a in command.assignments)
+                cache[key] = install_packages(command, _expander(state, self.script(instruction)),
+                                              env)
+            packages = cache[key]
+            if packages is not None:
+                yield instruction, command, packages
+
+    def unpinned_installs(self, tools) -> Iterator[tuple[SimpleCommand, str]]:
+        """(command, the unpinned packages described for a message) for every install
+        command of `tools` (see installs) that installs a package without a version:
+        what the version-pinning rules report."""
+        from dlint.shell.packages import describe_unpinned
+
+        for _, command, packages in self.installs(tools):
+            text = describe_unpinned(packages)
+            if text:
+                yield command, text
+
+    def answers_prompts(self, instruction: Instruction, command: SimpleCommand) -> bool:
+        """dlint.shell.packages.answers_prompts, with the RUN's ARG/ENV values."""
+        from dlint.shell.packages import answers_prompts
+
+        return answers_prompts(command, self.expander(instruction))
+
+    def skips_recommends(self, instruction: Instruction, command: SimpleCommand) -> bool:
+        """dlint.shell.packages.skips_recommends, with the RUN's ARG/ENV values."""
+        from dlint.shell.packages import skips_recommends
+
+        return skips_recommends(command, self.expander(instruction))
+
+    def expander(self, instruction: Instruction):
+        """expand(word) for the commands of a RUN: the word's value from the ARGs and ENV
+        in effect, or None when a variable has no known value or the script assigns it
+        (for dlint.shell.packages' install_packages, answers_prompts, skips_recommends)."""
+        return _expander(self.model.state_at(instruction), self.script(instruction))
+
+    @cached_property
+    def _installs(self) -> dict[int, list[Package] | None]:
+        return {}
 
     def shipped_run_scripts(self) -> Iterator[tuple[Instruction, Script]]:
         """(RUN, its script) for each RUN whose layer ships (`Model.shipped_stages()`), in
@@ -207,11 +323,16 @@ class LintContext:
                     yield pair
 
     def run_commands(self, names, shipped_only: bool = False) -> list[tuple[Instruction, SimpleCommand]]:
-        """(RUN, effective command) for the commands of every RUN (see run_scripts) whose
-        basename is in `names`, in file order. A wrapper's name finds the commands it
-        wraps (`"sudo"` finds `apt-get` in `sudo apt-get ...`), and `"="` finds commands
-        with `NAME=value` assignments. Built once per file from one pass over the scripts,
-        so a rule asking for commands the file does not run costs nothing."""
+        """(RUN, effective command) for the commands of every RUN (see run_scripts) named
+        by `names` (one name or several), in file order, each command once. A command is
+        found by its canonical tool (`pip` finds pip3.11 and `python -m pip`, `dnf` finds
+        microdnf: dlint.shell.tools) and by its basename; a wrapper's name finds the
+        commands it wraps (`"sudo"` finds `apt-get` in `sudo apt-get ...`), and `"="` finds
+        commands with `NAME=value` assignments. With `shipped_only`, only RUNs whose layer
+        ships. Built once per file from one pass over the scripts, so a rule asking for
+        commands the file does not run costs nothing."""
+        if isinstance(names, str):
+            names = (names,)
         index = self._command_index
         hits = []
         seen = set()
@@ -243,11 +364,11 @@ class LintContext:
                 for command in script.effective_commands:
                     entry = (seq, instruction, command, ships)
                     seq += 1
-                    index.setdefault(command.basename, []).append(entry)
-                    for wrapper in command.wrappers:
-                        index.setdefault(wrapper, []).append(entry)
+                    keys = {command.tool, command.basename, *command.wrappers}
                     if command.assignments:
-                        index.setdefault("=", []).append(entry)
+                        keys.add("=")
+                    for key in keys:
+                        index.setdefault(key, []).append(entry)
         return index
 
     def busybox_base(self, instruction: Instruction) -> bool:
@@ -273,3 +394,82 @@ class LintContext:
                 return False
         return True
 
+
+def _expander(state, script):
+    """expand(word) for install_packages: the word's value from the ARGs and ENV in
+    effect, or None when a variable has no known value or the script assigns it."""
+    def expand(word: str) -> str | None:
+        expansion = state.expand(word)
+        if expansion.unresolved or not expansion.names:
+            return None
+        text = script.text
+        for name in expansion.names:
+            if f"{name}=" in text or f"for {name} " in text or f"read {name}" in text:
+                return None
+        return expansion.value
+    return expand
+
+
+# What a child build runs from an ONBUILD trigger: instructions that read or change files.
+TRIGGER_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
+# BuildKit refuses these as triggers (and a chained ONBUILD).
+_NOT_TRIGGERS = frozenset({"ONBUILD", "FROM", "MAINTAINER"})
+_PARENT = "dlint-onbuild-parent"
+
+
+class ChildBuild:
+    """The build of an image FROM a stage that has ONBUILD triggers, as dlint lints it:
+    the document up to the end of that stage, then `FROM <that stage>` and the triggers
+    as instructions of their own. Rules run on it like on any file, and see the triggers
+    with the ENV, WORKDIR, USER and SHELL the child inherits; only findings inside the
+    ONBUILD lines (`lines`) are kept. Trigger instructions keep their positions (on the
+    ONBUILD line), so findings and fixes point at the ONBUILD text."""
+
+    __slots__ = ("document", "lines", "keywords")
+
+    def __init__(self, document: Document, lines: list[tuple[int, int]], keywords: set[str]):
+        self.document = document
+        self.lines = lines            # (start, end) of each ONBUILD instruction
+        self.keywords = keywords      # the triggers' keywords
+
+    def holds(self, line: int) -> bool:
+        return any(start <= line <= end for start, end in self.lines)
+
+
+def child_builds(document: Document) -> list[ChildBuild]:
+    """One ChildBuild per stage with ONBUILD triggers of RUN, COPY or ADD (see ChildBuild)."""
+    instructions = document.instructions
+    if not any(i.keyword == "ONBUILD" for i in instructions):
+        return []
+    out = []
+    # stage boundaries: index of each FROM
+    froms = [n for n, ins in enumerate(instructions) if ins.keyword == "FROM"]
+    for k, first in enumerate(froms):
+        last = froms[k + 1] if k + 1 < len(froms) else len(instructions)
+        body = instructions[first + 1:last]
+        onbuilds = [ins for ins in body if ins.keyword == "ONBUILD"
+                    and ins.sub_instruction is not None
+                    and ins.sub_instruction.keyword not in _NOT_TRIGGERS]
+        if not any(o.sub_instruction.keyword in TRIGGER_KEYWORDS for o in onbuilds):
+            continue
+        parent = instructions[first]
+        value = list(parent.value)
+        if len(value) >= 3 and value[1].lower() == "as":
+            name = value[2]
+        else:
+            name = _PARENT
+            parent = dataclasses.replace(parent, value=value[:1] + ["AS", name])
+        child_from = Instruction(keyword="FROM", raw_keyword="FROM", start_line=0, end_line=0,
+                                 value=[name], original=f"FROM {name}")
+        triggers = []
+        for o in onbuilds:
+            sub = o.sub_instruction
+            triggers.append(dataclasses.replace(
+                sub, source_lines=sub.source_lines or o.source_lines,
+                start_line=o.start_line, end_line=o.end_line))
+        child = dataclasses.replace(
+            document, instructions=[*instructions[:first], parent, *body, child_from, *triggers],
+            errors=[], warnings=[])
+        out.append(ChildBuild(child, [(o.start_line, o.end_line) for o in onbuilds],
+                              {t.keyword for t in triggers}))
+    return out

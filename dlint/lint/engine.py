@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from dlint._io import NotRegularFile, read_source
 from dlint._regex import LazyPattern
 from dlint._record import Record
 from dlint.lint.buildcheck import find_build_check_config
@@ -122,28 +123,33 @@ def lint_document(
             errors.append(message)
     findings: list[Finding] = []
     present = document_keywords(document)
-    for rule in rule_set.rules:
+    flat: str | None = None
+    for rule in rule_set.selected:
         if (broken or too_large) and not rule.checks_broken_files:
             continue
-        if rule.keywords and present.isdisjoint(rule.keywords):
-            continue  # nothing in this file the rule reads
-        try:
-            for finding in rule.check(ctx) or ():
-                findings.append(finding)
-        except Exception as exc:  # a buggy rule must not take the run down
-            message = (
-                f"internal error in rule {rule.code} ({rule.name}) on {display_path}: "
-                f"{type(exc).__name__}: {_one_line(str(exc))}"
-            )
-            if os.environ.get("DLINT_DEBUG") == "1":
-                import traceback
-
-                traceback.print_exc()
+        keywords = rule.keywords
+        if keywords and present.isdisjoint(keywords):
+            continue  # nothing in this file the rule reads: its module is not even imported
+        triggers = rule.triggers
+        if triggers:
+            if flat is None:
+                flat = trigger_text(document)
+            if not any(t in flat for t in triggers):
+                continue  # the file never names what the rule is about
+        findings += _run_rule(rule, ctx, display_path, errors)
+    if not broken and not too_large:
+        if flat is None:
+            flat = trigger_text(document)
+        findings += _trigger_findings(document, rule_set, display_path, context_dir, errors, flat)
+    if not too_large:
+        for instruction, message in ctx.oversized_expansions():
+            message = f"{display_path}:{instruction.start_line}: {message}"
             if errors is None:
-                print(f"dlint: {message}", file=sys.stderr)
+                print(f"dlint: error: {message}", file=sys.stderr)
             else:
                 errors.append(message)
-    findings = find_suppressions(document).apply(findings)
+    if not rule_set.disable_ignore_pragmas:
+        findings = find_suppressions(document).apply(findings)
     for finding in findings:
         level = rule_set.severity_overrides.get(finding.code)
         if level is not None:
@@ -151,11 +157,65 @@ def lint_document(
     if findings and document.comments:
         checks = find_build_check_config(document)
         if checks:  # Docker's `# check=skip=...;error=true`, for the rules that are build checks
-            build_checks = {rule.code: (type(rule).enabled, tuple(rule.aliases))
-                            for rule in rule_set.rules if rule.build_check}
+            build_checks = {s.rule.code: (s.rule.enabled, tuple(s.rule.aliases))
+                            for s in rule_set.selected if getattr(s.rule, "build_check", False)}
             findings = checks.apply(findings, build_checks)
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _run_rule(rule, ctx: LintContext, display_path: str, errors: list[str] | None) -> list[Finding]:
+    """The findings of one selected rule (its module imported now, if not yet)."""
+    try:
+        return list(rule.instance().check(ctx) or ())
+    except Exception as exc:  # a buggy rule must not take the run down
+        message = (
+            f"internal error in rule {rule.code} ({rule.name}) on {display_path}: "
+            f"{type(exc).__name__}: {_one_line(str(exc))}"
+        )
+        if os.environ.get("DLINT_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        if errors is None:
+            print(f"dlint: {message}", file=sys.stderr)
+        else:
+            errors.append(message)
+        return []
+
+
+TRIGGER_NOTE = "ONBUILD trigger, runs in every build FROM this image: "
+
+
+def _trigger_findings(document: Document, rule_set: RuleSet, display_path: str,
+                      context_dir: str | None, errors: list[str] | None,
+                      flat: str) -> list[Finding]:
+    """Findings on ONBUILD triggers: each stage's triggers are linted as the instructions
+    of a child build (LintContext's ChildBuild) by the rules that read RUN, COPY or ADD;
+    findings are kept at the ONBUILD line, their message saying the trigger runs
+    downstream."""
+    from dlint.lint.context import TRIGGER_KEYWORDS, child_builds
+
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for child in child_builds(document):
+        ctx = LintContext(child.document, display_path, context_dir)
+        for rule in rule_set.selected:
+            if rule.checks_broken_files or not rule.keywords:
+                continue
+            wanted = TRIGGER_KEYWORDS.intersection(rule.keywords)
+            if not wanted or wanted.isdisjoint(child.keywords):
+                continue
+            if rule.triggers and not any(t in flat for t in rule.triggers):
+                continue
+            for finding in _run_rule(rule, ctx, display_path, errors):
+                key = (finding.line, finding.column, finding.code, finding.message)
+                if not child.holds(finding.line) or key in seen:
+                    continue
+                seen.add(key)
+                finding.message = TRIGGER_NOTE + finding.message
+                out.append(finding)
+    return out
 
 
 def document_keywords(document: Document) -> set[str]:
@@ -166,6 +226,21 @@ def document_keywords(document: Document) -> set[str]:
         if instruction.sub_instruction is not None:
             present.add(instruction.sub_instruction.keyword)
     return present
+
+
+# an escape at the end of a line (trailing blanks allowed), then any blank or comment lines:
+# what BuildKit drops when it joins a continued instruction
+_CONTINUATION_RE = LazyPattern(r"[\\`][ \t]*\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*")
+
+
+def trigger_text(document: Document) -> str:
+    """The text Rule.triggers are looked for in: the source, and when it has line
+    continuations (backslash or backtick, whichever the escape directive makes it), the
+    source once more with them joined (`ap\\<newline>k` is `apk` to the shell)."""
+    text = document.text
+    if "\\" not in text and "`" not in text:
+        return text
+    return text + "\n" + _CONTINUATION_RE.sub("", text)
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -199,12 +274,9 @@ def discover(directory: Path, config_for: Callable[[Path], Config | None]) -> It
                     yield path
 
 
-def read_source(path: Path) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read()
-
-
 def os_error_cause(exc: OSError) -> str:
+    if isinstance(exc, NotRegularFile):
+        return str(exc)
     if isinstance(exc, FileNotFoundError):
         return "no such file or directory"
     if isinstance(exc, PermissionError):
@@ -271,8 +343,8 @@ def lint_paths(
             parse(new_text, shown), shown, rule_set, registry=registry, context_dir=context_dir, errors=[])
         floor = severity_rank(rule_set.severity_threshold)
         # what fix_run uses to recompute `failing` once fixed (--exit-zero: never fails)
-        run.floors[shown] = 99 if getattr(rule_set, "exit_zero", False) else floor
-        if any(severity_rank(f.severity) >= floor for f in findings):
+        run.floors[shown] = 99 if rule_set.exit_zero else floor
+        if not rule_set.exit_zero and any(severity_rank(f.severity) >= floor for f in findings):
             run.failing = True
 
     bad_configs: set[str] = set()

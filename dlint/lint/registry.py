@@ -13,9 +13,26 @@ removes a ``*.dist-info`` directory, which changes its directory's mtime, so the
 invalidates itself. A cache hit costs a few stat() calls. ``DLINT_NO_PLUGINS=1`` skips
 third-party rules entirely.
 
+Built-in rules load lazily: importing ~100 rule modules costs ~10-15 ms per run, as much
+as linting a typical file, while most files can trigger only a few of them. The rule
+index (``$XDG_CACHE_HOME/dlint/rules-<hash>.json``, keyed on the path, size and mtime of
+every file of the dlint.rules package and of the rule contract's modules) holds each
+rule's metadata: code, name, severity, enabled, aliases, keywords, triggers,
+checks_broken_files, option names, and where the class lives. Selection, pragmas and
+severities work on that metadata (``RuleRef``); a rule module is imported only when a
+file holds one of the rule's keywords and triggers (or for its docs, options or
+``dlint rules``). A miss (a rule edited,
+added or removed; a new dlint) imports every module once and rewrites the index.
+``DLINT_RULE_INDEX=0`` imports every module on every run instead.
+
 A rule that breaks the contract (duplicate code or name, bad name, hadolint-like code,
 bad severity, missing doc sections, bad options) or that fails to import is left out and
 reported in ``Registry.errors``: one line each, never a traceback.
+
+Where a rule comes from: ``Registry.origin(rule)`` is ``("builtin", "dlint-docker")`` for
+the built-in rules and ``("plugin", <distribution>)`` for an entry point's rules (the
+distribution that declares the entry point, carried from the scan; None for rules passed
+in directly, as tests do).
 """
 
 from __future__ import annotations
@@ -30,7 +47,7 @@ from types import ModuleType
 
 from dlint._record import Record
 from dlint.lint.finding import SEVERITIES
-from dlint.lint.rule import Rule, rule_classes_in
+from dlint.lint.rule import Rule, option_problem, option_type_problem, rule_classes_in
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms of startup
 if TYPE_CHECKING:
@@ -38,6 +55,8 @@ if TYPE_CHECKING:
 
 GROUP = "dlint.rules"
 BUILTIN_PACKAGE = "dlint.rules"
+BUILTIN_DISTRIBUTION = "dlint-docker"
+BUILTIN_PREFIX = "DF"  # built-in codes; a plugin (entry point) may not use them
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
 
 CODE_RE = re.compile(r"^[A-Z]{1,5}[0-9]{1,5}$")
@@ -50,10 +69,17 @@ class Registry(Record):
 
     _fields = ("rules", "errors")
 
-    def __init__(self, rules: list[type[Rule]] | None = None, errors: list[str] | None = None):
+    def __init__(self, rules: list[type[Rule]] | None = None, errors: list[str] | None = None,
+                 distributions: dict[type[Rule], str] | None = None):
         self.rules = [] if rules is None else rules
         self.errors = [] if errors is None else errors
+        # plugin rule -> the distribution whose entry point brought it
+        self.distributions = {} if distributions is None else distributions
         self._index: dict[str, list[type[Rule]]] | None = None
+
+    def origin(self, rule: type[Rule]) -> tuple[str, str | None]:
+        """("builtin", "dlint-docker"), or ("plugin", distribution name or None)."""
+        return _origin(rule, self.distributions)
 
     def _lookup_index(self) -> dict[str, list[type[Rule]]]:
         if self._index is None:
@@ -88,7 +114,99 @@ class Registry(Record):
 
 
 def _where(rule: type) -> str:
-    return f"{rule.__module__}.{rule.__qualname__}"
+    module = getattr(rule, "rule_module", None) or rule.__module__
+    qualname = getattr(rule, "rule_qualname", None) or rule.__qualname__
+    return f"{module}.{qualname}"
+
+
+class RuleRef:
+    """A built-in rule known from the rule index: its metadata without its module.
+
+    Reads of code, name, severity, enabled, aliases, keywords, triggers, checks_broken_files
+    and build_check cost
+    nothing; anything else (docs(), summary(), options, defaults, instantiating it) imports
+    the module and answers from the class, so a RuleRef stands in for the class."""
+
+
+    def __init__(self, meta: dict[str, Any], cls: type[Rule] | None = None):
+        self.code: str = meta["code"]
+        self.name: str = meta["name"]
+        self.severity: str = meta["severity"]
+        self.enabled: bool = meta["enabled"]
+        self.aliases: tuple[str, ...] = tuple(meta["aliases"])
+        self.keywords: tuple[str, ...] = tuple(meta["keywords"])
+        self.triggers: tuple[str, ...] = tuple(meta["triggers"])
+        self.checks_broken_files: bool = meta["checks_broken_files"]
+        self.build_check: bool = meta.get("build_check", False)
+        self.option_names: tuple[str, ...] = tuple(meta.get("options", ()))
+        self.rule_module: str = meta["module"]
+        self.rule_qualname: str = meta["qualname"]
+        # what code reading a rule class asks first, answered without the import
+        self.__module__ = self.rule_module
+        self.__qualname__ = self.rule_qualname
+        self.__name__ = self.rule_qualname.rsplit(".", 1)[-1]
+        self._cls = cls
+
+    @classmethod
+    def of(cls, rule: type[Rule]) -> RuleRef:
+        return cls(metadata(rule), rule)
+
+    def load(self) -> type[Rule]:
+        """The rule class (imports its module the first time)."""
+        if self._cls is None:
+            obj: Any = importlib.import_module(self.rule_module)
+            for part in self.rule_qualname.split("."):
+                obj = getattr(obj, part)
+            self._cls = obj
+        return self._cls
+
+    @property
+    def loaded(self) -> bool:
+        return self._cls is not None
+
+    def __getattr__(self, attr: str) -> Any:  # only for what the metadata does not hold
+        if (attr.startswith("__") and attr not in ("__mro__", "__bases__")) or attr == "_cls":
+            raise AttributeError(attr)  # protocol probes (copy, pickle...) must not import
+        return getattr(self.load(), attr)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Rule:
+        return self.load()(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<rule {self.code} {self.name} ({self.rule_module}.{self.rule_qualname})>"
+
+
+def metadata(rule: type[Rule]) -> dict[str, Any]:
+    """What the rule index stores about a (valid) rule class."""
+    return {
+        "code": rule.code, "name": rule.name, "severity": rule.severity, "enabled": rule.enabled,
+        "aliases": list(rule.aliases), "keywords": list(getattr(rule, "keywords", ())),
+        "triggers": list(getattr(rule, "triggers", ())),
+        "checks_broken_files": bool(rule.checks_broken_files), "options": list(rule.options),
+        "build_check": bool(getattr(rule, "build_check", False)),
+        "module": rule.__module__, "qualname": rule.__qualname__,
+    }
+
+
+def _is_builtin(rule: type) -> bool:
+    module = getattr(rule, "__module__", "") or ""
+    return module == BUILTIN_PACKAGE or module.startswith(BUILTIN_PACKAGE + ".")
+
+
+def _origin(rule: type, distributions: dict) -> tuple[str, str | None]:
+    if _is_builtin(rule):
+        return "builtin", BUILTIN_DISTRIBUTION
+    return "plugin", distributions.get(rule)
+
+
+def _described(rule: type, distributions: dict) -> str:
+    """"built-in rule untagged-image (dlint.rules...)" / "rule ACME001 of plugin acme (acme.x.Y)"."""
+    kind, dist = _origin(rule, distributions)
+    label = getattr(rule, "name", None) if kind == "builtin" else getattr(rule, "code", None)
+    label = label if isinstance(label, str) else rule.__name__
+    if kind == "builtin":
+        return f"built-in rule {label} ({_where(rule)})"
+    return f"rule {label} of plugin {dist} ({_where(rule)})" if dist else f"rule {label} ({_where(rule)})"
 
 
 def _non_empty_sections(rule: type[Rule]) -> set[str] | _DocSectionLookup:
@@ -117,6 +235,8 @@ class _DocSectionLookup:
 
 def validate_rule(rule: type[Rule]) -> list[str]:
     """Contract violations of one rule class, as readable sentences ([] when valid)."""
+    if isinstance(rule, RuleRef):
+        rule = rule.load()
     problems: list[str] = []
     code = getattr(rule, "code", None)
     name = getattr(rule, "name", None)
@@ -137,12 +257,22 @@ def validate_rule(rule: type[Rule]) -> list[str]:
     keywords = getattr(rule, "keywords", ())
     if not isinstance(keywords, (tuple, list)) or not all(isinstance(k, str) and k.isupper() for k in keywords):
         problems.append("keywords must be a tuple of upper-case instruction keywords, like ('RUN',)")
+    triggers = getattr(rule, "triggers", ())
+    if not isinstance(triggers, (tuple, list)) or not all(isinstance(t, str) and t for t in triggers):
+        problems.append("triggers must be a tuple of non-empty strings, like ('apk',)")
     if not isinstance(rule.options, dict) or not isinstance(rule.defaults, dict):
         problems.append("options and defaults must be dicts")
     else:
         extra = set(rule.defaults) - set(rule.options)
         if extra:
             problems.append(f"defaults for undeclared options: {', '.join(sorted(extra))}")
+        for option, expected in rule.options.items():
+            problem = option_type_problem(expected)
+            if problem is None and option in rule.defaults:
+                problem = option_problem(rule.defaults[option], expected)
+                problem = problem and f"default {problem}"
+            if problem:
+                problems.append(f"option {option!r}: {problem}")
     if "check" not in {k for c in rule.__mro__ if c is not Rule for k in vars(c)}:
         problems.append("defines no check() method")
     try:
@@ -155,23 +285,35 @@ def validate_rule(rule: type[Rule]) -> list[str]:
     return problems
 
 
-def build_registry(candidates: Iterable[type[Rule]], errors: Iterable[str] = ()) -> Registry:
-    """Validate the candidates; the first rule to claim a code or name keeps it."""
+def build_registry(candidates: Iterable[type[Rule]], errors: Iterable[str] = (),
+                   distributions: dict[type[Rule], str] | None = None) -> Registry:
+    """Validate the candidates; the first rule to claim a code or name keeps it (the
+    built-ins come first, so a plugin cannot take over a built-in code or name).
+    ``distributions`` maps plugin rules to the distribution that brought them."""
     out_errors = list(errors)
+    distributions = distributions or {}
 
     def reject(rule: type, problems: list[str]) -> None:
         label = getattr(rule, "code", None) or rule.__name__
-        out_errors.append(f"invalid rule {label} ({_where(rule)}): " + "; ".join(problems))
+        kind, dist = _origin(rule, distributions)
+        source = f"plugin {dist}, " if kind == "plugin" and dist else ""
+        out_errors.append(f"invalid rule {label} ({source}{_where(rule)}): " + "; ".join(problems) +
+                          ("; the rule is not loaded" if source else ""))
 
     claimed: dict[str, type[Rule]] = {}  # lower-cased code/name -> rule
     valid: list[type[Rule]] = []
     for rule in dict.fromkeys(candidates):  # de-duplicated, order kept
-        problems = validate_rule(rule)
+        # a RuleRef was validated when the rule index was written
+        problems = [] if isinstance(rule, RuleRef) else validate_rule(rule)
         if not problems:
             for key in (rule.code, rule.name):
                 other = claimed.get(key.lower())
                 if other is not None:
-                    problems.append(f"{key!r} is already used by {_where(other)}")
+                    what = "code" if key == rule.code else "name"
+                    problems.append(f"{what} {key!r} is already used by {_described(other, distributions)}")
+            if not problems and rule in distributions and not _is_builtin(rule) and rule.code.startswith(BUILTIN_PREFIX):
+                problems.append(f"code {rule.code!r}: {BUILTIN_PREFIX} codes are reserved for dlint's own rules "
+                                f"(a later dlint release may use it); give the plugin its own prefix, like 'ACME001'")
         if problems:
             reject(rule, problems)
             continue
@@ -179,13 +321,14 @@ def build_registry(candidates: Iterable[type[Rule]], errors: Iterable[str] = ())
         valid.append(rule)
     accepted: list[type[Rule]] = []
     for rule in valid:  # an alias must not shadow another rule's code or name
-        clashes = [f"alias {a!r} is the code or name of {_where(claimed[a.lower()])}"
+        clashes = [f"alias {a!r} is the code or name of {_described(claimed[a.lower()], distributions)}"
                    for a in rule.aliases if claimed.get(a.lower(), rule) is not rule]
         if clashes:
             reject(rule, clashes)
         else:
             accepted.append(rule)
-    return Registry(sorted(accepted, key=lambda r: r.code), out_errors)
+    kept = {rule: dist for rule, dist in distributions.items() if rule in accepted}
+    return Registry(sorted(accepted, key=lambda r: r.code), out_errors, kept)
 
 
 # -- loading ------------------------------------------------------------------------------
@@ -284,8 +427,17 @@ def _path_key() -> list[list[Any]]:
     return key
 
 
-def scan_entry_points(use_cache: bool = True) -> list[tuple[str, str]]:
-    """(name, value) of every ``dlint.rules`` entry point, through the mtime-keyed cache."""
+def _distribution_name(ep: Any) -> str | None:
+    dist = getattr(ep, "dist", None)
+    try:
+        return dist.name if dist is not None else None
+    except Exception:  # unreadable metadata: the rules still load, without their origin
+        return None
+
+
+def scan_entry_points(use_cache: bool = True) -> list[tuple[str, str, str | None]]:
+    """(name, value, distribution) of every ``dlint.rules`` entry point, through the
+    mtime-keyed cache."""
     key = _path_key()
     path = _cache_file()
     if use_cache:
@@ -293,12 +445,13 @@ def scan_entry_points(use_cache: bool = True) -> list[tuple[str, str]]:
             with open(path, encoding="utf-8") as fh:
                 cached = json.load(fh)
             if cached.get("key") == key:
-                return [(n, v) for n, v in cached["entry_points"]]
+                return [(n, v, d) for n, v, d in cached["entry_points"]]
         except (OSError, ValueError, KeyError, TypeError):
             pass
     from importlib.metadata import entry_points
 
-    found = sorted({(ep.name, ep.value) for ep in entry_points(group=GROUP)})
+    found = sorted({(ep.name, ep.value, _distribution_name(ep)) for ep in entry_points(group=GROUP)},
+                   key=lambda t: (t[0], t[1], t[2] or ""))
     if use_cache:
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -311,21 +464,120 @@ def scan_entry_points(use_cache: bool = True) -> list[tuple[str, str]]:
     return found
 
 
+# -- the rule index (lazy built-ins) -------------------------------------------------------
+
+INDEX_VERSION = 3
+# modules whose code decides what a rule class's metadata is
+_CONTRACT_MODULES = ("rule.py", "registry.py", "finding.py")
+
+
+def _index_key(package_paths: list[str]) -> list[Any]:
+    """[index version, dlint version, (path, size, mtime_ns) of every file of the rules
+    package tree and of the contract modules]: any edit, addition or removal changes it."""
+    from dlint import __version__
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    files: list[Any] = []
+    for name in _CONTRACT_MODULES:
+        try:
+            st = os.stat(os.path.join(here, name))
+            files.append([name, st.st_size, st.st_mtime_ns])
+        except OSError:
+            files.append([name, None, None])
+    stack = list(package_paths)
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        files.append([directory, None, None])
+        for entry in entries:
+            if entry.name == "__pycache__" or entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                stack.append(entry.path)
+            elif entry.name.endswith((".py", ".pyc", ".so", ".pyd")):
+                st = entry.stat()
+                files.append([entry.path, st.st_size, st.st_mtime_ns])
+    return [INDEX_VERSION, __version__, files]
+
+
+def _index_file() -> str:
+    return _cache_file().replace("entry-points-", "rules-")
+
+
+def builtin_rules(errors: list[str], use_index: bool | None = None) -> list[Any]:
+    """The built-in rules: RuleRefs from the rule index (no rule module imported), or the
+    classes themselves when the index is off (``DLINT_RULE_INDEX=0``)."""
+    if use_index is None:
+        use_index = os.environ.get("DLINT_RULE_INDEX", "") not in ("0", "false", "no")
+    if not use_index:
+        return _load_entry_point(BUILTIN_PACKAGE, errors)
+    try:
+        package = importlib.import_module(BUILTIN_PACKAGE)
+    except Exception as exc:
+        errors.append(f"cannot load rule plugin {BUILTIN_PACKAGE!r}: {type(exc).__name__}: {exc}")
+        return []
+    paths = [p for p in getattr(package, "__path__", ()) if isinstance(p, str)]
+    key = _index_key(paths)
+    path = _index_file()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            cached = json.load(fh)
+        if cached.get("key") == key:
+            errors.extend(cached["errors"])
+            return [RuleRef(meta) for meta in cached["rules"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    own_errors: list[str] = []
+    refs: list[Any] = []
+    for rule in dict.fromkeys(_load_entry_point(BUILTIN_PACKAGE, own_errors)):
+        problems = validate_rule(rule)
+        if problems:  # reported (and left out) as build_registry would
+            label = getattr(rule, "code", None) or rule.__name__
+            own_errors.append(f"invalid rule {label} ({_where(rule)}): " + "; ".join(problems))
+        else:
+            refs.append(RuleRef.of(rule))
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"key": key, "errors": own_errors, "rules": [metadata(r.load()) for r in refs]}, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs speed
+    errors.extend(own_errors)
+    return refs
+
+
+def rule_class(rule: Any) -> type[Rule]:
+    """The class of a registry entry (a RuleRef is loaded)."""
+    return rule.load() if isinstance(rule, RuleRef) else rule
+
+
 def load_registry(extra: Iterable[type[Rule]] = (), *, builtin: bool = True, plugins: bool | None = None) -> Registry:
-    """Every valid rule: built-ins, entry-point plugins, then ``extra`` classes (tests)."""
+    """Every valid rule: built-ins (RuleRefs, see builtin_rules), entry-point plugins, then
+    ``extra`` classes (tests)."""
     errors: list[str] = []
-    candidates: list[type[Rule]] = []
+    candidates: list[Any] = []
+    distributions: dict[type[Rule], str] = {}
     if builtin:
-        candidates.extend(_load_entry_point(BUILTIN_PACKAGE, errors))
+        candidates.extend(builtin_rules(errors))
     if plugins is None:
         plugins = os.environ.get("DLINT_NO_PLUGINS", "") in ("", "0")
     if plugins:
-        for name, value in scan_entry_points():
+        for name, value, dist in scan_entry_points():
             if value.strip() == BUILTIN_PACKAGE:
                 continue  # the built-in bundle, loaded above
-            candidates.extend(_load_entry_point(value, errors))
+            before = len(errors)
+            loaded = _load_entry_point(value, errors)
+            if dist:  # say which installed distribution to fix or remove
+                errors[before:] = [f"{e} (plugin {dist})" for e in errors[before:]]
+                distributions.update((rule, dist) for rule in loaded if rule not in distributions)
+            candidates.extend(loaded)
     candidates.extend(extra)
-    return build_registry(candidates, errors)
+    return build_registry(candidates, errors, distributions)
 
 
 _default: Registry | None = None

@@ -34,10 +34,24 @@ class Rule:
     enabled: ClassVar[bool] = True             # on by default
     aliases: ClassVar[tuple[str, ...]] = ()    # hadolint codes, Docker build-check names
     # Instruction keywords the rule reads ("RUN", "FROM"...): the engine runs it only on
-    # files holding one of them (ONBUILD triggers count). Empty: every file.
+    # files holding one of them (ONBUILD triggers count). Empty: every file. A rule that
+    # names RUN, COPY or ADD also runs on the child build of each stage with ONBUILD
+    # triggers (dlint.lint.context.child_builds): it sees the triggers as instructions,
+    # and its findings on them are kept at the ONBUILD line, marked as running downstream.
     keywords: ClassVar[tuple[str, ...]] = ()
-    options: ClassVar[dict[str, type]] = {}    # option name -> type, for config validation
-    defaults: ClassVar[dict[str, Any]] = {}    # option defaults
+    # Words one of which must appear in the file's text (line continuations joined) for the
+    # rule to be able to fire, such as the tool a RUN rule is about ("apk"): the engine
+    # neither runs nor imports the rule otherwise. Empty: no such condition. Only for
+    # words a finding cannot exist without (a command name written in the file, or in
+    # the ARG/ENV value it expands from).
+    triggers: ClassVar[tuple[str, ...]] = ()
+    # option name -> type, for config validation ([rules.<name>] in .dlint.toml): bool, int,
+    # float, str, list[str] (or list[int]...), dict. self.config holds the values.
+    options: ClassVar[dict[str, Any]] = {}
+    defaults: ClassVar[dict[str, Any]] = {}    # option defaults, of the declared types
+    # A page documenting the rule (SARIF helpUri). None: dlint's own page for DF codes,
+    # none for other codes (a plugin links its own docs here).
+    help_uri: ClassVar[str | None] = None
     # Rules run only on files that parsed; a rule that reports parse problems sets this.
     checks_broken_files: ClassVar[bool] = False
     # A Docker build check (`docker build --check`): its aliases include the check's name,
@@ -106,6 +120,46 @@ class Rule:
         text = " ".join(cls.doc_section("What it does").split())
         end = text.find(". ")
         return text if end < 0 else text[: end + 1]
+
+
+OPTION_TYPES = (bool, int, float, str, list, tuple, dict)
+
+
+def option_type_problem(expected: Any) -> str | None:
+    """Why a declared option type is not one a config file can give (None if it is)."""
+    base = getattr(expected, "__origin__", None) or expected
+    if base not in OPTION_TYPES:
+        return f"type {expected!r} is not one of bool, int, float, str, list[...], dict"
+    args = getattr(expected, "__args__", ())
+    if base in (list, tuple) and args and not all(a in (bool, int, float, str) for a in args if a is not Ellipsis):
+        return f"type {expected!r}: list items must be bool, int, float or str"
+    return None
+
+
+def option_problem(value: Any, expected: Any) -> str | None:
+    """Why ``value`` does not fit the declared option type ``expected`` (None if it does).
+    TOML arrays are lists: a ``list[str]`` option takes ``["a", "b"]``."""
+    origin = getattr(expected, "__origin__", None)
+    base = origin or expected
+    ok = True
+    if base is bool:
+        ok = isinstance(value, bool)
+    elif base is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif base is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif base in (list, tuple):
+        ok = isinstance(value, (list, tuple))
+        args = [a for a in getattr(expected, "__args__", ()) if a is not Ellipsis]
+        if ok and args:
+            item = args[0]
+            ok = all(option_problem(v, item) is None for v in value)
+    elif isinstance(base, type):
+        ok = isinstance(value, base)
+    if ok:
+        return None
+    name = getattr(expected, "__name__", None) if origin is None else str(expected)
+    return f"must be {name or expected}, got {value!r}"
 
 
 def rule_classes_in(objects: Iterable[Any]) -> Iterator[type[Rule]]:

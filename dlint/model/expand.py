@@ -18,6 +18,16 @@ from dataclasses import dataclass, field
 
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 
+# The most characters variables may contribute to one expanded word. BuildKit has no
+# limit, so `ARG A=xx`, `ARG B=$A$A`, ... doubles a value at each ARG: 40 of them make a
+# 2^40-character string (a hang, then an out-of-memory kill). Real values stay far below
+# this (the longest in ../shared/corpus is under 2,000 characters); past it the word is
+# left unexpanded, with `Expansion.too_large` set and an error saying why.
+MAX_EXPANSION = 1 << 16
+# `${V%%pattern}` tries every split point of the value: quadratic, so a long value with a
+# pattern is left unexpanded (unsupported) rather than scanned.
+_MAX_TRIM = 4096
+
 
 @dataclass(frozen=True)
 class Expansion:
@@ -28,6 +38,7 @@ class Expansion:
     unknown: frozenset[str] = frozenset()   # looked up but absent from env, or None there
     error: str | None = None                # BuildKit would fail ("${V?}", bad syntax)
     unsupported: bool = False               # a form we cannot evaluate exactly (value kept raw)
+    too_large: bool = False                 # over MAX_EXPANSION characters: left unexpanded
     # What produced it, so that `words` (rarely needed) is computed only on demand.
     _source: tuple | None = field(default=None, compare=False, repr=False)
 
@@ -54,6 +65,10 @@ class Expansion:
 
 
 class _ExpandError(Exception):
+    pass
+
+
+class _TooLarge(_ExpandError):
     pass
 
 
@@ -100,7 +115,7 @@ def _is_name_char(ch: str) -> bool:
 
 class _Lexer:
     __slots__ = ("src", "pos", "n", "env", "escape", "windows", "names", "unknown",
-                 "unsupported", "keep_unknown", "quotes", "_folded")
+                 "unsupported", "keep_unknown", "quotes", "_folded", "budget")
 
     def __init__(self, src: str, env: Mapping[str, str | None], escape: str, windows: bool):
         self.src = src
@@ -115,6 +130,14 @@ class _Lexer:
         self.keep_unknown = False
         self.quotes = True  # False: quotes are ordinary characters (COPY/ADD heredoc bodies)
         self._folded: dict[str, str | None] | None = None
+        self.budget = MAX_EXPANSION          # characters variables may still contribute
+
+    def spend(self, text: str) -> str:
+        """`text` substituted for a variable, counted against MAX_EXPANSION."""
+        self.budget -= len(text)
+        if self.budget < 0:
+            raise _TooLarge(f"the expansion is larger than {MAX_EXPANSION} characters")
+        return text
 
     # -- scanner ----------------------------------------------------------------------
     def peek(self) -> str:
@@ -251,7 +274,7 @@ class _Lexer:
             value, found = self.get_env(name)
             if not found and self.keep_unknown:
                 return self.src[start:self.pos]
-            return value
+            return self.spend(value)
         self.pos += 1  # "{"
         ch = self.peek()
         if ch == "":
@@ -265,7 +288,7 @@ class _Lexer:
             value, found = self.get_env(name)
             if not found and self.keep_unknown:
                 return self.src[start:self.pos]
-            return value
+            return self.spend(value)
         null_is_unset = False
         if ch == ":":
             null_is_unset = True
@@ -277,6 +300,8 @@ class _Lexer:
                 raise _ExpandError(f"unsupported modifier ({mod}) in substitution")
             try:
                 word = self.process_stop_on("}", raw_escapes)
+            except _TooLarge:
+                raise
             except _ExpandError:
                 if self.pos >= self.n:
                     raise _ExpandError("syntax error: missing '}'") from None
@@ -285,7 +310,7 @@ class _Lexer:
             if ch == "-":
                 if not is_set or (null_is_unset and value == ""):
                     return word
-                return value
+                return self.spend(value)
             if ch == "+":
                 if not is_set or (null_is_unset and value == ""):
                     return ""
@@ -295,27 +320,31 @@ class _Lexer:
                     raise _ExpandError(f"{name}: {word or 'is not allowed to be unset'}")
                 if null_is_unset and value == "":
                     raise _ExpandError(f"{name}: {word or 'is not allowed to be empty'}")
-                return value
+                return self.spend(value)
             # "#" / "%": remove the shortest (longest when doubled) matching prefix/suffix.
             greedy = word.startswith(ch)
             if greedy:
                 word = word[1:]
             pattern = _shell_pattern(word, self.escape)
-            if pattern is None:
+            if pattern is None or len(value) > _MAX_TRIM:
                 return self._unsupported(start)
-            return _trim(value, pattern, suffix=(ch == "%"), greedy=greedy)
+            return self.spend(_trim(value, pattern, suffix=(ch == "%"), greedy=greedy))
         if ch == "/" and not null_is_unset:
             replace_all = self.peek() == "/"
             if replace_all:
                 self.pos += 1
             try:
                 pattern_text = self.process_stop_on("/", True)
+            except _TooLarge:
+                raise
             except _ExpandError:
                 if self.pos >= self.n:
                     raise _ExpandError("syntax error: missing '/' in ${}") from None
                 raise
             try:
                 replacement = self.process_stop_on("}", True)
+            except _TooLarge:
+                raise
             except _ExpandError:
                 if self.pos >= self.n:
                     raise _ExpandError("syntax error: missing '}'") from None
@@ -327,6 +356,10 @@ class _Lexer:
             # stay unexpanded.
             if pattern is None or self.escape in replacement or "$" in replacement:
                 return self._unsupported(start)
+            # every character may be replaced (an empty pattern matches between them too)
+            self.budget -= len(value) + (len(value) + 1) * len(replacement)
+            if self.budget < 0:
+                raise _TooLarge(f"the expansion is larger than {MAX_EXPANSION} characters")
             if replace_all:
                 return pattern.sub(lambda _m: replacement, value)
             return pattern.sub(lambda _m: replacement, value, count=1)
@@ -394,6 +427,10 @@ def _needs_processing(word: str, escape: str) -> bool:
     return "$" in word or "'" in word or '"' in word or escape in word
 
 
+def _short(word: str, limit: int = 80) -> str:
+    return word if len(word) <= limit else word[: limit - 3] + "..."
+
+
 def expand(word: str, env: Mapping[str, str | None], escape: str = "\\", *,
            windows: bool = False, keep_unknown: bool = False, quotes: bool = True) -> Expansion:
     """Expand one word as BuildKit's ProcessWord (and ProcessWords, in `.words`).
@@ -413,9 +450,10 @@ def expand(word: str, env: Mapping[str, str | None], escape: str = "\\", *,
         value = lexer.process_stop_on("", False)
     except _ExpandError as exc:
         return Expansion(word, frozenset(lexer.names), frozenset(lexer.unknown),
-                         error=f"failed to process {word!r}: {exc}")
+                         error=f"failed to process {_short(word)!r}: {exc}",
+                         too_large=isinstance(exc, _TooLarge))
     except RecursionError:
-        return Expansion(word, error=f"failed to process {word!r}: nesting too deep")
+        return Expansion(word, error=f"failed to process {_short(word)!r}: nesting too deep")
     return Expansion(value, frozenset(lexer.names), frozenset(lexer.unknown),
                      unsupported=lexer.unsupported,
                      _source=(word, env, escape, windows, keep_unknown))

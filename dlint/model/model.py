@@ -20,7 +20,7 @@ import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
-from dlint.model.expand import Expansion, expand, suggest
+from dlint.model.expand import MAX_EXPANSION, Expansion, expand, suggest
 from dlint.model.imageref import ImageRef, parse_image_ref
 from dlint.model.mount import parse_mount
 from dlint.syntax.nodes import Document, Instruction
@@ -212,6 +212,9 @@ class Model:
         self._by_name: dict[str, Stage] = {}
         self._deps: dict[int, list[Dependency]] = {}
         self._stage_of: dict[int, Stage] = {}
+        # (instruction, message) for each ARG/ENV/FROM value over MAX_EXPANSION characters,
+        # left unexpanded (an "expansion bomb": each ARG doubling the previous one)
+        self.too_large: list[tuple[Instruction, str]] = []
         self._build()
 
     # -- construction --------------------------------------------------------------------
@@ -262,7 +265,7 @@ class Model:
                 elif default is not None:
                     ex = State(None, {}, {**auto, **args}, escape=self.escape,
                                uncertain=frozenset(uncertain)).expand(default)
-                    value = ex.value
+                    value = None if self._too_large(ins, key, ex) else ex.value
                     _mark(uncertain, key, ex.unresolved)
                 else:
                     value = auto.get(key)
@@ -273,6 +276,19 @@ class Model:
         self._global_uncertain = frozenset(uncertain)
         self._meta_state = State(None, {}, {**auto, **self.global_args}, escape=self.escape,
                                  uncertain=self._global_uncertain)
+
+    def _too_large(self, ins: Instruction, name: str | None, ex: Expansion) -> bool:
+        """Record a value over MAX_EXPANSION characters. Its variable then holds no value
+        (an ARG) or an empty one (an ENV), marked uncertain: the variables built from it do
+        not grow again, and the file gets one finding per bomb."""
+        if not ex.too_large:
+            return False
+        what = f"The value of `{name}`" if name else "The image name"
+        self.too_large.append((ins, (
+            f"{what} expands to more than {MAX_EXPANSION} characters (variables that "
+            f"repeat each other, doubling at every step?): dlint leaves it unexpanded, "
+            f"and BuildKit would spend memory and time building it.")))
+        return True
 
     def _platform_args(self) -> dict[str, str | None]:
         """BUILDPLATFORM, TARGETARCH, ...: from build_args, else the assumed platform."""
@@ -291,6 +307,7 @@ class Model:
         raw_name = value[2] if len(value) >= 3 and value[1].lower() == "as" else None
         name = raw_name.lower() if raw_name is not None else None
         ex = self._meta_state.expand(base_text)
+        self._too_large(from_ins, None, ex)
         base_name = ex.value
         base_stage = self._by_name.get(base_name.lower()) if base_name else None
         if base_stage is not None and base_stage.index >= index:
@@ -362,7 +379,7 @@ class Model:
             ex = state.expand(values[i + 1], keep_unknown=True)
             if not key:
                 continue
-            env[key] = ex.value
+            env[key] = "" if self._too_large(ins, key, ex) else ex.value
             _mark(uncertain, key, ex.unresolved)
         return self._derive(state, env=env, uncertain=frozenset(uncertain))
 
@@ -385,7 +402,7 @@ class Model:
                 uncertain.add(key)
             elif default is not None:
                 ex = current.expand(default)
-                value = ex.value
+                value = None if self._too_large(ins, key, ex) else ex.value
                 _mark(uncertain, key, ex.unresolved)
             else:
                 value = None

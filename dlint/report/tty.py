@@ -15,7 +15,7 @@ would fix, when any) or "All checks passed".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~3-5 ms of startup
 
 if TYPE_CHECKING:
     from dlint.lint.finding import Finding

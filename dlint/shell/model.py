@@ -175,6 +175,7 @@ class SimpleCommand(Spanned):
         "name", "args", "literal", "assignments", "redirects", "pipeline", "pipeline_index",
         "negated", "background", "in_substitution", "source", "start_byte", "end_byte",
         "anchor", "wrappers", "origin", "script", "_unwrapped", "_inner", "_tool",
+        "_words",
     )
 
     def __init__(self, name: str, args: list[str], literal: list[bool], source: Source,
@@ -199,6 +200,7 @@ class SimpleCommand(Spanned):
         self._unwrapped: SimpleCommand | None = None
         self._inner = False                        # False: not computed yet
         self._tool: tuple[str, int] | None = None
+        self._words: list[str] | None = None     # positional_args() with the tool's table
 
     def __repr__(self) -> str:
         return f"SimpleCommand({self.argv!r})"
@@ -282,7 +284,10 @@ class SimpleCommand(Spanned):
         None uses the tool's table in dlint.shell.tools.VALUE_OPTIONS. `--opt=v` never
         consumes the next word; everything after `--` is positional."""
         if takes_value is None:
-            takes_value = tools.VALUE_OPTIONS.get(self.tool, frozenset())
+            if self._words is None:
+                self._words = tools.positional(
+                    self.tool_args, tools.VALUE_OPTIONS.get(self.tool, frozenset()))
+            return list(self._words)
         return tools.positional(self.tool_args, takes_value)
 
     def subcommands(self, count: int = 1) -> list[str]:
@@ -296,11 +301,13 @@ class SimpleCommand(Spanned):
         if isinstance(name, str):
             if tool != tools.canonical_name(name):
                 return False
-        elif tool not in {tools.canonical_name(n) for n in name}:
+        elif tool not in _canonical_set(name):
             return False
         if not subcommands:
             return True
-        words = self.positional_args()
+        if self._words is None:
+            self.positional_args()
+        words = self._words
         if len(words) < len(subcommands):
             return False
         for word, want in zip(words, subcommands):
@@ -310,6 +317,21 @@ class SimpleCommand(Spanned):
             elif want is not None and word not in want:
                 return False
         return True
+
+    def removed_paths(self) -> list[str]:
+        """Paths this command deletes (`rm`, `rmdir`, `unlink`, `find P -delete`), literal
+        operands only, as written (`/tmp/*` gives `/tmp`); see dlint.shell.paths."""
+        from dlint.shell.paths import removed_paths
+
+        return removed_paths(self)
+
+    def created_paths(self) -> list[tuple[str, bool]]:
+        """(path, tree) for each path this command writes (mkdir, `>`, downloads, `git
+        clone`...); tree=True when it fills a whole tree (a checkout, an extracted
+        archive). Literal operands only, as written; see dlint.shell.paths."""
+        from dlint.shell.paths import created_paths
+
+        return created_paths(self)
 
     def removes(self, directories: Iterable[str]) -> bool:
         """An `rm` of one of `directories` or of something inside one
@@ -323,6 +345,20 @@ class SimpleCommand(Spanned):
         return False
 
 
+_CANONICAL_SETS: dict = {}
+
+
+def _canonical_set(names) -> frozenset[str]:
+    """The canonical tool names of `names` (a tuple or set of names), computed once."""
+    try:
+        found = _CANONICAL_SETS.get(names)
+    except TypeError:                      # an unhashable collection: no cache
+        return frozenset(tools.canonical_name(n) for n in names)
+    if found is None:
+        found = _CANONICAL_SETS[names] = frozenset(tools.canonical_name(n) for n in names)
+    return found
+
+
 class Script:
     """The shell script of one RUN (or any shell text): every simple command in it.
 
@@ -333,7 +369,7 @@ class Script:
     """
 
     __slots__ = ("text", "commands", "pipelines", "errors", "posix", "shell", "form",
-                 "source", "_effective", "__weakref__")
+                 "source", "_effective", "_tools", "__weakref__")
 
     def __init__(self, text: str = "", commands: list[SimpleCommand] | None = None,
                  posix: bool = True, shell: list[str] | None = None, form: str = "shell",
@@ -351,6 +387,7 @@ class Script:
         self.form = form
         self.source = source
         self._effective: list[SimpleCommand] | None = None
+        self._tools: frozenset[str] | None = None
         for command in self.commands:
             command.script = self
 
@@ -371,6 +408,14 @@ class Script:
 
             self._effective = effective_commands(self.commands, depth=0)
         return self._effective
+
+    @property
+    def tools(self) -> frozenset[str]:
+        """The canonical tool names of `effective_commands` (see SimpleCommand.tool): a
+        cheap test before looking at the commands (`"apk" in script.tools`)."""
+        if self._tools is None:
+            self._tools = frozenset(c.tool for c in self.effective_commands)
+        return self._tools
 
     def find(self, name: str | Iterable[str], *subcommands) -> list[SimpleCommand]:
         """Effective commands of tool `name` (aliases folded: "pip" finds pip3, pip3.11 and

@@ -158,13 +158,18 @@ def check_document(doc: Document) -> list[SyntaxIssue]:
     """Instruction-layer errors for a whole document (one per offending instruction)."""
     issues: list[SyntaxIssue] = []
     seen_from = False
+    before_from = False
     for instr in doc.instructions:
         issues += check_instruction(instr)
         if instr.keyword == "FROM":
             seen_from = True
-        elif not seen_from and instr.keyword != "ARG" and instr.keyword in _KNOWN:
+        elif not seen_from and not before_from and instr.keyword != "ARG" and instr.keyword in _KNOWN:
+            # One finding for one cause: BuildKit stops at the first instruction before
+            # any FROM; the ones after it, and "no stages" for a file without FROM, are
+            # the same mistake.
+            before_from = True
             issues.append(_issue("no build stage in current context", instr))
-    if doc.instructions and not seen_from:
+    if doc.instructions and not seen_from and not before_from:
         last = doc.instructions[-1]
         issues.append(SyntaxIssue("dockerfile contains no stages to build", last.start_line, layer="instruction"))
     check = doc.directive("check")

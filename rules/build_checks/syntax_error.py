@@ -11,6 +11,11 @@ carries DL3061 or DL3043 only when it is that error, so a `# hadolint ignore=DL3
 pragma silences only that finding; but selectors choose rules, so `--ignore DL3061` in
 the configuration turns off every syntax error, as `--ignore DL1000` does.
 
+Also reported here: an ARG, ENV or FROM value whose expansion passes 65,536 characters
+(variables repeating each other, `ARG B=$A$A` then `ARG C=$B$B`...: forty such lines make
+a 2^40-character string). BuildKit has no limit and spends memory and time on it; dlint
+leaves the value unexpanded, reports it, and exits with 2 as for an unreadable input.
+
 ## Why is this bad?
 `docker build` stops at the first of these with a parse error, so nothing after it is
 built. Other rules need a file that parses and do not run on a file with syntax errors.
@@ -53,6 +58,10 @@ class SyntaxErrorRule(Rule):
             # Each finding names only the hadolint codes it stands for, so that a
             # `# hadolint ignore=DL3061` pragma silences an order error and nothing else.
             finding.aliases = ["DL1000", *_HADOLINT_RULES.get(_kind(issue.message), ())]
+            yield finding
+        for instruction, message in ctx.oversized_expansions():
+            finding = self.report(ctx, instruction, message)
+            finding.aliases = ["DL1000"]
             yield finding
 
 

@@ -3,7 +3,9 @@ Checks for `FROM` images tagged `latest`, such as `FROM node:latest`.
 
 Tags that come from an ARG default are checked with the default substituted; an image
 also pinned by digest (`node:latest@sha256:...`) is not reported, since the digest is what
-Docker pulls. An image without any tag is untagged-image's finding, not this one.
+Docker pulls. An image without any tag is untagged-image's finding, not this one. A
+name that is not a valid reference, such as a template placeholder
+(`FROM org/%%ARCH%%-debian:latest`), is still checked: the tag written is `latest`.
 
 ## Why is this bad?
 `latest` is a moving pointer, not a version: rebuilding the same Dockerfile later gives a
@@ -41,6 +43,10 @@ class LatestTag(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         for stage in ctx.model.stages:
             image = stage.external_image
+            if image is None and not (stage.base_stage or stage.is_scratch or stage.base_unresolved):
+                # A name Docker would not accept, such as a template placeholder
+                # (`org/%%ARCH%%-debian:latest`): the tag written is still `latest`.
+                image = stage.base
             if image is None or image.digest is not None or image.tag != "latest":
                 continue
             via = f" (from `{stage.base_text}`)" if stage.base_text != image.text else ""

@@ -16,6 +16,9 @@ directory name (`src`, `app`, `lib`, `pkg`, `cmd`, ...) that does not hold the m
 The message names the manifest to copy first, and gives the cost measured with the cache
 analyzer (dlint.cache): how many of the build's steps an edit to a source file reruns
 with this order, the install included, and how many with the fix, without the install.
+When `dlint cache verify` has measured this Dockerfile's steps (it saves their durations
+under the user cache dir), the message gives the time too ("reruns 3 of 4 steps (~4m10s)
+... would rerun 2 (~12s)").
 Heredoc RUN bodies are checked like any script; Windows stages are not.
 
 ## Why is this bad?
@@ -80,6 +83,20 @@ CONTEXT_FREE_TOOLS = frozenset({
     "dnf", "dnf5", "zypper", "update-ca-certificates", "locale-gen", "dpkg-reconfigure",
     "update-alternatives", "ldconfig", "rm", "cd",
 })
+# Cleanups of an install's own cache: they read nothing from the context and belong with
+# the install (they move with it).
+CACHE_CLEANUPS = (
+    (("yarn",), "cache"), (("npm",), "cache"), (("pnpm",), "store"), (("pip",), "cache"),
+    (("uv",), "cache"), (("go",), "clean"), (("composer",), {"clear-cache", "clearcache", "cc"}),
+    (("gem",), "cleanup"), (("apt-get", "apt"), {"clean", "autoclean", "autoremove"}),
+    (("yum", "dnf", "dnf5"), "clean"), (("zypper",), {"clean", "cc"}), (("apk",), "cache"),
+)
+# Package-index refreshes: a RUN of nothing else right before a system install is part of
+# it (the install fails without the index), so it moves with it.
+INDEX_UPDATES = (
+    (("apt-get", "apt"), "update"), (("apk",), "update"), (("yum", "dnf", "dnf5"), "makecache"),
+    (("zypper",), {"refresh", "ref"}),
+)
 SYSTEM_INSTALLS = (
     (("apt-get", "apt"), "install"),
     (("apk",), "add"),
@@ -192,10 +209,24 @@ def _installs(script) -> tuple[list[Install], bool]:
             others.append(command)
     # An install that needs nothing only counts when nothing else in the RUN reads the
     # context either (`apt-get install ... && ./configure && make` needs the sources).
-    context_free = all(c.tool in CONTEXT_FREE_TOOLS and all(not a.startswith(".") for a in c.args)
+    # A cleanup of the install's cache (`yarn cache clean`) reads nothing either.
+    context_free = all((c.tool in CONTEXT_FREE_TOOLS or _is_cleanup(c)) and all(not a.startswith(".") for a in c.args)
                        for c in others)
     kept = sorted((i for i in installs if i.manifests or context_free), key=lambda i: not i.manifests)
     return kept, context_free
+
+
+def _is_cleanup(command) -> bool:
+    return any(command.matches(tools, sub) for tools, sub in CACHE_CLEANUPS)
+
+
+def _index_update_run(ctx, ins) -> bool:
+    """A RUN that only refreshes a package index (`RUN apt-get update`)."""
+    if ins is None or ins.keyword != "RUN":
+        return False
+    script = ctx.script(ins)
+    commands = list(script.effective_commands) if script.posix else []
+    return bool(commands) and all(any(c.matches(t, sub) for t, sub in INDEX_UPDATES) for c in commands)
 
 
 def _norm(source: str) -> str:
@@ -246,7 +277,9 @@ class CacheBustingCopy(Rule):
             busting: list[tuple[object, list[str]]] = []   # (COPY, sources) so far
             copied: dict[str, int] = {}                   # basename -> line of its COPY
             reported: set[int] = set()
+            previous = None
             for ins in stage.instructions:
+                before, previous = previous, ins
                 if ins.keyword in ("COPY", "ADD"):
                     sources = _busting_sources(ctx, ins)
                     if sources:
@@ -269,9 +302,12 @@ class CacheBustingCopy(Rule):
                     if install is None:
                         continue
                     reported.add(id(copy))
-                    message = self._message(copy, sources, ins, install, copied)
+                    # `RUN apt-get update` alone right before a system install moves with it.
+                    update = before if (not install.manifests and before is not copy
+                                        and _index_update_run(ctx, before)) else None
+                    message = self._message(copy, sources, ins, install, copied, update)
                     split = None if only_installs else " && ".join(i.command.text for i in installs)
-                    cost = _cost(ctx, stage, copy, sources, ins, install, copied, split)
+                    cost = _cost(ctx, stage, copy, sources, ins, install, copied, split, update)
                     # a source folder holding the manifest: which file the install reads
                     # is the folder's, not the context root's (`COPY web/ .`): no fix
                     whole = all(_norm(s) in WHOLE_CONTEXT for s in sources)
@@ -294,13 +330,17 @@ class CacheBustingCopy(Rule):
         return None
 
     @staticmethod
-    def _message(copy, sources, run, install, copied) -> str:
+    def _message(copy, sources, run, install, copied, update=None) -> str:
         """What is wrong and what to copy first, from the model alone."""
         norm = [_norm(s) for s in sources]
         what = ("the whole build context" if any(n in WHOLE_CONTEXT for n in norm)
                 else "source folder " + ", ".join(f"`{s}`" for s in sources))
         head = (f"{copy.keyword} of {what} before `RUN {install.label}` (line {run.start_line}): "
                 f"every source edit reruns the install.")
+        if not install.manifests and update is not None:
+            return (f"{head} The install needs nothing from the build context: move it, with the "
+                    f"`{' '.join(update.original.split())}` on line {update.start_line} that it needs, above "
+                    f"this {copy.keyword} (or join the two in one RUN).")
         if not install.manifests:
             return f"{head} The install needs nothing from the build context: move it above this {copy.keyword}."
         names = [posixpath.basename(m) for m in install.manifests]
@@ -331,14 +371,13 @@ def _already_copied(install: Install, copy, copied: dict[str, int]) -> bool:
     return name is not None and copied.get(name, copy.start_line) < copy.start_line
 
 
-def _cost(ctx, stage, copy, sources, run, install, copied, split: str | None) -> str | None:
+def _cost(ctx, stage, copy, sources, run, install, copied, split: str | None, update=None) -> str | None:
     """"A source edit reruns N of M steps ...; copying X first would rerun K", measured
     with the cache analyzer on this order and on the fixed one. `split` is the install
     part of a RUN that also does other work (that part moves up, the RUN stays). None
     when the analyzer is missing or cannot tell."""
     try:
-        from dlint.cache.keys import PredictError
-        from dlint.cache.predict import steps_invalidated_by
+        from dlint.api import PredictError, steps_invalidated_by
     except ImportError:  # the analyzer is optional for this rule
         return None
     whole = any(_norm(s) in WHOLE_CONTEXT for s in sources)
@@ -347,7 +386,7 @@ def _cost(ctx, stage, copy, sources, run, install, copied, split: str | None) ->
     model = ctx.model
     target = None if stage in model.reachable() else (stage.name or str(stage.index))
     manifests = [] if not install.manifests or _already_copied(install, copy, copied) else list(install.manifests)
-    fixed_document, install_line = _reordered(ctx.document, copy, run, manifests, split)
+    fixed_document, install_line = _reordered(ctx.document, copy, run, manifests, split, update)
     try:
         now = steps_invalidated_by(ctx.document, edited, target=target)
         fixed = steps_invalidated_by(fixed_document, edited, target=target)
@@ -359,17 +398,44 @@ def _cost(ctx, stage, copy, sources, run, install, copied, split: str | None) ->
         return None
     names = " and ".join(", ".join(posixpath.basename(m) for m in manifests).rsplit(", ", 1))
     change = f"copying {names} first" if manifests else f"installing before this {copy.keyword}"
+    cost_now = cost_fixed = ""
+    # A split RUN keeps its other work after the COPY: its duration with the fix is unknown.
+    timed = _timed(ctx, now, fixed, fixed_document) if split is None else None
+    if timed is not None:
+        cost_now, cost_fixed = f" ({timed[0]})", f" ({timed[1]})"
     return (f"With this order a source edit reruns {len(now.rerun_steps)} of {now.step_count} "
-            f"steps, `RUN {install.label}` included; {change} would rerun "
-            f"{len(fixed.rerun_steps)}, without the install.")
+            f"steps{cost_now}, `RUN {install.label}` included; {change} would rerun "
+            f"{len(fixed.rerun_steps)}{cost_fixed}, without the install.")
 
 
-def _reordered(document, copy, run, manifests: list[str], split: str | None):
+def _timed(ctx, now, fixed, fixed_document) -> tuple[str, str] | None:
+    """("~4m10s", "~12s"): what a source edit costs now and with the fix, when `cache
+    verify` measured this Dockerfile's steps (dlint.cache.timings); else None."""
+    import os
+
+    if not ctx.context_dir:
+        return None
+    from dlint.api import apply_timings, format_seconds, load_timings
+
+    key = os.path.abspath(os.path.join(ctx.context_dir, os.path.basename(ctx.display_path)))
+    found = load_timings(key)
+    if not found:
+        return None
+    now = apply_timings(now, ctx.document, found)
+    fixed = apply_timings(fixed, fixed_document, found, by_position=False)
+    if not now.timed:
+        return None
+    return (format_seconds(sum(s.seconds or 0.0 for s in now.rerun_steps)),
+            format_seconds(sum(s.seconds or 0.0 for s in fixed.rerun_steps)))
+
+
+def _reordered(document, copy, run, manifests: list[str], split: str | None, update=None):
     """The fixed document and the line of its install RUN: where `copy` was, a COPY of the
     manifests (to the same destination) and then the install: `run` itself, or, when
     `split` is given, a new RUN of just `split` (`run` then stays after the COPY).
+    `update`: a RUN right before `run` that moves up with it (`RUN apt-get update`).
     Instructions are copies renumbered one per line: the shared document is not touched."""
-    from dlint.syntax.nodes import Instruction
+    from dlint.api import Instruction
 
     order = list(document.instructions)
     i, j = order.index(copy), order.index(run)
@@ -378,6 +444,10 @@ def _reordered(document, copy, run, manifests: list[str], split: str | None):
         dest = copy.value[-1]
         dest = dest if dest.endswith("/") or len(manifests) == 1 else dest + "/"
         inserted.append(Instruction("COPY", "COPY", 0, 0, flags=list(copy.flags), value=[*manifests, dest]))
+    if update is not None:
+        inserted.append(update)
+        order = [ins for ins in order if ins is not update]
+        i, j = order.index(copy), order.index(run)
     if split is not None:
         install_run = Instruction("RUN", "RUN", 0, 0, flags=list(run.flags), value=[split])
         order = order[:i] + inserted + [install_run] + order[i:]

@@ -46,7 +46,6 @@ Name a stage defined above (`FROM ... AS <name>`), or write the image with its t
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dlint.api import Finding, Rule
@@ -88,6 +87,8 @@ class CopyFromUnknownStage(Rule):
                     continue  # a self-reference (copy-from-own-stage) or not a reference at all
                 if image.tag is not None or image.digest is not None or "/" in ref:
                     continue
+                import difflib  # only for a finding: not on every run's path
+
                 close = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
                 close = close or [n for n in names if n.lower().endswith(ref.lower())
                                   or n.lower().startswith(ref.lower())][:1]

@@ -44,7 +44,6 @@ labels = ["org.opencontainers.image.created"]
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from collections.abc import Iterator
 
 from dlint.api import Finding, Rule
@@ -59,6 +58,8 @@ def is_rfc3339(value: str) -> bool:
     if match is None:
         return False
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    from datetime import datetime  # not at import: the module is loaded for every LABEL
+
     try:
         datetime(year, month, day, hour, minute, min(second, 59))  # 60: a leap second
     except ValueError:

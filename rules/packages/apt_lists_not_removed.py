@@ -1,13 +1,23 @@
 """## What it does
-Checks for `apt-get install` or `apt-get update` without removing `/var/lib/apt/lists`
-in the same RUN.
+Checks for `apt-get update` (or `apt update`) without removing `/var/lib/apt/lists`
+later in the same RUN.
 
-`apt install` and `apt update` count too; the removal must come after them.
+Only a RUN that runs the update is reported: that is where the lists are downloaded and
+where they must go. A RUN that only installs (`apt-get install` after an update in an
+earlier RUN) is not: its lists sit in the earlier layer, and an `rm` in this RUN would
+not shrink the image (apt-update-alone reports that pattern). The removal must come after
+the last update of the RUN: `rm -rf /var/lib/apt/lists/* && apt-get update && ...`
+leaves the second download in the layer. `apt-get dist-clean` / `apt dist-clean` (apt
+2.7 and later, Debian trixie) remove the lists too, and `find /var/lib/apt/lists -delete`
+counts; `apt-get clean` does not (it empties /var/cache/apt/archives only).
 
 A RUN whose `--mount=type=cache` or `--mount=type=tmpfs` covers `/var/lib/apt/lists` is
 clean: the lists never reach the layer. Stages whose files only leave through
 `COPY --from` (build stages) are not checked: their layers are not part of any image you
 run. Heredoc RUN bodies are checked like any script; Windows stages are not.
+
+hadolint's DL3009 also reports a RUN with `apt-get install` and no update; dlint does
+not, since nothing that RUN writes is in `/var/lib/apt/lists`.
 
 ## Why is this bad?
 `apt-get update` downloads the package lists (tens of megabytes) into
@@ -28,7 +38,8 @@ RUN apt-get update \
 ```
 
 ## Fix
-End the RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache on the lists:
+End the RUN with `&& rm -rf /var/lib/apt/lists/*` (or `apt-get dist-clean` on apt 2.7+),
+or mount a cache on the lists:
 `RUN --mount=type=cache,target=/var/lib/apt/lists,sharing=locked ...`.
 
 `dlint check --fix` appends `&& rm -rf /var/lib/apt/lists/*` at the end of the RUN (safe;
@@ -44,6 +55,9 @@ from dlint.api import Finding, Rule, fix_append_cleanup
 
 
 LISTS_DIR = "/var/lib/apt/lists"
+MESSAGE = ("`{command}` without `rm -rf {lists}/*` after it in the same RUN: the package "
+           "lists it downloads stay in this layer. Remove them at the end of the RUN, or "
+           "mount a cache on {lists}.")
 
 
 class AptListsNotRemoved(Rule):
@@ -52,28 +66,23 @@ class AptListsNotRemoved(Rule):
     severity = "info"
     aliases = ("DL3009",)
     keywords = ("RUN",)
+    triggers = ("apt",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for ins, script in ctx.shipped_run_scripts():
-            if ctx.model.cache_mounted(ins, (LISTS_DIR,)):
-                continue
-            fetches = script.find(("apt-get", "apt"), {"install", "update"})
-            # Only the first install/update is checked: a removal anywhere after it counts.
-            if not fetches or not script.unfollowed(lambda c: c is fetches[0], _removes_lists):
-                continue
-            command = fetches[0]
-            yield self.report(
-                ctx,
-                command,
-                f"`{command.basename} {command.subcommands()[0]}` without "
-                f"`rm -rf {LISTS_DIR}/*` in the same RUN: the package lists stay in "
-                f"this layer. Remove them at the end of the RUN, or mount a cache on "
-                f"{LISTS_DIR}.",
-                fix_append_cleanup(ctx, command, f"rm -rf {LISTS_DIR}/*"),
-            )
+        for command in ctx.uncleaned_installs(_updates, _removes_lists, (LISTS_DIR,),
+                                              ("apt-get", "apt")):
+            text = f"{command.basename} {command.subcommands()[0]}"
+            yield self.report(ctx, command, MESSAGE.format(command=text, lists=LISTS_DIR),
+                              fix_append_cleanup(ctx, command, f"rm -rf {LISTS_DIR}/*"))
+
+
+def _updates(command) -> bool:
+    return command.matches(("apt-get", "apt"), "update")
 
 
 def _removes_lists(command) -> bool:
+    if command.matches(("apt-get", "apt"), "dist-clean"):
+        return True
     if command.tool == "rm":
         targets = command.positional_args(())
     elif command.tool == "find" and "-delete" in command.args:

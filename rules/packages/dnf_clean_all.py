@@ -2,7 +2,9 @@
 Checks for `dnf install` without `dnf clean all` later in the same RUN.
 
 `microdnf` and `dnf5` count as dnf; `groupinstall`, `reinstall`, `update`, `upgrade`,
-`makecache` and `builddep` count as installs too.
+`makecache` and `builddep` count as installs too, with options before or after the
+subcommand (`dnf -y --setopt=install_weak_deps=False install`); with `-C`/`--cacheonly`
+dnf downloads nothing, so that command is not reported.
 
 Also clean: `microdnf clean all`, `yum clean all` (yum is dnf on dnf-based systems),
 removing `/var/cache/dnf` (or `/var/cache/yum`, `/var/cache/libdnf5`) later in the RUN, or
@@ -52,15 +54,18 @@ class DnfCleanAll(Rule):
     severity = "warning"
     aliases = ("DL3040",)
     keywords = ("RUN",)
+    triggers = ("dnf",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
+        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS, TOOLS):
             message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
             yield self.report(ctx, command, message, fix_append_cleanup(ctx, command, f"{command.basename} clean all"))
 
 
 def _installs(command) -> bool:
-    return command.matches(TOOLS, INSTALLS) or command.matches(TOOLS, "group", "install")
+    found = command.matches(TOOLS, INSTALLS) or command.matches(TOOLS, "group", "install")
+    # -C (--cacheonly) works from the cache only: nothing is downloaded
+    return found and not command.has_flag("-C", "--cacheonly")
 
 
 def _cleans(command) -> bool:

@@ -7,6 +7,12 @@ Also clean: `--no-cache` (pip accepts the abbreviation); removing `~/.cache` or
 value in effect at the RUN (pip disables its cache for any value of it), set on the
 command itself (`PIP_NO_CACHE_DIR=1 pip install ...`) or exported earlier in the script;
 a `--mount=type=cache` (or tmpfs) on pip's cache directory (`~/.cache/pip` or `~/.cache`).
+
+Scope: an ENV is in effect in its stage and in the stages built `FROM` it, not in other
+stages built from the same image; a `--mount` covers its own RUN only. Any value of
+`PIP_NO_CACHE_DIR`, even `0` or `false`, disables pip's cache (pip's option parser takes
+the variable's presence as the flag; `false` is not read as "keep the cache"), so such
+an ENV counts as clean; hadolint's DL3042 reads the value and differs there.
 Stages whose files only leave through `COPY --from` (build stages) are not checked.
 Heredoc RUN bodies are checked like any script; Windows stages are not.
 
@@ -49,9 +55,12 @@ class PipNoCacheDir(Rule):
     severity = "warning"
     aliases = ("DL3042",)
     keywords = ("RUN",)
+    triggers = ("pip",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for ins, script in ctx.shipped_run_scripts():
+            if "pip" not in script.tools:
+                continue
             if _mounts_pip_cache(ctx, ins) or _env_disables_cache(ctx, ins):
                 continue
             for command in script.unfollowed(_installs_with_cache, _removes_cache)[:1]:
@@ -60,11 +69,17 @@ class PipNoCacheDir(Rule):
                 yield self.report(
                     ctx,
                     command,
-                    "`pip install` without `--no-cache-dir`: the downloaded and built "
+                    f"`{_shown(command)}` without `--no-cache-dir`: the downloaded and built "
                     "wheels stay in ~/.cache/pip in this layer. Add `--no-cache-dir` or "
                     "set `ENV PIP_NO_CACHE_DIR=1`.",
                     fix_add_flag(ctx, command, ("install",), "--no-cache-dir"),
                 )
+
+
+def _shown(command) -> str:
+    """The command as it names pip: `pip3 install`, `python3 -m pip install`."""
+    lead = command.argv[:len(command.argv) - len(command.tool_args)]
+    return " ".join([command.basename, *lead[1:], "install"])
 
 
 def _installs_with_cache(command) -> bool:

@@ -39,8 +39,8 @@ from dlint.api import Finding, Rule, fix_append_cleanup
 
 
 CACHE_DIRS = ("/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn")
-MESSAGE = ("`yarn install` without `yarn cache clean` in the same RUN: yarn's package cache "
-           "stays in this layer. Append `&& yarn cache clean`.")
+MESSAGE = ("`{command}` without `yarn cache clean` after it in the same RUN: yarn's package "
+           "cache stays in this layer. Append `&& yarn cache clean`.")
 
 
 class YarnCacheClean(Rule):
@@ -49,10 +49,14 @@ class YarnCacheClean(Rule):
     severity = "info"
     aliases = ("DL3060",)
     keywords = ("RUN",)
+    triggers = ("yarn",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
-            yield self.report(ctx, command, MESSAGE, fix_append_cleanup(ctx, command, "yarn cache clean"))
+        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS, ("yarn",)):
+            words = command.positional_args()
+            shown = " ".join([command.basename, *words[:2 if words[:1] == ["global"] else 1]])
+            yield self.report(ctx, command, MESSAGE.format(command=shown),
+                              fix_append_cleanup(ctx, command, "yarn cache clean"))
 
 
 def _installs(command) -> bool:

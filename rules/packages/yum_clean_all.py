@@ -2,7 +2,9 @@
 Checks for `yum install` without `yum clean all` later in the same RUN.
 
 `groupinstall`, `localinstall`, `reinstall`, `update`, `upgrade` and `makecache` count as
-installs too.
+installs too, with options before or after the subcommand (`yum -y install`,
+`yum --setopt=tsflags=nodocs -q install`); with `-C`/`--cacheonly` yum downloads nothing,
+so that command is not reported.
 
 Also clean: removing `/var/cache/yum` later in the RUN, or a `--mount=type=cache` (or
 tmpfs) on `/var/cache/yum`. Stages whose files only leave through `COPY --from` (build
@@ -49,15 +51,18 @@ class YumCleanAll(Rule):
     severity = "warning"
     aliases = ("DL3032",)
     keywords = ("RUN",)
+    triggers = ("yum",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
+        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS, ("yum",)):
             message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
             yield self.report(ctx, command, message, fix_append_cleanup(ctx, command, f"{command.basename} clean all"))
 
 
 def _installs(command) -> bool:
-    return command.matches("yum", INSTALLS) or command.matches("yum", "group", "install")
+    found = command.matches("yum", INSTALLS) or command.matches("yum", "group", "install")
+    # -C (--cacheonly) works from the cache only: nothing is downloaded
+    return found and not command.has_flag("-C", "--cacheonly")
 
 
 def _cleans(command) -> bool:

@@ -50,9 +50,10 @@ class ZypperClean(Rule):
     severity = "warning"
     aliases = ("DL3036",)
     keywords = ("RUN",)
+    triggers = ("zypper",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS):
+        for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS, ("zypper",)):
             message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
             yield self.report(ctx, command, message, fix_append_cleanup(ctx, command, f"{command.basename} clean --all"))
 

@@ -58,6 +58,7 @@ class CurlPipeShell(Rule):
     name = "curl-pipe-shell"
     severity = "warning"
     keywords = ("RUN",)
+    triggers = ("curl", "wget")
 
     def check(self, ctx) -> Iterator[Finding]:
         reported: set[int] = set()

@@ -60,6 +60,7 @@ class DockerSocketMount(Rule):
     name = "docker-socket-mount"
     severity = "warning"
     keywords = ("VOLUME", "LABEL")
+    triggers = ("sock",)
 
     def check(self, ctx) -> Iterator[Finding]:
         model = ctx.model

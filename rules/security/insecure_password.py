@@ -50,6 +50,7 @@ class InsecurePassword(Rule):
     name = "insecure-password"
     severity = "warning"
     keywords = ("RUN",)
+    triggers = ("passwd", "useradd", "usermod")
 
     def check(self, ctx) -> Iterator[Finding]:
         for _, cmd in ctx.run_commands(("chpasswd", "passwd", "useradd", "usermod"),

@@ -47,6 +47,7 @@ class SshPortExposed(Rule):
     name = "ssh-port-exposed"
     severity = "warning"
     keywords = ("EXPOSE",)
+    triggers = ("22",)
 
     def check(self, ctx) -> Iterator[Finding]:
         model = ctx.model

@@ -57,6 +57,7 @@ class CdInsteadOfWorkdir(Rule):
     severity = "warning"
     aliases = ("DL3003",)
     keywords = ("RUN",)
+    triggers = ("cd",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for _, script in ctx.run_scripts():

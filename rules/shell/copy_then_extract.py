@@ -59,6 +59,7 @@ class CopyThenExtract(Rule):
     severity = "info"
     aliases = ("DL3010",)
     keywords = ("COPY",)
+    triggers = ("tar",)
 
     def check(self, ctx) -> Iterator[Finding]:
         model = ctx.model

@@ -47,6 +47,7 @@ class LnShInsteadOfShell(Rule):
     severity = "warning"
     aliases = ("DL4005",)
     keywords = ("RUN",)
+    triggers = ("ln",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for _, cmd in ctx.run_commands(("ln",)):

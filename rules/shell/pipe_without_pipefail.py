@@ -66,6 +66,7 @@ class PipeWithoutPipefail(Rule):
     severity = "warning"
     aliases = ("DL4006",)
     keywords = ("RUN",)
+    triggers = ("|",)
 
     def check(self, ctx) -> Iterator[Finding]:
         fixed_stages = set()  # one SHELL per stage: it applies to the RUNs after it too

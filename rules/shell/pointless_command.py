@@ -67,6 +67,9 @@ class PointlessCommand(Rule):
     severity = "info"
     aliases = ("DL3001",)
     keywords = ("RUN",)
+    # a substring of every CANDIDATES name ("vi" in vim, "kill" in pkill/killall)
+    triggers = ("ps", "top", "free", "ifconfig", "shutdown", "reboot", "halt", "poweroff",
+                "vi", "nano", "kill", "service", "mount")
 
     def check(self, ctx) -> Iterator[Finding]:
         for ins, cmd in ctx.run_commands(CANDIDATES):

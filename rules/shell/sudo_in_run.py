@@ -56,6 +56,7 @@ class SudoInRun(Rule):
     severity = "error"
     aliases = ("DL3004",)
     keywords = ("RUN",)
+    triggers = ("sudo",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for ins, cmd in ctx.run_commands(("sudo",)):

@@ -46,6 +46,7 @@ class UseraddHighUid(Rule):
     severity = "warning"
     aliases = ("DL3046",)
     keywords = ("RUN",)
+    triggers = ("useradd",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for ins, cmd in ctx.run_commands(("useradd",), shipped_only=True):

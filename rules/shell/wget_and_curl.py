@@ -53,6 +53,7 @@ class WgetAndCurl(Rule):
     severity = "warning"
     aliases = ("DL4001",)
     keywords = ("RUN",)
+    triggers = ("wget",)
 
     def check(self, ctx) -> Iterator[Finding]:
         reported: set[int] = set()

@@ -48,6 +48,7 @@ class WgetWithoutProgress(Rule):
     severity = "info"
     aliases = ("DL3047",)
     keywords = ("RUN",)
+    triggers = ("wget",)
 
     def check(self, ctx) -> Iterator[Finding]:
         for ins, cmd in ctx.run_commands(("wget",)):

@@ -1,0 +1,1 @@
+"""ACME's dlint rules: one module per rule, each holding one Rule subclass."""
