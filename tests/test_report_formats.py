@@ -537,3 +537,37 @@ def test_dlint_check_format_end_to_end(fmt):
         assert all(line.startswith("::") or line.startswith("dlint: ") for line in out.splitlines())
     else:
         ET.fromstring(proc.stdout)
+
+
+def test_sarif_results_carry_their_fixes_as_artifact_changes(tmp_path):
+    # A real run: ADD -> COPY (safe) and MAINTAINER -> LABEL (unsafe) become SARIF fixes
+    # that a code-scanning UI can apply; the log still validates against the schema.
+    from dlint.fix import apply_edits
+    from dlint.lint.engine import lint_paths
+    from dlint.report import Report
+
+    text = "FROM alpine:3.20\nADD a.txt /a\nMAINTAINER Jane <j@x.org>\n"
+    (tmp_path / "Dockerfile").write_text(text)
+    run = lint_paths(["Dockerfile"], root=tmp_path, select=["DF201", "DF807"])
+    report = Report(rules=[], files=run.files, sources=run.sources, root=str(tmp_path))
+    doc = json.loads(render("sarif", run.findings, report))
+    assert_valid_sarif(doc)
+    results = {r["ruleId"]: r for r in doc["runs"][0]["results"]}
+    assert set(results) == {"DF201", "DF807"}
+    assert results["DF201"]["fixes"][0]["properties"]["safe"] is True
+    assert results["DF807"]["fixes"][0]["properties"]["safe"] is False
+    assert results["DF807"]["fixes"][0]["description"]["text"].endswith("(unsafe)")
+    # applying the replacements as written gives the text --fix --unsafe-fixes writes
+    from dlint.lint.finding import TextEdit
+
+    fixes = []
+    for result in results.values():
+        change = result["fixes"][0]["artifactChanges"][0]
+        assert change["artifactLocation"]["uri"] == "Dockerfile"
+        fixes.append([TextEdit(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"],
+                               r["deletedRegion"]["endLine"], r["deletedRegion"]["endColumn"],
+                               r["insertedContent"]["text"]) for r in change["replacements"]])
+    fixed, applied = apply_edits(text, fixes)
+    assert applied == 2
+    assert fixed == ('FROM alpine:3.20\nCOPY a.txt /a\n'
+                     'LABEL org.opencontainers.image.authors="Jane <j@x.org>"\n')

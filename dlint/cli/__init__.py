@@ -33,6 +33,12 @@ def parse_check_argv(argv: list[str]):
         if arg == "--fix":
             options.fix = True
             continue
+        if arg == "--unsafe-fixes":
+            options.unsafe_fixes = True
+            continue
+        if arg == "--diff":
+            options.diff = True
+            continue
         name, eq, value = arg.partition("=")
         if name not in _VALUE_OPTIONS:
             return None

@@ -46,7 +46,9 @@ def check(
     ignore: List[str] = typer.Option(None, "--ignore", help="Skip these rules (codes, names, aliases or ALL)."),
     severity_threshold: Optional[str] = typer.Option(
         None, "--severity-threshold", help="Exit 1 only for findings at or above: error|warning|info|style (default style)."),
-    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place."),
+    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place (with -: print the fixed text)."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="With --fix or --diff: the unsafe fixes too."),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff of what --fix would change; write nothing (exit 1 when something would change)."),
     config: Optional[str] = typer.Option(None, "--config", help="Config file (default: nearest .dlint.toml or pyproject.toml [tool.dlint])."),
     root: Optional[str] = typer.Option(None, "--root", help="Relative PATHs and displayed paths are relative to this directory (default: cwd)."),
     context: Optional[str] = typer.Option(None, "--context", help="Build context folder of the linted Dockerfiles, as in `docker build DIR` (default: each Dockerfile's folder, or the config's `contexts`)."),
@@ -56,7 +58,7 @@ def check(
         _choice(format, FORMAT_CHOICES, "--format")
     _choice(severity_threshold, THRESHOLD_CHOICES, "--severity-threshold")
     options = CheckOptions(list(paths or []), format, list(select or []), list(ignore or []),
-                           severity_threshold, fix, config, root, context)
+                           severity_threshold, fix, config, root, context, unsafe_fixes, diff)
     raise typer.Exit(run_check(options))
 
 

@@ -13,14 +13,15 @@ THRESHOLD_CHOICES = ("error", "warning", "info", "style")
 
 
 class CheckOptions(Record):
-    _fields = ("paths", "format", "select", "ignore", "severity_threshold", "fix", "config", "root", "context")
+    _fields = ("paths", "format", "select", "ignore", "severity_threshold", "fix", "config", "root",
+               "context", "unsafe_fixes", "diff")
 
     def __init__(self, paths: list[str] | None = None,
                  format: str | None = None,  # None: tty, plus GitHub annotations under GitHub Actions
                  select: list[str] | None = None,  # raw, possibly comma-separated
                  ignore: list[str] | None = None, severity_threshold: str | None = None,
                  fix: bool = False, config: str | None = None, root: str | None = None,
-                 context: str | None = None):
+                 context: str | None = None, unsafe_fixes: bool = False, diff: bool = False):
         self.paths = [] if paths is None else paths
         self.format = format
         self.select = [] if select is None else select
@@ -30,6 +31,8 @@ class CheckOptions(Record):
         self.config = config
         self.root = root
         self.context = context  # build context folder for every file (like `docker build DIR`)
+        self.unsafe_fixes = unsafe_fixes  # with --fix or --diff: the unsafe fixes too
+        self.diff = diff                  # print what --fix would change, write nothing
 
 
 def reporter_available(fmt: str) -> bool:
@@ -52,6 +55,9 @@ def run_check(options: CheckOptions) -> int:
     from dlint.report import Report, render
 
     fmt = options.format or "tty"
+    if options.unsafe_fixes and not (options.fix or options.diff):
+        error("--unsafe-fixes works with --fix or --diff")
+        return 2
     if not reporter_available(fmt):
         error(f"output format {fmt!r} is not available in this installation "
               f"(module dlint.report.{fmt} is missing)")
@@ -77,27 +83,41 @@ def run_check(options: CheckOptions) -> int:
         kwargs["stdin"] = sys.stdin.buffer.read()
     try:
         run = lint_paths(paths, **kwargs)
-        fixed_note = None
-        if options.fix:
-            from dlint.fix import fix_run
-
-            fixed_note, run = fix_run(run, lambda: lint_paths(paths, **kwargs))
     except ConfigError as exc:
         error(str(exc))
         return 2
-    for problem in run.errors:
-        error(problem)
-    if fixed_note:
-        write(fixed_note + "\n", sys.stderr)
+    out = sys.stdout
+    if options.fix or options.diff:
+        from dlint.fix import fix_run, unified_diff
+
+        outcome = fix_run(run, unsafe=options.unsafe_fixes, write=options.fix and not options.diff)
+        for problem in run.errors + outcome.errors:
+            error(problem)
+        write(outcome.summary(unsafe=options.unsafe_fixes, wrote=not options.diff) + "\n", sys.stderr)
+        if options.diff:
+            write("".join(unified_diff(shown, old, new) for shown, (old, new) in outcome.changed.items()))
+            if run.errors or outcome.errors or registry.errors:
+                return 2
+            return 1 if outcome.changed else 0
+        if "-" in paths:  # the fixed text is the output; the report goes to stderr
+            bom, text = run.texts.get("-", (b"", ""))
+            old_new = outcome.changed.get("-")
+            write(("\ufeff" if bom else "") + (old_new[1] if old_new else text))
+            out = sys.stderr
+        if outcome.errors:
+            run.errors.extend(outcome.errors)
+    else:
+        for problem in run.errors:
+            error(problem)
     report = Report(
         rules=list(registry.rules),
         files=run.files,
         sources=run.sources,
         root=root,
-        color=fmt == "tty" and use_color(),
+        color=fmt == "tty" and use_color(out),
         version=__version__,
     )
-    write(render(fmt, run.findings, report))
+    write(render(fmt, run.findings, report), out)
     if options.format is None and os.environ.get("GITHUB_ACTIONS") == "true":
         from dlint.report.github import annotations_if_github_actions
 

@@ -79,6 +79,11 @@ class LintRun(Record):
         self.failing = failing  # some finding at or above its file's severity threshold
         # for --fix: displayed path -> absolute path (files only, not stdin)
         self.paths = {} if paths is None else paths
+        # for --fix/--diff: displayed path -> (BOM, decoded text) and -> a function linting
+        # a new text of that file with the same rules, config and build context
+        self.texts: dict[str, tuple[bytes, str]] = {}
+        self.linters: dict[str, Callable[[str], list[Finding]]] = {}
+        self.floors: dict[str, int] = {}  # displayed path -> rank of its severity threshold
 
     @property
     def exit_code(self) -> int:
@@ -422,6 +427,9 @@ def lint_paths(
         rule_set = rule_set_for(config)
         preparing.extend(prepare_context(ctx, rule_set, run.errors))
         parsed.append((ctx, rule_set, build))
+        run.texts[shown] = (data[:3] if data.startswith(b"\xef\xbb\xbf") else b"", text)
+        run.linters[shown] = lambda new_text: lint_document(
+            parse(new_text, shown), shown, rule_set, registry=registry, context_dir=context_dir, errors=[])
 
     def lint_parsed() -> None:
         finish_preparing(preparing, run.errors)
@@ -442,6 +450,8 @@ def lint_paths(
             run.sources[shown] = document.lines
             run.findings.extend(findings)
             floor = severity_rank(rule_set.severity_threshold)
+            # what fix_run uses to recompute `failing` once fixed (--exit-zero: never fails)
+            run.floors[shown] = 99 if rule_set.exit_zero else floor
             if not rule_set.exit_zero and any(severity_rank(f.severity) >= floor for f in findings):
                 run.failing = True
 

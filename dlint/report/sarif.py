@@ -128,6 +128,28 @@ def _uri(path: str) -> str:
     return quote(path, safe="/-._~!$&'()*+,;=:@")
 
 
+def _fix(finding: Finding, report: Report) -> dict:
+    """The finding's fix as a SARIF fix: one artifactChange, a replacement per edit
+    (regions 1-based, end column exclusive like TextEdit). properties.safe says whether
+    `dlint check --fix` applies it or only `--fix --unsafe-fixes`."""
+    fix = finding.fix
+    return {
+        "description": {"text": fix.description + ("" if fix.safe else " (unsafe)")},
+        "artifactChanges": [{
+            "artifactLocation": {
+                "uri": _uri(_common.relative_path(finding.file, report.root)),
+                "uriBaseId": "%SRCROOT%",
+            },
+            "replacements": [{
+                "deletedRegion": {"startLine": e.line, "startColumn": e.column,
+                                  "endLine": e.end_line, "endColumn": e.end_column},
+                "insertedContent": {"text": e.text},
+            } for e in fix.edits],
+        }],
+        "properties": {"safe": fix.safe},
+    }
+
+
 def sarif_log(findings: list[Finding], report: Report) -> dict:
     findings = _common.sorted_findings(findings)
     version = _common.tool_version(report)
@@ -163,6 +185,8 @@ def sarif_log(findings: list[Finding], report: Report) -> dict:
             }}],
             "partialFingerprints": {"primaryLocationLineHash": line_hash},
         })
+        if finding.fix is not None and finding.fix.edits:
+            results[-1]["fixes"] = [_fix(finding, report)]
 
     return {
         "$schema": SCHEMA_URI,

@@ -9,7 +9,8 @@ underlined:
       3 | FROM ubuntu
         | ^^^^^^^^^^^
 
-and a last line "N findings in M files" or "All checks passed".
+and a last line "N findings in M files" (with how many `--fix` and `--fix --unsafe-fixes`
+would fix, when any) or "All checks passed".
 """
 
 from __future__ import annotations
@@ -34,7 +35,15 @@ def summary(findings: list[Finding], report: Report) -> str:
             return "No files checked"
         return "All checks passed" + (f" ({_plural(checked, 'file')} checked)" if checked != 1 else "")
     files = len({f.file for f in findings})
-    return f"{_plural(len(findings), 'finding')} in {_plural(files, 'file')}"
+    text = f"{_plural(len(findings), 'finding')} in {_plural(files, 'file')}"
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.edits and f.fix.safe)
+    unsafe = sum(1 for f in findings if f.fix is not None and f.fix.edits and not f.fix.safe)
+    hints = []
+    if safe:
+        hints.append(f"{safe} fixable with --fix")
+    if unsafe:
+        hints.append(f"{unsafe} more with --fix --unsafe-fixes")
+    return f"{text} ({', '.join(hints)})" if hints else text
 
 
 def excerpt(finding: Finding, report: Report) -> tuple[int, str, int, int] | None:

@@ -26,13 +26,15 @@ COPY app /app
 
 ## Fix
 Write every keyword in the majority case (uppercase is the common convention).
+
+`dlint check --fix` rewrites the keyword in the majority casing (safe).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, Span
+from dlint.api import Finding, Rule, Span, fix_keyword_casing
 
 
 class ConsistentInstructionCasing(Rule):
@@ -56,4 +58,5 @@ class ConsistentInstructionCasing(Rule):
             span = ins.span
             where = Span(span.line, span.column, span.line, span.column + len(keyword) - 1) if span else ins
             yield self.report(ctx, where, f"Command '{keyword}' should match the case of the "
-                                          f"command majority ({majority})")
+                                          f"command majority ({majority})",
+                              fix_keyword_casing(ins, upper=lower <= upper))

@@ -22,13 +22,15 @@ RUN npm ci
 
 ## Fix
 Write `AS` in the case of `FROM`: `FROM ... AS name` or `from ... as name`.
+
+`dlint check --fix` writes `AS` in the casing of `FROM` (safe).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Fix, Rule, TextEdit, edit_tokens
 
 
 class FromAsCasing(Rule):
@@ -52,4 +54,16 @@ class FromAsCasing(Rule):
             else:
                 wrong = False
             if wrong:
-                yield self.report(ctx, ins, f"'{as_word}' and '{keyword}' keywords' casing do not match")
+                yield self.report(ctx, ins, f"'{as_word}' and '{keyword}' keywords' casing do not match",
+                                  _fix(ctx.document, ins, "as" if keyword.islower() else "AS"))
+
+
+def _fix(document, ins, word: str) -> Fix | None:
+    if ins.span is None:
+        return None
+    words = [t for t in edit_tokens(document, ins.span.line, ins.span.column + len(ins.raw_keyword),
+                                    ins.end_line) if not t.text.startswith("--")]
+    if len(words) < 3 or words[1].text.lower() != "as":
+        return None
+    t = words[1]
+    return Fix(f"Write {word}", (TextEdit(t.line, t.column, t.line, t.end_column, word),))

@@ -26,13 +26,17 @@ COPY --from=builder /app /app
 
 ## Fix
 Write the stage name in lowercase, and every `--from=` and `--target` that names it.
+
+`dlint check --fix` lowercases the name and every reference to it: `FROM name`, `COPY
+--from=name`, `RUN --mount=from=name` (safe: BuildKit matches stage names
+case-insensitively, `--target` included).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Fix, Rule, stage_reference_edits
 
 
 class StageNameCasing(Rule):
@@ -48,5 +52,8 @@ class StageNameCasing(Rule):
             # BuildKit: exactly `image AS name` (flags aside)
             if len(stage.from_instruction.value) == 3 and stage.raw_name is not None \
                     and stage.raw_name != stage.raw_name.lower():
+                edits = stage_reference_edits(ctx.document, ctx.model, stage, stage.raw_name.lower())
+                fix = Fix(f"Rename stage {stage.raw_name} to {stage.raw_name.lower()} "
+                          f"(and every reference)", tuple(edits)) if edits else None
                 yield self.report(ctx, stage.from_instruction,
-                                  f"Stage name '{stage.raw_name}' should be lowercase")
+                                  f"Stage name '{stage.raw_name}' should be lowercase", fix)

@@ -49,6 +49,14 @@ CMD ["python", "app.py"]
 Copy only the manifests the install reads (the message names them), run the install,
 then copy the rest of the sources. An install that needs nothing from the context moves
 above the COPY.
+
+`dlint check --fix --unsafe-fixes` does the reordering when the RUN holds only installs
+and the COPY is of the whole context (or the install needs nothing from it): a COPY of the
+manifests into the same destination where the COPY was, the COPY itself right after the
+install; lock files are written as globs that may match nothing (`yarn.loc[k]`) unless the
+build context shows them. The fix's description gives the rebuild cost before and after,
+from the cache model. Unsafe: the install no longer sees the other sources, and the COPY
+that now follows it may overwrite what it installed.
 """
 
 from __future__ import annotations
@@ -57,7 +65,7 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_copy_manifests_first
 
 
 WHOLE_CONTEXT = frozenset({".", "*"})
@@ -300,7 +308,14 @@ class CacheBustingCopy(Rule):
                     message = self._message(copy, sources, ins, install, copied, update)
                     split = None if only_installs else " && ".join(i.command.text for i in installs)
                     cost = _cost(ctx, stage, copy, sources, ins, install, copied, split, update)
-                    yield self.report(ctx, copy, f"{message} {cost}" if cost else message)
+                    # a source folder holding the manifest: which file the install reads
+                    # is the folder's, not the context root's (`COPY web/ .`): no fix
+                    whole = all(_norm(s) in WHOLE_CONTEXT for s in sources)
+                    fix = None
+                    if split is None and (whole or not install.manifests
+                                          or _already_copied(install, copy, copied)):
+                        fix = _fix(ctx, copy, ins, install, copied, cost)
+                    yield self.report(ctx, copy, f"{message} {cost}" if cost else message, fix)
 
     @staticmethod
     def _affected(installs: list[Install], sources: list[str]) -> Install | None:
@@ -334,6 +349,20 @@ class CacheBustingCopy(Rule):
                     f"install above this {copy.keyword}.")
         listed = " and ".join(", ".join(names).rsplit(", ", 1))
         return f"{head} Copy {listed} first, run the install, then copy the rest."
+
+
+def _fix(ctx, copy, run, install, copied, cost: str | None):
+    """The reordering as text (unsafe; only when the RUN holds nothing but installs: a
+    RUN that also builds would have to be split). Its description carries the cost."""
+    manifests = [] if not install.manifests or _already_copied(install, copy, copied) else list(install.manifests)
+    names = " and ".join(", ".join(manifests).rsplit(", ", 1))
+    what = (f"Copy {names} first, run the install, then {copy.keyword} the rest" if manifests
+            else f"Move {copy.keyword} below the install")
+    description = (f"{what} (unsafe: the install no longer sees the other sources, and the "
+                   f"{copy.keyword} may overwrite what it installs)")
+    if cost:
+        description += ". " + cost
+    return fix_copy_manifests_first(ctx, copy, run, manifests, description)
 
 
 def _already_copied(install: Install, copy, copied: dict[str, int]) -> bool:

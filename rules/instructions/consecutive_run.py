@@ -50,6 +50,16 @@ RUN curl -fsSLo /tmp/tool.tgz https://example.com/tool.tgz && tar -xzf /tmp/tool
 ## Fix
 Do the removal or cleanup in the RUN that creates the files (join the RUNs with `&&`, or
 write one heredoc RUN); join small setup steps into one RUN.
+
+`dlint check --fix --unsafe-fixes` joins the RUN to the RUN right above it with `&&` and a
+continuation (one layer and one cache step instead of two: unsafe): small setup steps, and
+a removal or package cleanup when that RUN is the one that created the files or installed
+the packages. Not for a file the RUN above only used (an installer it ran, an archive it
+extracted): the file stays in the layer that added it, merging would save nothing. No fix
+when a line lies between them, their flags differ, a script is not plain POSIX shell
+form, the first RUN changes shell state (`cd`, `export`, a variable...) the second would
+now see, or the second is more than an `&&` list (its failure would no longer fail the
+build).
 """
 
 from __future__ import annotations
@@ -59,7 +69,7 @@ import posixpath
 from fnmatch import fnmatchcase
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_merge_runs
 
 
 MAX_COMMANDS = 2
@@ -131,7 +141,8 @@ class ConsecutiveRun(Rule):
                     ctx, ins,
                     f"This RUN and the RUN on line {previous.start_line} are small setup "
                     f"steps with the same flags: joined with `&&` they make one layer and "
-                    f"one cache step instead of two.")
+                    f"one cache step instead of two.",
+                    fix_merge_runs(ctx, previous, ins))
             previous = ins
 
     # -- a later RUN that deletes what an earlier one made --------------------------------
@@ -169,7 +180,12 @@ class ConsecutiveRun(Rule):
                 message = (f"This RUN {what} the RUN on line {line}: those bytes stay in that "
                            f"earlier layer, so the image does not shrink. Do it in the same "
                            f"RUN (merging them saves what it deletes).")
-            yield self.report(ctx, ins, message)
+            # merged into the RUN that made the files, right above it, the removal happens
+            # before that layer is written (fix_merge_runs refuses what would change
+            # behaviour). Not for a file that RUN only used: it stays in the layer that
+            # added it (a download or a COPY further up), merging would save nothing.
+            fix = None if kind == "used" else fix_merge_runs(ctx, before, ins)
+            yield self.report(ctx, ins, message, fix)
 
     @staticmethod
     def _fragment(ctx, ins) -> bool:

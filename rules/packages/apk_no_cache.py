@@ -31,12 +31,15 @@ RUN apk add --no-cache curl
 ## Fix
 Add `--no-cache` to `apk add` (it also makes `apk update` unnecessary), or mount a cache:
 `RUN --mount=type=cache,target=/var/cache/apk apk add curl`.
+
+`dlint check --fix` adds `--no-cache` after `apk add` (safe), and for `apk update` appends
+`&& rm -rf /var/cache/apk/*` at the end of the RUN (safe; unsafe when a later RUN runs apk).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_add_flag, fix_append_cleanup
 
 
 CACHE_DIRS = ("/var/cache/apk", "/etc/apk/cache")
@@ -57,8 +60,11 @@ class ApkNoCache(Rule):
 
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_stores_index, _cleans, CACHE_DIRS, ("apk",)):
-            update = command.matches("apk", "update")
-            yield self.report(ctx, command, UPDATE_MESSAGE if update else MESSAGE)
+            if command.matches("apk", "update"):
+                fix = fix_append_cleanup(ctx, command, "rm -rf /var/cache/apk/*")
+                yield self.report(ctx, command, UPDATE_MESSAGE, fix)
+            else:
+                yield self.report(ctx, command, MESSAGE, fix_add_flag(ctx, command, ("add",), "--no-cache"))
 
 
 def _stores_index(command) -> bool:

@@ -39,12 +39,14 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl
 
 ## Fix
 Add `-y` (`--yes`) to the command.
+
+`dlint check --fix` adds `-y` after the subcommand (safe).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_add_flag
 
 TOOLS = ("apt-get", "apt")
 PROMPTING = {"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge",
@@ -74,4 +76,5 @@ class AptGetMissingYes(Rule):
                 continue
             sub = command.subcommands()[0]
             yield self.report(ctx, command, MESSAGE.format(
-                command=f"{command.basename} {sub}", tool=command.basename, sub=sub))
+                command=f"{command.basename} {sub}", tool=command.basename, sub=sub),
+                fix_add_flag(ctx, command, (sub,), "-y"))

@@ -41,12 +41,15 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 \
 
 ## Fix
 Add `--no-install-recommends`, and name any recommended package you do need.
+
+`dlint check --fix --unsafe-fixes` adds `--no-install-recommends` after `install` (unsafe:
+the image no longer gets the recommended packages, which something may rely on).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_add_flag
 
 TOOLS = ("apt-get", "apt")
 # apt reads APT::Install-Recommends only (not APT::Get::Install-Recommends)
@@ -71,4 +74,6 @@ class AptInstallRecommends(Rule):
                 continue
             if ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
                 continue
-            yield self.report(ctx, command, MESSAGE.format(command=command.basename))
+            yield self.report(ctx, command, MESSAGE.format(command=command.basename),
+                              fix_add_flag(ctx, command, (command.subcommands()[0],),
+                                           "--no-install-recommends", safe=False))

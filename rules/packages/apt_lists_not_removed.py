@@ -41,13 +41,17 @@ RUN apt-get update \
 End the RUN with `&& rm -rf /var/lib/apt/lists/*` (or `apt-get dist-clean` on apt 2.7+),
 or mount a cache on the lists:
 `RUN --mount=type=cache,target=/var/lib/apt/lists,sharing=locked ...`.
+
+`dlint check --fix` appends `&& rm -rf /var/lib/apt/lists/*` at the end of the RUN (safe;
+unsafe when a later RUN runs apt-get or apt, which may need the lists). No fix when the
+RUN ends in a comment, a trailing `&`/`|` or a nested heredoc.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_append_cleanup
 
 
 LISTS_DIR = "/var/lib/apt/lists"
@@ -68,7 +72,8 @@ class AptListsNotRemoved(Rule):
         for command in ctx.uncleaned_installs(_updates, _removes_lists, (LISTS_DIR,),
                                               ("apt-get", "apt")):
             text = f"{command.basename} {command.subcommands()[0]}"
-            yield self.report(ctx, command, MESSAGE.format(command=text, lists=LISTS_DIR))
+            yield self.report(ctx, command, MESSAGE.format(command=text, lists=LISTS_DIR),
+                              fix_append_cleanup(ctx, command, f"rm -rf {LISTS_DIR}/*"))
 
 
 def _updates(command) -> bool:

@@ -29,12 +29,15 @@ RUN dnf install -y httpd && dnf clean all
 
 ## Fix
 Append `&& dnf clean all` (`&& microdnf clean all` on ubi-minimal) to the RUN.
+
+`dlint check --fix` appends `&& dnf clean all` (the tool as written: microdnf, dnf5) at
+the end of the RUN (safe; unsafe when a later RUN runs it).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_append_cleanup
 
 
 CACHE_DIRS = ("/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5")
@@ -56,7 +59,7 @@ class DnfCleanAll(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS, TOOLS):
             message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
-            yield self.report(ctx, command, message)
+            yield self.report(ctx, command, message, fix_append_cleanup(ctx, command, f"{command.basename} clean all"))
 
 
 def _installs(command) -> bool:

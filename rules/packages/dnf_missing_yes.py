@@ -36,12 +36,14 @@ RUN dnf install -y httpd && dnf clean all
 
 ## Fix
 Add `-y` (`--assumeyes`) to the command.
+
+`dlint check --fix` adds `-y` after the subcommand (safe).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_add_flag
 
 PROMPTING = {"install", "in", "groupinstall", "localinstall", "reinstall", "update", "upgrade",
              "downgrade", "remove", "erase", "autoremove", "distro-sync", "groupremove",
@@ -74,4 +76,5 @@ class DnfMissingYes(Rule):
             if ctx.configured(instruction, CONFIG_KEYS, CONFIG_PATHS):
                 continue
             sub = " ".join(command.subcommands(2 if two else 1))
-            yield self.report(ctx, command, MESSAGE.format(sub=sub))
+            yield self.report(ctx, command, MESSAGE.format(sub=sub),
+                              fix_add_flag(ctx, command, (sub.split()[-1],), "-y"))

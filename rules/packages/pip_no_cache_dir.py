@@ -35,12 +35,14 @@ RUN pip install --no-cache-dir -r requirements.txt
 ## Fix
 Add `--no-cache-dir`, set `ENV PIP_NO_CACHE_DIR=1` once at the top of the stage, or
 keep a cache between builds with `RUN --mount=type=cache,target=/root/.cache/pip`.
+
+`dlint check --fix` adds `--no-cache-dir` after `pip install` (safe).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_add_flag
 
 
 CACHE_DIRS = ("/root/.cache/pip",)
@@ -70,6 +72,7 @@ class PipNoCacheDir(Rule):
                     f"`{_shown(command)}` without `--no-cache-dir`: the downloaded and built "
                     "wheels stay in ~/.cache/pip in this layer. Add `--no-cache-dir` or "
                     "set `ENV PIP_NO_CACHE_DIR=1`.",
+                    fix_add_flag(ctx, command, ("install",), "--no-cache-dir"),
                 )
 
 

@@ -27,12 +27,15 @@ RUN yarn install --frozen-lockfile && yarn cache clean
 ## Fix
 Append `&& yarn cache clean` to the RUN, or keep the cache between builds with
 `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install`.
+
+`dlint check --fix` appends `&& yarn cache clean` at the end of the RUN (safe; unsafe when
+a later RUN runs yarn).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_append_cleanup
 
 
 CACHE_DIRS = ("/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn")
@@ -52,7 +55,8 @@ class YarnCacheClean(Rule):
         for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS, ("yarn",)):
             words = command.positional_args()
             shown = " ".join([command.basename, *words[:2 if words[:1] == ["global"] else 1]])
-            yield self.report(ctx, command, MESSAGE.format(command=shown))
+            yield self.report(ctx, command, MESSAGE.format(command=shown),
+                              fix_append_cleanup(ctx, command, "yarn cache clean"))
 
 
 def _installs(command) -> bool:

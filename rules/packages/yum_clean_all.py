@@ -28,12 +28,15 @@ RUN yum install -y httpd && yum clean all
 
 ## Fix
 Append `&& yum clean all` (or `&& rm -rf /var/cache/yum`) to the RUN.
+
+`dlint check --fix` appends `&& yum clean all` at the end of the RUN (safe; unsafe when a
+later RUN runs yum).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_append_cleanup
 
 
 CACHE_DIRS = ("/var/cache/yum",)
@@ -53,7 +56,7 @@ class YumCleanAll(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS, ("yum",)):
             message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
-            yield self.report(ctx, command, message)
+            yield self.report(ctx, command, message, fix_append_cleanup(ctx, command, f"{command.basename} clean all"))
 
 
 def _installs(command) -> bool:

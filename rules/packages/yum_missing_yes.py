@@ -34,12 +34,14 @@ RUN yum install -y httpd-2.4.6 && yum clean all
 
 ## Fix
 Add `-y` (`--assumeyes`) to the command.
+
+`dlint check --fix` adds `-y` after the subcommand (safe).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_add_flag
 
 PROMPTING = {"install", "groupinstall", "localinstall", "reinstall", "update", "upgrade",
              "downgrade", "remove", "erase", "autoremove", "distro-sync", "groupremove",
@@ -71,4 +73,5 @@ class YumMissingYes(Rule):
                 continue
             sub = " ".join(command.subcommands(2) if command.subcommands()[0] == "group"
                            else command.subcommands())
-            yield self.report(ctx, command, MESSAGE.format(sub=sub))
+            yield self.report(ctx, command, MESSAGE.format(sub=sub),
+                              fix_add_flag(ctx, command, (sub.split()[-1],), "-y"))

@@ -26,12 +26,15 @@ RUN zypper install -y curl && zypper clean --all
 
 ## Fix
 Append `&& zypper clean --all` to the RUN.
+
+`dlint check --fix` appends `&& zypper clean --all` at the end of the RUN (safe; unsafe
+when a later RUN runs zypper).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_append_cleanup
 
 
 CACHE_DIRS = ("/var/cache/zypp",)
@@ -52,7 +55,7 @@ class ZypperClean(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         for command in ctx.uncleaned_installs(_installs, _cleans, CACHE_DIRS, ("zypper",)):
             message = MESSAGE.format(tool=command.basename, sub=command.subcommands()[0])
-            yield self.report(ctx, command, message)
+            yield self.report(ctx, command, message, fix_append_cleanup(ctx, command, f"{command.basename} clean --all"))
 
 
 def _installs(command) -> bool:

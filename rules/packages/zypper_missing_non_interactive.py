@@ -32,12 +32,14 @@ RUN zypper --non-interactive install curl=8.6.0 && zypper clean --all
 
 ## Fix
 Add the global option `-n` (`--non-interactive`) before the subcommand, or `-y` after it.
+
+`dlint check --fix` adds `--non-interactive` right after `zypper` (safe).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_add_flag
 
 PROMPTING = {"install", "in", "remove", "rm", "update", "up", "patch", "dist-upgrade", "dup",
              "source-install", "si", "install-new-recommends", "inr"}
@@ -57,4 +59,5 @@ class ZypperMissingNonInteractive(Rule):
         for instruction, command in ctx.run_commands("zypper"):
             if (command.matches("zypper", PROMPTING)
                     and not ctx.answers_prompts(instruction, command)):
-                yield self.report(ctx, command, MESSAGE.format(sub=command.subcommands()[0]))
+                yield self.report(ctx, command, MESSAGE.format(sub=command.subcommands()[0]),
+                                  fix_add_flag(ctx, command, (command.name,), "--non-interactive"))

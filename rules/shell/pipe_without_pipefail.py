@@ -43,13 +43,19 @@ RUN curl -fsSL https://example.com/tool.tgz | tar -xz -C /usr/local/bin
 Add `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN (on Alpine, where bash is
 not installed: `SHELL ["/bin/ash", "-eo", "pipefail", "-c"]`), or start the script with
 `set -o pipefail &&` when its shell supports it.
+
+`dlint check --fix --unsafe-fixes` adds `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`
+(`/bin/ash` on Alpine and BusyBox bases) above the first such RUN of a stage, and above
+its comments so pragmas keep their instruction. Unsafe: the SHELL applies to every later
+RUN, CMD and ENTRYPOINT of the stage and of stages built from it, and needs that shell in
+the image.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule, option_enabled_by, option_set_before
+from dlint.api import Finding, Rule, fix_pipefail_shell, option_enabled_by, option_set_before
 
 CANNOT_FAIL = frozenset({"echo", "printf", "yes", "true", ":"})
 
@@ -63,6 +69,7 @@ class PipeWithoutPipefail(Rule):
     triggers = ("|",)
 
     def check(self, ctx) -> Iterator[Finding]:
+        fixed_stages = set()  # one SHELL per stage: it applies to the RUNs after it too
         for ins, script in ctx.run_scripts():
             if script.form == "exec" or option_enabled_by(script.shell[1:], "pipefail"):
                 continue
@@ -73,7 +80,11 @@ class PipeWithoutPipefail(Rule):
                     continue
                 if option_set_before(script, "pipefail", pipeline.start_byte):
                     continue
-                yield self.report(ctx, pipeline, _message(ctx, ins))
+                stage = ctx.model.stage_of(ins)
+                fix = None if id(stage) in fixed_stages else fix_pipefail_shell(ctx, ins, script)
+                if fix is not None:
+                    fixed_stages.add(id(stage))
+                yield self.report(ctx, pipeline, _message(ctx, ins), fix)
                 break
 
 

@@ -35,13 +35,17 @@ USER app
 ## Fix
 Drop `sudo`; put the steps that need root under `USER root` and switch back to the
 unprivileged user with `USER` afterwards. At run time, use `gosu`/`su-exec`.
+
+`dlint check --fix --unsafe-fixes` removes a plain `sudo` (no options) when the RUN runs
+as root. Unsafe: sudo resets the environment (env_reset, secure_path), so the command may
+see ENV variables and a PATH it did not see before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dlint.api import Finding, Rule
+from dlint.api import Finding, Rule, fix_remove_sudo
 
 ROOT = frozenset({"root", "0"})
 
@@ -70,7 +74,8 @@ class SudoInRun(Rule):
                 message = (f"`sudo` in a RUN that runs as `{user}`: run the steps that "
                            f"need root under `USER root` and switch back with USER "
                            f"afterwards, instead of shipping sudo.")
-            yield self.report(ctx, cmd, message)
+            fix = fix_remove_sudo(ctx, cmd) if as_root and target is None else None
+            yield self.report(ctx, cmd, message, fix)
 
 
 def _sudo_user(origin) -> str | None:
