@@ -41,3 +41,13 @@ def test_add_of_a_url_depends_on_the_url_not_on_the_context(tmp_path):
     assert {s.line: s.cached for s in p.steps if s.cached is not None} == {1: True, 2: True, 3: True, 4: False}
     p = predict(ctx(tmp_path, "b2", dockerfile("v1"), {"f": "1"}), ctx(tmp_path, "a2", dockerfile("v2"), {"f": "1"}))
     assert {s.line: s.cached for s in p.steps if s.cached is not None} == {1: True, 2: False, 3: False, 4: False}
+
+
+def test_an_edited_instruction_is_the_cause_even_when_its_variable_changed_too(tmp_path):
+    # keys.py _field_cause: the variable is the cause only when the text is the same
+    # (`==`, not `<=`: the edited text here sorts before the old one)
+    before = ctx(tmp_path, "b", "FROM b\nARG DIR=/a\nWORKDIR $DIR/y\nRUN echo\n")
+    after = ctx(tmp_path, "a", "FROM b\nARG DIR=/a\nWORKDIR $DIR/x\nRUN echo\n")
+    p = predict(before, after, before_build_args={"DIR": "/a"}, after_build_args={"DIR": "/b"})
+    assert {s.line: s.reason for s in p.steps if s.cached is False} == {
+        3: "instruction changed", 4: "WORKDIR on line 3 changed"}
