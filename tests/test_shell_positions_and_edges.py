@@ -69,3 +69,35 @@ def test_only_set_enables_a_shell_option():
     assert not option_set_before(parse_script("mytool -o pipefail && curl x | sh"), "pipefail", 10**6)
     assert option_set_before(parse_script("set -o pipefail && curl x | sh"), "pipefail", 10**6)
     assert not option_set_before(parse_script('x="$(set -o pipefail)" && curl x | sh'), "pipefail", 10**6)
+
+
+def test_pipe_neighbours_deep_in_a_pipeline():
+    # model.py pipe_neighbours: the stage before is stages[i - 1] (i >> 1 agrees for i < 3)
+    s = parse_script("a | b | c | d | e")
+    a, b, c, d, e = s.commands
+    assert d.pipe_neighbours() == ([c], [e])
+    assert e.pipe_neighbours() == ([d], [])
+
+
+def test_shell_name_looks_through_env_and_its_options():
+    # run.py shell_name: `env -i FOO=1 bash` runs bash
+    from dlint.shell.run import shell_name
+
+    assert shell_name(["/usr/bin/env", "-i", "FOO=1", "bash", "-c"]) == "bash"
+    assert shell_name(["env", "bash"]) == "bash"
+    assert shell_name(["C:\\Windows\\System32\\cmd.EXE", "/S", "/C"]) == "cmd"
+
+
+def test_only_shells_and_su_run_their_argument_as_a_shell_script():
+    # wrappers.py inner_script: `su -c` runs a shell script; `python -c` / `perl --command=`
+    # run other languages, whose text must not become shell commands (wrong findings)
+    def effective(text):
+        return [c.argv[0] for c in parse_script(text).effective_commands]
+
+    assert effective('su app -c "apt-get install y"') == ["su", "apt-get"]
+    assert effective('python -c "apt-get install x"') == ["python"]
+    assert effective('perl -e 1 --command="apk add z"') == ["perl"]
+    # ... and inner_script() itself, which rules call directly, agrees
+    assert parse_script('python -c "apt-get install x"').commands[0].inner_script() is None
+    assert parse_script('perl --command="apk add z"').commands[0].inner_script() is None
+    assert parse_script('su -c "apk add z"').commands[0].inner_script() is not None
