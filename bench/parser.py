@@ -56,6 +56,15 @@ def main() -> None:
     print(f"BuildKit Go parser (dockerfile 3.4): {best['go'] * 1000:8.1f} ms  {best['go'] / len(texts) * 1e6:6.0f} us/file")
     print(f"dlint.syntax.parse:                  {best['dlint'] * 1000:8.1f} ms  {best['dlint'] / len(texts) * 1e6:6.0f} us/file")
     print(f"ratio dlint/go: {best['dlint'] / best['go']:.2f}x (target <= 2x)")
+    huge = {
+        "100k continuation lines": "FROM a\nRUN a \\\n" + "  && b \\\n" * 100_000 + "  && c\n",
+        "10 MB RUN + 10 MB ENV": "FROM a\nRUN echo " + "x" * 10_000_000 + "\nENV A=" + "y" * 10_000_000 + "\n",
+        "10 MB --mount flag": "FROM a\nRUN --mount=" + "z" * 10_000_000 + " x\n",
+    }
+    for name, text in huge.items():  # tests/test_parser.py checks the results, not the time
+        t0 = time.perf_counter()
+        parse(text)
+        print(f"{name + ':':36} {(time.perf_counter() - t0) * 1000:8.1f} ms")
 
 
 if __name__ == "__main__":

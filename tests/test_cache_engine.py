@@ -8,11 +8,20 @@ engine is the oracle: a failure prints a per-line table of the three.
 
 Scenarios are collected from the folder at collection time, so new ones are picked up
 without touching this file. tests/conftest.py prints how many were verified.
+
+Each scenario.toml records `confirmed = { engine = "...", buildkit = "...", date = ... }`:
+the Docker Engine whose builds last agreed with its [expected] tables, and the day. The
+offline tests (tests/test_cache_predict.py) trust those tables; here a table that the
+engine contradicts fails, and so does a scenario confirmed on another engine version
+than the one running, until DLINT_UPDATE_FIXTURES=1 records this engine and today for the
+scenarios that agree with it (review the diff), so the tables cannot drift silently.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +36,9 @@ from dlint.cache.verify import VerifyResult, format_table, status_word, verify
 SCENARIO_ROOT = Path(os.environ.get("DLINT_CACHE_SCENARIOS")
                      or Path(__file__).resolve().parents[1] / "fixtures" / "cache")
 SCENARIO_KEYS = {"reference", "description", "dockerfile", "target", "build_args", "before_build_args",
-                 "after_build_args", "builders", "expected"}
+                 "after_build_args", "builders", "expected", "confirmed"}
+UPDATE = os.environ.get("DLINT_UPDATE_FIXTURES") == "1"
+CONFIRMED_LINE = re.compile(r"^confirmed = .*$", re.MULTILINE)
 
 
 class ScenarioError(Exception):
@@ -40,6 +51,8 @@ class Scenario:
     path: Path
     builders: list[str]
     expected: dict[str, dict[int, bool]]
+    confirmed_engine: str
+    confirmed_date: datetime.date
     reference: str = ""
     description: str = ""
     dockerfile: str = "Dockerfile"
@@ -80,11 +93,19 @@ def load_scenario(path: Path) -> Scenario:
             raise ScenarioError(f"[expected] {builder}: keys must be line numbers") from None
         if not all(isinstance(v, bool) for v in expected[builder].values()):
             raise ScenarioError(f"[expected] {builder}: values must be true (cached) or false (rebuilt)")
+    confirmed = data.get("confirmed")
+    if (not isinstance(confirmed, dict) or not isinstance(confirmed.get("engine"), str)
+            or not confirmed["engine"] or type(confirmed.get("date")) is not datetime.date):
+        raise ScenarioError('confirmed must be { engine = "<Docker Engine version>", '
+                            'buildkit = "<version>", date = YYYY-MM-DD }')
+    if confirmed["date"] > datetime.date.today():
+        raise ScenarioError(f"confirmed date {confirmed['date']} is in the future")
     for side in ("before", "after"):
         if not (path / side).is_dir():
             raise ScenarioError(f"missing folder {side}/")
     return Scenario(
         name=path.name, path=path, builders=list(builders), expected=expected,
+        confirmed_engine=confirmed["engine"], confirmed_date=confirmed["date"],
         reference=str(data.get("reference", "")), description=str(data.get("description", "")),
         dockerfile=str(data.get("dockerfile", "Dockerfile")), target=data.get("target"),
         build_args=_str_map(data, "build_args"), before_build_args=_str_map(data, "before_build_args"),
@@ -205,6 +226,17 @@ def three_way_table(result: VerifyResult, expected: dict[int, bool],
     return table, problems
 
 
+def record_confirmation(scenario: Scenario, engine: str) -> None:
+    """Rewrite the scenario's `confirmed` line: this engine agreed with it today. The
+    BuildKit version is kept (the engine API does not report it); edit it by hand when the
+    engine's bundled BuildKit changes."""
+    path = scenario.path / "scenario.toml"
+    text = path.read_text(encoding="utf-8")
+    buildkit = tomllib.loads(text)["confirmed"].get("buildkit", "")
+    line = f'confirmed = {{ engine = "{engine}", buildkit = "{buildkit}", date = {datetime.date.today()} }}'
+    path.write_text(CONFIRMED_LINE.sub(line, text, count=1), encoding="utf-8")
+
+
 def test_scenarios_exist():
     """The folder holds scenarios and every one loads (a typo must not hide a scenario)."""
     dirs = scenario_dirs()
@@ -228,5 +260,32 @@ def test_scenario_on_engine(docker_engine, request, name, builder):
         pytest.fail(f"cache scenario {name} ({scenario.reference}, {builder}): {scenario.description}\n"
                     + table + "\n" + "\n".join(problems), pytrace=False)
     assert docker_engine.images_made(result.run_id) == [], "the scenario's images were not removed"
+    engine = docker_engine.engine_version()
+    if UPDATE:
+        record_confirmation(scenario, engine)
+    elif engine != scenario.confirmed_engine:
+        pytest.fail(f"cache scenario {name} was confirmed on Docker Engine {scenario.confirmed_engine} "
+                    f"({scenario.confirmed_date}); this engine is {engine} and agrees: record it with "
+                    f"DLINT_UPDATE_FIXTURES=1", pytrace=False)
     # Read by tests/conftest.py for the session summary line.
     request.node.user_properties.append(("cache_scenario", f"{name}:{builder}"))
+
+
+def test_confirmation_is_required_and_recorded(tmp_path):
+    """Offline: a table without its confirmation does not load; recording one rewrites
+    only that line (what the engine run does under DLINT_UPDATE_FIXTURES=1)."""
+    import shutil
+
+    source = scenario_dirs()[0]
+    copy = tmp_path / source.name
+    shutil.copytree(source, copy)
+    toml = copy / "scenario.toml"
+    original = toml.read_text(encoding="utf-8")
+    toml.write_text(CONFIRMED_LINE.sub("", original), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="confirmed must be"):
+        load_scenario(copy)
+    toml.write_text(original, encoding="utf-8")
+    record_confirmation(load_scenario(copy), "99.0.1")
+    scenario = load_scenario(copy)
+    assert (scenario.confirmed_engine, scenario.confirmed_date) == ("99.0.1", datetime.date.today())
+    assert CONFIRMED_LINE.sub("", toml.read_text(encoding="utf-8")) == CONFIRMED_LINE.sub("", original)

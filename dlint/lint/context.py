@@ -181,6 +181,15 @@ class LintContext:
                     for spec in expansion.words if expansion.error is None else ():
                         yield instruction, spec, certain
 
+    def platform_flags(self) -> Iterator[tuple[Stage, Instruction, Any]]:
+        """(stage, its FROM, the `--platform` value expanded at that FROM) for every stage
+        whose FROM has `--platform`, in file order: what the platform rules read."""
+        model = self.model
+        for stage in model.stages:
+            if stage.platform is not None:
+                instruction = stage.from_instruction
+                yield stage, instruction, model.expand(stage.platform, instruction)
+
     @cached_property
     def _ignore_file(self) -> str | None:
         if self.context_dir is None:

@@ -73,6 +73,30 @@ def _safe(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
 
 
+def _cells(text: str) -> int:
+    """Terminal columns `text` takes: East Asian wide and fullwidth characters take two,
+    combining marks and zero-width characters none (counting characters put the caret
+    under the wrong word after CJK text)."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def _underline(text: str, start: int, width: int) -> tuple[str, int, int]:
+    """(text as shown, caret column, caret width) in terminal cells, not characters."""
+    safe = _safe(text)
+    if safe != text:  # escaping moved the columns: underline the whole line
+        start, width = 0, max(1, len(safe))
+    return safe, _cells(safe[:start]), max(1, _cells(safe[start:start + width]))
+
+
 def render_plain(findings: list[Finding], report: Report) -> str:
     out: list[str] = []
     for f in sorted(findings, key=lambda f: f.sort_key()):
@@ -81,9 +105,7 @@ def render_plain(findings: list[Finding], report: Report) -> str:
         if shown is not None:
             number, text, start, width = shown
             gutter = len(str(number))
-            safe = _safe(text)
-            if safe != text:  # escaping moved the columns: underline the whole line
-                start, width = 0, max(1, len(safe))
+            safe, start, width = _underline(text, start, width)
             out.append(f"  {number} | {safe}")
             out.append(f"  {' ' * gutter} | {' ' * start}{'^' * width}")
     out.append(summary(findings, report))
@@ -114,9 +136,7 @@ def render_rich(findings: list[Finding], report: Report) -> str:
         shown = excerpt(f, report)
         if shown is not None:
             number, text, start, width = shown
-            safe = _safe(text)
-            if safe != text:
-                start, width = 0, max(1, len(safe))
+            safe, start, width = _underline(text, start, width)
             gutter = len(str(number))
             # Text.assemble, not Text + Text: a sum takes the first part's style for the
             # whole line, which painted the source text blue like the gutter.

@@ -46,12 +46,7 @@ class FromPlatformFlagConstDisallowed(Rule):
     build_check = True
 
     def check(self, ctx) -> Iterator[Finding]:
-        model = ctx.model
-        for stage in model.stages:
-            if stage.platform is None:
-                continue
-            ins = stage.from_instruction
-            expansion = model.expand(stage.platform, ins)
+        for stage, ins, expansion in ctx.platform_flags():
             if expansion.names or expansion.error is not None:
                 continue
             platform = parse_platform(expansion.value)

@@ -47,15 +47,10 @@ class InvalidBaseImagePlatform(Rule):
     build_check = True
 
     def check(self, ctx) -> Iterator[Finding]:
-        model = ctx.model
-        for stage in model.stages:
-            if stage.platform is None:
-                continue
-            image = stage.external_image
-            actual = image_platform(image)
+        for stage, _, expansion in ctx.platform_flags():
+            actual = image_platform(stage.external_image)
             if actual is None:
                 continue
-            expansion = model.expand(stage.platform, stage.from_instruction)
             if expansion.names or expansion.error is not None:
                 continue  # a platform known only at build time
             expected = parse_platform(expansion.value)

@@ -41,13 +41,8 @@ class RedundantTargetPlatform(Rule):
     build_check = True
 
     def check(self, ctx) -> Iterator[Finding]:
-        model = ctx.model
-        for stage in model.stages:
-            if stage.platform is None:
-                continue
-            ins = stage.from_instruction
-            expansion = model.expand(stage.platform, ins)
-            target = model.expand("$TARGETPLATFORM", ins).value
+        for stage, ins, expansion in ctx.platform_flags():
+            target = ctx.model.expand("$TARGETPLATFORM", ins).value
             # (the value is an assumed platform, marked uncertain: only its equality counts)
             if (expansion.names == {"TARGETPLATFORM"} and expansion.error is None
                     and not expansion.unsupported and expansion.value == target):

@@ -51,11 +51,7 @@ class FromPlatformFlag(Rule):
     keywords = ("FROM",)
 
     def check(self, ctx) -> Iterator[Finding]:
-        model = ctx.model
-        for stage in model.stages:
-            if stage.platform is None:
-                continue
-            ex = model.expand(stage.platform, stage.from_instruction)
+        for stage, _, ex in ctx.platform_flags():
             if ex.names & set(AUTOMATIC_PLATFORM_ARGS):
                 continue
             if ex.unresolved or not ex.value or not ex.names:
