@@ -247,6 +247,20 @@ class LintContext:
             found.explicit = True
         return found or None
 
+    def context_sources_by_copy(self, shipped_only: bool = False) -> list[list[ContextSource]]:
+        """context_sources() grouped by their COPY/ADD, in file order (only the stages
+        whose files ship, with `shipped_only`); empty without a readable build context:
+        the walk the context rules share."""
+        sources = list(self.context_sources())
+        if not sources or self.build_context is None:
+            return []
+        shipped = {id(stage) for stage in self.model.shipped_stages()} if shipped_only else None
+        groups: dict[int, list[ContextSource]] = {}
+        for source in sources:
+            if shipped is None or id(source.stage) in shipped:
+                groups.setdefault(id(source.instruction), []).append(source)
+        return list(groups.values())
+
     def context_sources(self) -> Iterator[ContextSource]:
         """Every COPY/ADD source read from the build context, in file order: not
         `COPY --from`, not URLs or git sources, not heredocs, not in Windows stages, and

@@ -76,18 +76,8 @@ class CopySecretFile(Rule):
     keywords = ("COPY", "ADD")
 
     def check(self, ctx) -> Iterator[Finding]:
-        sources = list(ctx.context_sources())
-        if not sources:
-            return
         context = ctx.build_context
-        if context is None:
-            return
-        shipped = {id(stage) for stage in ctx.model.shipped_stages()}
-        by_instruction: dict[int, list] = {}
-        for source in sources:
-            if id(source.stage) in shipped:
-                by_instruction.setdefault(id(source.instruction), []).append(source)
-        for group in by_instruction.values():
+        for group in ctx.context_sources_by_copy(shipped_only=True):
             found: dict[str, str] = {}
             for source in group:
                 paths = context.match(source.path) if source.wildcard else [source.path]

@@ -75,16 +75,8 @@ class CopyUnignoredClutter(Rule):
     keywords = ("COPY", "ADD")
 
     def check(self, ctx) -> Iterator[Finding]:
-        sources = list(ctx.context_sources())
-        if not sources:
-            return
         context = ctx.build_context
-        if context is None:
-            return
-        by_instruction: dict[int, list] = {}
-        for source in sources:
-            by_instruction.setdefault(id(source.instruction), []).append(source)
-        for group in by_instruction.values():
+        for group in ctx.context_sources_by_copy():
             roots: dict[str, bool] = {}  # folder -> matched by a wildcard
             single: set[str] = set()     # files named or matched
             for source in group:
