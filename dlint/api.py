@@ -91,6 +91,8 @@ _EXPORTS = {
     "answers_prompts": "dlint.shell.packages",
     "skips_recommends": "dlint.shell.packages",
     "shell_name": "dlint.shell.run",
+    # ShellCheck over RUN scripts (LintContext.shellcheck_comments collects the results)
+    "start_shellcheck": "dlint.shell.shellcheck",
     # what flows through a script: options, stdin data, downloads, interpreters
     "parse_options": "dlint.shell.flow",
     "downloads_to_stdout": "dlint.shell.flow",

@@ -114,34 +114,41 @@ def hadolint_findings(paths: list[Path]) -> dict[str, list[tuple[int, str]]]:
 
 def dlint_findings(paths: list[Path]) -> dict[str, list[tuple[int, str, str]]]:
     """file name -> [(instruction start line, alias, dlint code)] for every DL/SC alias of
-    every finding of `--select ALL`, for the files dlint reads (not the undecodable ones)."""
-    from dlint.lint.config import Config
-    from dlint.lint.engine import lint_document
+    every finding of `--select ALL`, for the files dlint reads (not the undecodable ones).
+    One lint_paths run, as `dlint check` does it: ShellCheck checks every RUN in a few
+    batched processes, not one per file."""
+    from dlint.lint.engine import lint_paths
     from dlint.lint.registry import load_registry
-    from dlint.syntax import NotText, decode_source, parse
 
-    registry = load_registry(plugins=False)
-    config = Config(select=("ALL",))
-    out: dict[str, list[tuple[int, str, str]]] = {}
-    for path in paths:
-        try:
-            text = decode_source(path.read_bytes())
-        except NotText:
-            continue
-        document = parse(text, path.name)
-        starts = [i.start_line for i in document.instructions]
-        ends = [i.end_line for i in document.instructions]
-        rows = out.setdefault(path.name, [])
-        for finding in lint_document(document, path.name, config, registry=registry, errors=[]):
-            index = bisect.bisect_right(starts, finding.line) - 1
-            # a finding between instructions (a comment: DL1001's pragma) keeps its line,
-            # as hadolint reports it
-            inside = index >= 0 and finding.line <= ends[index]
-            line = starts[index] if inside else finding.line
-            for alias in (*finding.aliases, finding.code):
-                if alias.startswith(("DL", "SC")):
-                    rows.append((line, alias, finding.code))
+    if not paths:
+        return {}
+    root = paths[0].parent
+    run = lint_paths([os.path.relpath(p, root) for p in paths], select=["ALL"], root=root,
+                     registry=load_registry(plugins=False))
+    out: dict[str, list[tuple[int, str, str]]] = {name: [] for name in run.files}
+    spans: dict[str, tuple[list[int], list[int]]] = {}
+    for finding in run.findings:
+        if finding.file not in spans:
+            spans[finding.file] = _instruction_lines(run.sources[finding.file], finding.file)
+        starts, ends = spans[finding.file]
+        index = bisect.bisect_right(starts, finding.line) - 1
+        # a finding between instructions (a comment: DL1001's pragma) keeps its line,
+        # as hadolint reports it
+        inside = index >= 0 and finding.line <= ends[index]
+        line = starts[index] if inside else finding.line
+        rows = out.setdefault(finding.file, [])
+        for alias in (*finding.aliases, finding.code):
+            if alias.startswith(("DL", "SC")):
+                rows.append((line, alias, finding.code))
     return out
+
+
+def _instruction_lines(lines: list[str], name: str) -> tuple[list[int], list[int]]:
+    """(start lines, end lines) of a linted file's instructions."""
+    from dlint.syntax import parse
+
+    instructions = parse("\n".join(lines) + "\n", name).instructions
+    return [i.start_line for i in instructions], [i.end_line for i in instructions]
 
 
 class Comparison:

@@ -73,6 +73,8 @@ def test_backtick_escape_continues_and_backslash_stays_the_shells():
     "FROM a\nRUN <<EOF\nif true; then\n  x\nEOF\n",  # open block (broken script)
     'FROM a\nRUN ["sh", "-c", "x"]\n',       # exec form: no fix
     "FROM a\nRUN x ;;\n",
+    "FROM a\nRUN yarn install ; exit 0\n",  # the appended command would never run (SC2317)
+    "FROM a\nRUN x && exec y\n",
 ])
 def test_append_to_run_refuses(text):
     result = _append(text)

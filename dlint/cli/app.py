@@ -108,6 +108,14 @@ def rule(selector: str = typer.Argument(..., metavar="CODE|NAME|ALIAS", help="A 
     if not found:
         error(f"unknown rule {selector!r} (see `dlint rules` for codes, names and aliases)")
         raise typer.Exit(2)
+    owner = registry.subcode_owner(selector)
+    if owner is not None:
+        code = selector.strip().upper()
+        summary, help_uri = owner.subcode_docs(code) or (f"a finding of {owner.name}", "")
+        write(f"# {code} ({owner.code} {owner.name})\n\n{summary}.\n{help_uri}\n\n"
+              f"Select, ignore or suppress it by its code: `--ignore {code}`, "
+              f"`# hadolint ignore={code}`; `dlint rule {owner.name}` shows how the rule works.\n")
+        return
     pages = []
     for r in found:
         meta = [r.severity, "enabled by default" if r.enabled else "disabled by default"]

@@ -30,6 +30,7 @@ from dlint.lint.finding import TextEdit
 
 # a script ending like this cannot take ` && cmd` after it
 _BAD_ENDINGS = ("&", "|", "(", "{", "!", "\\", "`", "<", ">")
+_ENDS_SCRIPT = ("exit", "exec", "return")
 _BAD_LAST_WORDS = ("then", "do", "else", "in", "&&", "||", "elif", "if", "while", "until", "case")
 
 
@@ -156,7 +157,8 @@ def append_to_run(document, ins, script, command: str) -> TextEdit | None:
     runs only when the script succeeded, so a failing build still fails.
 
     None when the script is not a POSIX shell script or its end is not plain: a comment on
-    the last line, a trailing `&` or `|`, an open construct, or a nested heredoc."""
+    the last line, a trailing `&` or `|`, an open construct, a nested heredoc, or a last
+    command that ends the script (`exit`, `exec`: what follows it never runs)."""
     if script is None or not script.posix or script.has_errors:
         return None
     if script.form == "shell":
@@ -182,6 +184,11 @@ def append_to_run(document, ins, script, command: str) -> TextEdit | None:
         return None
     if "<<" in script.text:
         return None
+    if script.commands:
+        # `... ; exit 0` (or exec): a command appended after it would never run
+        last = max(script.commands, key=lambda c: (c.end_line, c.end_column))
+        if last.name in _ENDS_SCRIPT:
+            return None
     text = document.lines[row - 1]
     stripped = text.rstrip(" \t")
     if not stripped.strip() or "#" in stripped or _continues(text, escape):

@@ -352,6 +352,20 @@ class SelectedRule:
     def checks_broken_files(self) -> bool:
         return bool(self.rule.checks_broken_files)
 
+    @property
+    def reads_triggers(self) -> bool:
+        return bool(getattr(self.rule, "reads_triggers", False))
+
+    @property
+    def prepares(self) -> bool:
+        """Whether the rule has a prepare() (a RuleRef knows without importing the rule)."""
+        flag = getattr(self.rule, "__dict__", {}).get("prepares")
+        if isinstance(flag, bool):
+            return flag
+        from dlint.lint.registry import rule_prepares
+
+        return rule_prepares(self.rule)
+
     def instance(self) -> Rule:
         if self._instance is None:
             self._instance = self.rule(self.options, self.severity)
@@ -372,21 +386,95 @@ class RuleSet(Record):
     """The rules to run under one Config plus command-line overrides (SelectedRule each,
     instantiated on first use; ``rules`` instantiates them all)."""
 
-    _fields = ("selected", "severity_threshold", "severity_overrides", "exit_zero", "disable_ignore_pragmas")
+    _fields = ("selected", "severity_threshold", "severity_overrides", "exit_zero", "disable_ignore_pragmas",
+               "subcode_filters")
 
     def __init__(self, selected: list[SelectedRule] | None = None, severity_threshold: str = "style",
                  severity_overrides: dict[str, str] | None = None, exit_zero: bool = False,
-                 disable_ignore_pragmas: bool = False):
+                 disable_ignore_pragmas: bool = False,
+                 subcode_filters: dict[str, tuple[bool, frozenset[str]]] | None = None):
         self.selected = [] if selected is None else selected
         self.severity_threshold = severity_threshold
-        # code -> severity
+        # code -> severity (a rule's code, or one of its subcodes: "SC2086")
         self.severity_overrides = {} if severity_overrides is None else severity_overrides
         self.exit_zero = exit_zero
         self.disable_ignore_pragmas = disable_ignore_pragmas
+        # rule code -> (all subcodes but `codes` | only `codes`), for rules with subcodes
+        # selected or ignored one subcode at a time; absent: every subcode
+        self.subcode_filters = {} if subcode_filters is None else subcode_filters
 
     @property
     def rules(self) -> list[Rule]:
         return [selected.instance() for selected in self.selected]
+
+    def allows(self, rule_code: str, code: str) -> bool:
+        """Whether a finding with `code` from the rule `rule_code` is selected."""
+        if code == rule_code:
+            return True
+        selection = self.subcode_filters.get(rule_code)
+        if selection is None:
+            return True
+        everything_but, codes = selection
+        return (code not in codes) if everything_but else (code in codes)
+
+    def severity_for(self, rule_code: str, code: str) -> str | None:
+        """The configured severity of a finding: its code's, else its rule's; None if none."""
+        level = self.severity_overrides.get(code)
+        if level is None and code != rule_code:
+            level = self.severity_overrides.get(rule_code)
+        return level
+
+
+class _Selection:
+    """A set of rules, some of them (rules with subcodes) restricted to or stripped of
+    single subcodes: selecting SC2086 selects the ShellCheck rule for that code only,
+    ignoring SC2086 keeps it for every other code."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self.whole: set[str] = set()               # rule codes, every subcode
+        self.only: dict[str, set[str]] = {}        # rule code -> the only subcodes
+        self.minus: dict[str, set[str]] = {}       # rule code -> subcodes taken out
+
+    def _parts(self, selector: str):
+        owner = self.registry.subcode_owner(selector)
+        if owner is not None:
+            return [(owner.code, selector.strip().upper())]
+        return [(rule.code, None) for rule in self.registry.resolve(selector)]
+
+    def add(self, selectors) -> None:
+        for selector in selectors:
+            for code, sub in self._parts(selector):
+                if sub is None:
+                    self.whole.add(code)
+                    self.only.pop(code, None)
+                    self.minus.pop(code, None)
+                elif code in self.whole:
+                    self.minus.get(code, set()).discard(sub)
+                else:
+                    self.only.setdefault(code, set()).add(sub)
+
+    def remove(self, selectors) -> None:
+        for selector in selectors:
+            for code, sub in self._parts(selector):
+                if sub is None:
+                    self.whole.discard(code)
+                    self.only.pop(code, None)
+                    self.minus.pop(code, None)
+                elif code in self.whole:
+                    self.minus.setdefault(code, set()).add(sub)
+                elif code in self.only:
+                    self.only[code].discard(sub)
+                    if not self.only[code]:
+                        del self.only[code]
+
+    def codes(self) -> set[str]:
+        return self.whole | set(self.only)
+
+    def filters(self) -> dict[str, tuple[bool, frozenset[str]]]:
+        out = {code: (True, frozenset(subs)) for code, subs in self.minus.items() if subs}
+        out.update({code: (False, frozenset(subs)) for code, subs in self.only.items()})
+        return out
 
 
 def resolve_rules(
@@ -397,20 +485,24 @@ def resolve_rules(
     cli_threshold: str | None = None,
 ) -> RuleSet:
     """Apply the selection order documented above; selectors are validated by the caller."""
-
-    def codes(selectors) -> set[str]:
-        return {r.code for s in selectors for r in registry.resolve(s)}
-
-    selected = {r.code for r in registry.rules if r.enabled}
+    selection = _Selection(registry)
+    selection.add(r.code for r in registry.rules if r.enabled)
     if config.select is not None:
-        selected = codes(config.select)
-    selected |= codes(config.extend_select)
-    selected -= codes(config.ignore)
+        selection = _Selection(registry)
+        selection.add(config.select)
+    selection.add(config.extend_select)
+    selection.remove(config.ignore)
     if cli_select:
-        selected = codes(cli_select)
-    selected -= codes(cli_ignore or ())
+        selection = _Selection(registry)
+        selection.add(cli_select)
+    selection.remove(cli_ignore or ())
+    selected = selection.codes()
     overrides: dict[str, str] = {}
     for selector, level in config.severity:
+        owner = registry.subcode_owner(selector)
+        if owner is not None:
+            overrides[selector.strip().upper()] = level
+            continue
         for rule in registry.resolve(selector):
             overrides[rule.code] = level
     options = dict(config.rules)
@@ -420,7 +512,8 @@ def resolve_rules(
         if rule.code in selected
     ]
     threshold = cli_threshold or config.severity_threshold or "style"
-    return RuleSet(rules, threshold, overrides, config.exit_zero, config.disable_ignore_pragmas)
+    return RuleSet(rules, threshold, overrides, config.exit_zero, config.disable_ignore_pragmas,
+                   selection.filters())
 
 
 def split_selectors(values: list[str] | None) -> list[str]:

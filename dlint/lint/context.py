@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from dlint.cache.context import IgnoreMatcher
     from dlint.lint.build_context import BuildContext
     from dlint.shell import Script, SimpleCommand
+    from dlint.shell.shellcheck import Comment
     from dlint.shell.packages import Package
 
 
@@ -505,6 +506,109 @@ class LintContext:
                     and apk.matches("apk", "add") and "wget" in apk.positional_args()[1:]):
                 return False
         return True
+
+    @cached_property
+    def shellcheck_scripts(self) -> list[CheckedScript]:
+        """Every shell-form RUN and ONBUILD RUN of the file, in all stages, as ShellCheck
+        checks it (see dlint.shell.shellcheck), handed to the process-wide ShellCheck
+        runner on first use; the results are collected by `shellcheck_comments`."""
+        from dlint.lint.suppress import shell_pragmas
+        from dlint.shell.run import shell_input
+        from dlint.shell.shellcheck import checked_text, runner
+
+        pragmas = shell_pragmas(self.document)
+        checker = runner()
+        out: list[CheckedScript] = []
+        override: str | None = None
+        events = sorted([(i.start_line, 1, i) for i in self.document.instructions]
+                        + [(line, 0, name) for line, name in pragmas], key=lambda e: e[:2])
+        for _, kind, item in events:
+            if kind == 0:
+                override = item
+                continue
+            instruction = item
+            keyword = instruction.keyword
+            if keyword in ("FROM", "SHELL"):
+                override = None
+                continue
+            if keyword != "RUN" and not (keyword == "ONBUILD" and instruction.sub_instruction is not None
+                                         and instruction.sub_instruction.keyword == "RUN"):
+                continue
+            state = self.model.state_at(instruction)
+            source = shell_input(instruction, state, override)
+            if source is None:
+                continue
+            text = checked_text(source.text, source.shell, self._declared(state), source.shebang)
+            if text is None:
+                continue
+            out.append(CheckedScript(instruction, source, checker, checker.submit(text)))
+        return out
+
+    @staticmethod
+    def _declared(state) -> dict[str, str | None]:
+        """What ShellCheck is told about the variables of a RUN: ARG/ENV in scope with their
+        value when it is exactly known, BuildKit's proxy ARGs (values unknown)."""
+        from dlint.model.model import AUTOMATIC_PLATFORM_ARGS
+        from dlint.shell.shellcheck import PROXY_ARGS
+
+        declared: dict[str, str | None] = dict.fromkeys(PROXY_ARGS)
+        uncertain = state.uncertain
+        for name, value in state.scope.items():
+            # a platform ARG's value varies with the platform, but is always one word
+            known = name not in uncertain or name in AUTOMATIC_PLATFORM_ARGS
+            declared[name] = value if known else None
+        return declared
+
+    def shellcheck_comments(self) -> Iterator[tuple[Instruction, Any, tuple[int, int, int, int]]]:
+        """(RUN, ShellCheck comment, (line, column, end_line, end_column) in the file) for
+        every comment ShellCheck makes on the file's scripts; nothing when ShellCheck is
+        missing or failed (it said so on stderr)."""
+        for script in self.shellcheck_scripts:
+            for comment in script.comments():
+                yield script.instruction, comment, script.span(comment)
+
+
+class CheckedScript:
+    """One RUN's script as handed to ShellCheck, and how its comments map back."""
+
+    __slots__ = ("instruction", "source", "checker", "key", "_starts")
+
+    def __init__(self, instruction: Instruction, source, checker, key: str):
+        self.instruction = instruction
+        self.source = source        # dlint.shell.run.ShellInput
+        self.checker = checker
+        self.key = key
+        self._starts: list[int] | None = None
+
+    def comments(self) -> list:
+        return self.checker.result(self.key) or []
+
+    def _offset(self, line: int, column: int, exclusive: bool = False) -> int:
+        """Character offset in the script of a (line, column) of the checked file."""
+        from dlint.shell.shellcheck import PROLOGUE_LINES
+
+        text = self.source.text
+        if self._starts is None:
+            starts = [0]
+            pos = text.find("\n")
+            while pos >= 0:
+                starts.append(pos + 1)
+                pos = text.find("\n", pos + 1)
+            self._starts = starts
+        row = min(max(line - PROLOGUE_LINES, 1), len(self._starts)) - 1
+        start = self._starts[row]
+        end = self._starts[row + 1] - 1 if row + 1 < len(self._starts) else len(text)
+        last = len(text) if exclusive else max(len(text) - 1, 0)
+        return max(0, min(start + max(column, 1) - 1, end if exclusive else max(end - 1, start), last))
+
+    def span(self, comment) -> tuple[int, int, int, int]:
+        start = self._offset(comment.line, comment.column)
+        # ShellCheck's end column is exclusive; dlint's is inclusive
+        end = self._offset(comment.end_line, comment.end_column, exclusive=True) - 1
+        positions = self.source.positions
+        line, column = positions.point(start)
+        end_line, end_column = positions.point(max(end, start))
+        return line, column, end_line, end_column
 
 
 def _expander(state, script):

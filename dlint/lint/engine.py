@@ -117,6 +117,65 @@ def lint_document(
     rule_set = _rule_set(registry or default_registry(), config)
     ctx = LintContext(document, display_path, context_dir, context_explicit=context_explicit,
                       dockerfile_path=dockerfile_path, shared=shared, build_args=build_args)
+    finish_preparing(prepare_context(ctx, rule_set, errors), errors)
+    return lint_context(ctx, rule_set, errors)
+
+
+def _runs(rule, document: Document, present: set[str], flat: list[str | None]) -> bool:
+    """Whether a selected rule runs on a document: parsed and not too large (unless it checks
+    broken files), holding one of its keywords and naming one of its triggers. ``flat``
+    caches the document's trigger_text in its one item."""
+    if (document.errors or len(document.instructions) > MAX_MODELLED_INSTRUCTIONS) \
+            and not rule.checks_broken_files:
+        return False
+    keywords = rule.keywords
+    if keywords and present.isdisjoint(keywords):
+        return False  # nothing in this file the rule reads: its module is not even imported
+    triggers = rule.triggers
+    if triggers:
+        if flat[0] is None:
+            flat[0] = trigger_text(document)
+        if not any(t in flat[0] for t in triggers):
+            return False  # the file never names what the rule is about
+    return True
+
+
+def prepare_context(ctx: LintContext, rule_set: RuleSet, errors: list[str] | None = None) -> list:
+    """Call prepare() of the selected rules that have one (see Rule.prepare) and run on this
+    file; returns their instances, for finish_preparing."""
+    prepared = []
+    present: set[str] | None = None
+    flat: list[str | None] = [None]
+    for selected in rule_set.selected:
+        if not selected.prepares:
+            continue
+        if present is None:
+            present = document_keywords(ctx.document)
+        if not _runs(selected, ctx.document, present, flat):
+            continue
+        try:
+            rule = selected.instance()
+            prepared.append(rule)
+            rule.prepare(ctx)
+        except Exception as exc:
+            _rule_failed(selected, ctx.display_path, exc, errors)
+    return prepared
+
+
+def finish_preparing(rules, errors: list[str] | None = None) -> None:
+    """Call prepared() once per rule instance, after every file of a run was prepared."""
+    for rule in {id(r): r for r in rules}.values():
+        try:
+            rule.prepared()
+        except Exception as exc:
+            _rule_failed(rule, "(all files)", exc, errors)
+
+
+def lint_context(ctx: LintContext, rule_set: RuleSet, errors: list[str] | None = None) -> list[Finding]:
+    """Run the rules of a rule set on one (prepared) file's context; see lint_document."""
+    document = ctx.document
+    display_path = ctx.display_path
+    context_dir = ctx.context_dir
     broken = bool(document.errors)
     too_large = len(document.instructions) > MAX_MODELLED_INSTRUCTIONS
     if too_large:
@@ -128,24 +187,15 @@ def lint_document(
             errors.append(message)
     findings: list[Finding] = []
     present = document_keywords(document)
-    flat: str | None = None
+    flat: list[str | None] = [None]
     for rule in rule_set.selected:
-        if (broken or too_large) and not rule.checks_broken_files:
+        if not _runs(rule, document, present, flat):
             continue
-        keywords = rule.keywords
-        if keywords and present.isdisjoint(keywords):
-            continue  # nothing in this file the rule reads: its module is not even imported
-        triggers = rule.triggers
-        if triggers:
-            if flat is None:
-                flat = trigger_text(document)
-            if not any(t in flat for t in triggers):
-                continue  # the file never names what the rule is about
-        findings += _run_rule(rule, ctx, display_path, errors)
+        findings += _selected_findings(rule, _run_rule(rule, ctx, display_path, errors), rule_set)
     if not broken and not too_large:
-        if flat is None:
-            flat = trigger_text(document)
-        findings += _trigger_findings(document, rule_set, display_path, context_dir, errors, flat)
+        if flat[0] is None:
+            flat[0] = trigger_text(document)
+        findings += _trigger_findings(document, rule_set, display_path, context_dir, errors, flat[0])
     if not too_large:
         for instruction, message in ctx.oversized_expansions():
             message = f"{display_path}:{instruction.start_line}: {message}"
@@ -169,23 +219,44 @@ def lint_document(
     return findings
 
 
+def _selected_findings(rule, findings: list[Finding], rule_set: RuleSet) -> list[Finding]:
+    """A rule's findings under codes of its own (its `subcodes`: SC2086) kept only when that
+    code is selected, with the severity configured for the code, else for the rule."""
+    if not rule_set.subcode_filters and not rule_set.severity_overrides:
+        return findings
+    out = []
+    for finding in findings:
+        if finding.code != rule.code:
+            if not rule_set.allows(rule.code, finding.code):
+                continue
+            level = rule_set.severity_for(rule.code, finding.code)
+            if level is not None:
+                finding.severity = level
+        out.append(finding)
+    return out
+
+
+def _rule_failed(rule, display_path: str, exc: Exception, errors: list[str] | None) -> None:
+    message = (
+        f"internal error in rule {rule.code} ({rule.name}) on {display_path}: "
+        f"{type(exc).__name__}: {_one_line(str(exc))}"
+    )
+    if os.environ.get("DLINT_DEBUG") == "1":
+        import traceback
+
+        traceback.print_exc()
+    if errors is None:
+        print(f"dlint: {message}", file=sys.stderr)
+    else:
+        errors.append(message)
+
+
 def _run_rule(rule, ctx: LintContext, display_path: str, errors: list[str] | None) -> list[Finding]:
     """The findings of one selected rule (its module imported now, if not yet)."""
     try:
         return list(rule.instance().check(ctx) or ())
     except Exception as exc:  # a buggy rule must not take the run down
-        message = (
-            f"internal error in rule {rule.code} ({rule.name}) on {display_path}: "
-            f"{type(exc).__name__}: {_one_line(str(exc))}"
-        )
-        if os.environ.get("DLINT_DEBUG") == "1":
-            import traceback
-
-            traceback.print_exc()
-        if errors is None:
-            print(f"dlint: {message}", file=sys.stderr)
-        else:
-            errors.append(message)
+        _rule_failed(rule, display_path, exc, errors)
         return []
 
 
@@ -206,14 +277,14 @@ def _trigger_findings(document: Document, rule_set: RuleSet, display_path: str,
     for child in child_builds(document):
         ctx = LintContext(child.document, display_path, context_dir)
         for rule in rule_set.selected:
-            if rule.checks_broken_files or not rule.keywords:
+            if rule.checks_broken_files or not rule.keywords or rule.reads_triggers:
                 continue
             wanted = TRIGGER_KEYWORDS.intersection(rule.keywords)
             if not wanted or wanted.isdisjoint(child.keywords):
                 continue
             if rule.triggers and not any(t in flat for t in rule.triggers):
                 continue
-            for finding in _run_rule(rule, ctx, display_path, errors):
+            for finding in _selected_findings(rule, _run_rule(rule, ctx, display_path, errors), rule_set):
                 key = (finding.line, finding.column, finding.code, finding.message)
                 if not child.holds(finding.line) or key in seen:
                     continue
@@ -338,6 +409,11 @@ def lint_paths(
             rule_sets[key] = resolve_rules(registry, config, select, ignore, severity_threshold)
         return rule_sets[key]
 
+    # Two passes: every file is parsed and prepared first (rules with slow outside work,
+    # ShellCheck, start it then), then linted in order.
+    parsed: list[tuple | None] = []  # (LintContext, RuleSet, compose build or None)
+    preparing: list = []
+
     def lint_one(data: bytes, shown: str, config: Config, context_dir: str | None,
                  explicit: bool = False, file: str | None = None, build=None) -> None:
         try:
@@ -345,28 +421,39 @@ def lint_paths(
         except NotText as exc:
             run.errors.append(f"{shown}: {not_text_cause(exc)}")
             return
-        document = parse(text, shown)
+        ctx = LintContext(parse(text, shown), shown, context_dir, context_explicit=explicit,
+                          dockerfile_path=file, shared=shared,
+                          build_args=build.args if build is not None else None)
         rule_set = rule_set_for(config)
-        findings = lint_document(document, shown, rule_set, registry=registry, context_dir=context_dir,
-                                 errors=run.errors, context_explicit=explicit, dockerfile_path=file,
-                                 shared=shared, build_args=build.args if build is not None else None)
-        if build is not None and build.target is not None and not document.errors:
-            from dlint.model import build_model
-
-            if build_model(document).stage(build.target) is None:
-                run.errors.append(f"{display_path(Path(build.compose_file), root_path)}: service "
-                                  f"{build.service}: target {build.target!r} is not a stage of {shown}")
-        run.files.append(shown)
-        run.sources[shown] = document.lines
-        run.findings.extend(findings)
+        preparing.extend(prepare_context(ctx, rule_set, run.errors))
+        parsed.append((ctx, rule_set, build))
         run.texts[shown] = (data[:3] if data.startswith(b"\xef\xbb\xbf") else b"", text)
         run.linters[shown] = lambda new_text: lint_document(
             parse(new_text, shown), shown, rule_set, registry=registry, context_dir=context_dir, errors=[])
-        floor = severity_rank(rule_set.severity_threshold)
-        # what fix_run uses to recompute `failing` once fixed (--exit-zero: never fails)
-        run.floors[shown] = 99 if rule_set.exit_zero else floor
-        if not rule_set.exit_zero and any(severity_rank(f.severity) >= floor for f in findings):
-            run.failing = True
+
+    def lint_parsed() -> None:
+        finish_preparing(preparing, run.errors)
+        for i, item in enumerate(parsed):
+            assert item is not None
+            parsed[i] = None  # a linted file's model can go
+            ctx, rule_set, build = item
+            shown = ctx.display_path
+            document = ctx.document
+            findings = lint_context(ctx, rule_set, run.errors)
+            if build is not None and build.target is not None and not document.errors:
+                from dlint.model import build_model
+
+                if build_model(document).stage(build.target) is None:
+                    run.errors.append(f"{display_path(Path(build.compose_file), root_path)}: service "
+                                      f"{build.service}: target {build.target!r} is not a stage of {shown}")
+            run.files.append(shown)
+            run.sources[shown] = document.lines
+            run.findings.extend(findings)
+            floor = severity_rank(rule_set.severity_threshold)
+            # what fix_run uses to recompute `failing` once fixed (--exit-zero: never fails)
+            run.floors[shown] = 99 if rule_set.exit_zero else floor
+            if not rule_set.exit_zero and any(severity_rank(f.severity) >= floor for f in findings):
+                run.failing = True
 
     bad_configs: set[str] = set()
 
@@ -453,5 +540,6 @@ def lint_paths(
             named = config.context_for(path)
             context_dir, explicit = (named, True) if named is not None else (str(path.parent), False)
         lint_one(data, shown, config, context_dir, explicit, str(path), build)
+    lint_parsed()
     run.findings.sort(key=Finding.sort_key)
     return run

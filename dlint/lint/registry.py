@@ -60,6 +60,7 @@ BUILTIN_PREFIX = "DF"  # built-in codes; a plugin (entry point) may not use them
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
 
 CODE_RE = re.compile(r"^[A-Z]{1,5}[0-9]{1,5}$")
+PREFIX_CODE_RE = re.compile(r"^[A-Z]{1,5}$")  # the code of a rule with `subcodes`: "SC"
 RESERVED_CODE_RES = (re.compile(r"^DL\d{4}$"), re.compile(r"^SC\d+$"))  # hadolint / ShellCheck
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -95,11 +96,29 @@ class Registry(Record):
     def resolve(self, selector: str) -> list[type[Rule]]:
         """Rules matching a code, name or alias (case-insensitive), or ALL. [] if unknown.
 
-        An alias may name several rules (one hadolint rule split in two)."""
+        An alias may name several rules (one hadolint rule split in two). A subcode
+        (`SC2086`) resolves to the rule that reports it (see `subcode_owner`)."""
         selector = selector.strip()
         if selector.upper() == "ALL":
             return list(self.rules)
-        return list(self._lookup_index().get(selector.lower(), ()))
+        found = self._lookup_index().get(selector.lower())
+        if found:
+            return list(found)
+        owner = self.subcode_owner(selector)
+        return [owner] if owner is not None else []
+
+    def subcode_owner(self, selector: str) -> type[Rule] | None:
+        """The rule whose `subcodes` pattern a selector matches (upper-cased), unless the
+        selector is some rule's code, name or alias; else None."""
+        selector = selector.strip()
+        if not selector or selector.lower() in self._lookup_index():
+            return None
+        code = selector.upper()
+        for rule in self.rules:
+            subcodes = getattr(rule, "subcodes", "")
+            if subcodes and re.fullmatch(subcodes, code):
+                return rule
+        return None
 
     def get(self, selector: str) -> type[Rule] | None:
         """The rule with this code or name, else the first rule with this alias."""
@@ -122,8 +141,8 @@ def _where(rule: type) -> str:
 class RuleRef:
     """A built-in rule known from the rule index: its metadata without its module.
 
-    Reads of code, name, severity, enabled, aliases, keywords, triggers, checks_broken_files
-    and build_check cost
+    Reads of code, name, severity, enabled, aliases, keywords, triggers, checks_broken_files,
+    build_check, subcodes, reads_triggers and prepares cost
     nothing; anything else (docs(), summary(), options, defaults, instantiating it) imports
     the module and answers from the class, so a RuleRef stands in for the class."""
 
@@ -138,6 +157,9 @@ class RuleRef:
         self.triggers: tuple[str, ...] = tuple(meta["triggers"])
         self.checks_broken_files: bool = meta["checks_broken_files"]
         self.build_check: bool = meta.get("build_check", False)
+        self.subcodes: str = meta.get("subcodes", "")
+        self.reads_triggers: bool = meta.get("reads_triggers", False)
+        self.prepares: bool = meta.get("prepares", False)
         self.option_names: tuple[str, ...] = tuple(meta.get("options", ()))
         self.rule_module: str = meta["module"]
         self.rule_qualname: str = meta["qualname"]
@@ -184,8 +206,16 @@ def metadata(rule: type[Rule]) -> dict[str, Any]:
         "triggers": list(getattr(rule, "triggers", ())),
         "checks_broken_files": bool(rule.checks_broken_files), "options": list(rule.options),
         "build_check": bool(getattr(rule, "build_check", False)),
+        "subcodes": getattr(rule, "subcodes", ""),
+        "reads_triggers": bool(getattr(rule, "reads_triggers", False)),
+        "prepares": rule_prepares(rule),
         "module": rule.__module__, "qualname": rule.__qualname__,
     }
+
+
+def rule_prepares(rule: type[Rule]) -> bool:
+    """Whether a rule class has a prepare() of its own (see Rule.prepare)."""
+    return getattr(rule, "prepare", Rule.prepare) is not Rule.prepare
 
 
 def _is_builtin(rule: type) -> bool:
@@ -240,7 +270,17 @@ def validate_rule(rule: type[Rule]) -> list[str]:
     problems: list[str] = []
     code = getattr(rule, "code", None)
     name = getattr(rule, "name", None)
-    if not isinstance(code, str) or not CODE_RE.match(code):
+    subcodes = getattr(rule, "subcodes", "")
+    if subcodes:
+        try:
+            pattern = re.compile(subcodes)
+        except (re.error, TypeError):
+            pattern = None
+        if pattern is None or not isinstance(code, str) or not PREFIX_CODE_RE.match(code) \
+                or not subcodes.startswith(code):
+            problems.append(f"a rule with subcodes has a letters-only code that starts its "
+                            f"subcodes pattern (code {code!r}, subcodes {subcodes!r})")
+    elif not isinstance(code, str) or not CODE_RE.match(code):
         problems.append(f"code {code!r} must be upper-case letters then digits, like 'DF101'")
     elif any(r.match(code) for r in RESERVED_CODE_RES) or code == "ALL":
         problems.append(f"code {code!r} could be confused with a hadolint/ShellCheck code")
@@ -466,7 +506,7 @@ def scan_entry_points(use_cache: bool = True) -> list[tuple[str, str, str | None
 
 # -- the rule index (lazy built-ins) -------------------------------------------------------
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 # modules whose code decides what a rule class's metadata is
 _CONTRACT_MODULES = ("rule.py", "registry.py", "finding.py")
 

@@ -54,6 +54,13 @@ class Rule:
     help_uri: ClassVar[str | None] = None
     # Rules run only on files that parsed; a rule that reports parse problems sets this.
     checks_broken_files: ClassVar[bool] = False
+    # A rule that reports findings under codes of their own (ShellCheck's SC2086...): a
+    # regular expression those codes fully match. Each such code is then a selector of its
+    # own (select, ignore, pragmas, [severity]); the rule's `code` is their common prefix.
+    subcodes: ClassVar[str] = ""
+    # The rule reads ONBUILD triggers itself (ONBUILD RUN as such): the engine does not
+    # also run it on child builds (see `keywords`), which would report them twice.
+    reads_triggers: ClassVar[bool] = False
     # A Docker build check (`docker build --check`): its aliases include the check's name,
     # and Docker's `# check=skip=<names>|all;error=true` directive applies to its findings.
     build_check: ClassVar[bool] = False
@@ -65,6 +72,20 @@ class Rule:
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         raise NotImplementedError
 
+    # Optional, for rules that hand work to another process: the engine calls prepare()
+    # for every file of a run before any check(), then prepared() once, so that the work
+    # runs while the other rules do theirs; check() then collects it.
+    def prepare(self, ctx: LintContext) -> None:
+        pass
+
+    def prepared(self) -> None:
+        pass
+
+    @classmethod
+    def subcode_docs(cls, code: str) -> tuple[str, str] | None:
+        """(short description, help URL) of one of the rule's subcodes."""
+        return None
+
     # -- helpers for rules -------------------------------------------------------------
 
     def report(
@@ -73,9 +94,13 @@ class Rule:
         where: Instruction | Span,
         message: str,
         fix: Fix | None = None,
+        *,
+        code: str | None = None,
+        severity: str | None = None,
     ) -> Finding:
         """A finding at an instruction (its whole span) or at an explicit span: a Span,
-        or anything with line/column/end_line/end_column (a shell SimpleCommand)."""
+        or anything with line/column/end_line/end_column (a shell SimpleCommand).
+        `code` (one of the rule's `subcodes`) and `severity` replace the rule's own."""
         if isinstance(where, Instruction):
             span = where.span or Span(where.start_line, 1, where.end_line, 1)
         else:
@@ -86,9 +111,9 @@ class Rule:
             column=span.column,
             end_line=span.end_line,
             end_column=span.end_column,
-            code=self.code,
+            code=code or self.code,
             name=self.name,
-            severity=self.effective_severity,
+            severity=severity or self.effective_severity,
             message=message,
             aliases=list(self.aliases),
             fix=fix,

@@ -61,6 +61,21 @@ class Suppressions(Record):
         return [f for f in findings if not self.suppresses(f)] if self else findings
 
 
+SHELL_PRAGMA_RE = LazyPattern(r"^hadolint\s*:?\s*shell\s*=\s*(?P<shell>[^\s#]+)\s*(?:#.*)?$")
+
+
+def shell_pragmas(document: Document) -> list[tuple[int, str]]:
+    """hadolint's `# hadolint shell=NAME` pragmas, as (line, NAME) in file order: the shell
+    ShellCheck checks the following RUNs with, until the next FROM or SHELL."""
+    found = []
+    for comment in document.comments:
+        if "shell" in comment.text:
+            match = SHELL_PRAGMA_RE.match(comment.text.strip())
+            if match is not None:
+                found.append((comment.line, match.group("shell")))
+    return found
+
+
 def parse_pragma(text: str) -> tuple[str, set[str]] | None:
     """("next" | "global" | "stage", lower-cased items) for a pragma comment's text (after '#')."""
     match = PRAGMA_RE.match(text.strip())

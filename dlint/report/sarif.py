@@ -3,13 +3,16 @@
 One run; tool.driver.rules[] lists every known rule, built from its docs (SPEC §4);
 results carry ruleId + ruleIndex, a repo-relative location and
 partialFingerprints.primaryLocationLineHash (see _common.fingerprints).
-A finding whose code no known rule has (an engine-level problem, a rule not loaded)
-gets a synthetic rules[] entry, so every ruleIndex is valid.
+A finding under a rule's subcode (ShellCheck's SC2086) gets a rules[] entry for that code,
+with the code's help page (the ShellCheck wiki) as helpUri. A finding whose code no known
+rule has (an engine-level problem, a rule not loaded) gets a synthetic rules[] entry, so
+every ruleIndex is valid.
 """
 
 from __future__ import annotations
 
 import json
+import re
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~3-5 ms of startup
 from urllib.parse import quote
 
@@ -94,6 +97,32 @@ def _synthetic_descriptor(finding: Finding) -> dict:
     }
 
 
+def _subcode_descriptor(finding: Finding, rule: type[Rule]) -> dict:
+    """A rules[] entry for a code a rule reports under its `subcodes` (ShellCheck's
+    SC2086): the rule's own docs, the code's description and help page."""
+    summary, help_uri = rule.subcode_docs(finding.code) or (finding.code, _common.rule_help_uri(rule.code))
+    docs = rule.docs()
+    help_text = f"{finding.code}: {summary}. Documentation: {help_uri}"
+    return {
+        "id": finding.code,
+        "name": f"{rule.name}/{finding.code}",
+        "shortDescription": {"text": _clip(summary)},
+        "fullDescription": {"text": _clip(finding.message or summary)},
+        "helpUri": help_uri,
+        "help": {"text": _clip(help_text), "markdown": f"{help_text}\n\n{docs}" if docs else help_text},
+        "defaultConfiguration": {"level": level(finding.severity)},
+        "properties": {"tags": ["dockerfile", rule.name]},
+    }
+
+
+def _subcode_rule(code: str, rules) -> type[Rule] | None:
+    for rule in rules:
+        pattern = getattr(rule, "subcodes", "")
+        if pattern and re.fullmatch(pattern, code):
+            return rule
+    return None
+
+
 def _uri(path: str) -> str:
     # A relative URI reference: percent-encode what a URI cannot hold (spaces, %, #, ?).
     return quote(path, safe="/-._~!$&'()*+,;=:@")
@@ -130,7 +159,9 @@ def sarif_log(findings: list[Finding], report: Report) -> dict:
     for finding in findings:
         if finding.code not in index:
             index[finding.code] = len(descriptors)
-            descriptors.append(_synthetic_descriptor(finding))
+            owner = _subcode_rule(finding.code, report.rules)
+            descriptors.append(_synthetic_descriptor(finding) if owner is None
+                               else _subcode_descriptor(finding, owner))
 
     results = []
     for finding, (line_hash, _unique) in zip(findings, _common.fingerprints(findings, report)):

@@ -280,3 +280,107 @@ def _value_positions(instruction, value: str) -> Positions:
     if not segments:
         return Positions.fixed(start, _value_column(instruction))
     return Positions(segments)
+
+
+class ShellInput:
+    """The exact text a POSIX shell receives for a RUN, where each character of it is in
+    the Dockerfile (`positions`), and the shell that runs it (`shell`: "sh", "bash", ...
+    the interpreter of a `#!` heredoc body). `shebang`: the text starts with a `#!` line
+    (a heredoc script run by its interpreter)."""
+
+    __slots__ = ("text", "_positions", "shell", "shebang")
+
+    def __init__(self, text: str, positions, shell: str, shebang: bool = False):
+        self.text = text
+        self._positions = positions  # a Positions, or a callable making it when first needed
+        self.shell = shell
+        self.shebang = shebang
+
+    @property
+    def positions(self) -> Positions:
+        if not isinstance(self._positions, Positions):
+            self._positions = self._positions()
+        return self._positions
+
+
+def _fed_to_shell(text: str, heredocs) -> str | None:
+    """The POSIX shell a single heredoc is the script of (`bash <<EOF`, `<<EOF sh -eux`:
+    a shell with options only, reading its script from stdin), else None."""
+    if len(heredocs) != 1:
+        return None
+    m = re.compile(_MARKER + re.escape(heredocs[0].name) + r"\3").search(text)
+    if m is None:
+        return None
+    words = (text[:m.start()] + " " + text[m.end():]).split()
+    if not words or shell_name(words[:1]) not in POSIX_SHELLS or words[0].startswith("-"):
+        return None
+    options = iter(words[1:])
+    for word in options:
+        if word in ("-o", "+o"):
+            next(options, None)  # `-o pipefail`
+        elif not word.startswith(("-", "+")) or (not word.startswith("--") and "c" in word[1:]):
+            return None  # `sh -c '...'`, `bash script.sh`, redirects or more commands
+    return shell_name(words[:1])
+
+
+def shell_input(instruction, state=None, shell_override: str | None = None) -> ShellInput | None:
+    """What the shell of a shell-form RUN (or ONBUILD RUN) runs, heredocs included, with
+    its source map: None for exec form (no shell, or a JSON string whose escapes make
+    positions inexact), Windows stages and shells that are not POSIX (PowerShell, cmd).
+
+    `shell_override` replaces the SHELL in effect (hadolint's `# hadolint shell=` pragma).
+    Unlike `script_of` (the command line parsed for rules, bodies as redirect data), this is
+    the whole text BuildKit hands the shell: value, then each heredoc body and delimiter.
+    """
+    if instruction.keyword == "ONBUILD" and instruction.sub_instruction is not None:
+        sub = instruction.sub_instruction
+        if not sub.source_lines:
+            sub = dataclasses.replace(sub, source_lines=instruction.source_lines,
+                                      start_line=instruction.start_line)
+        instruction = sub
+    if instruction.keyword != "RUN" or instruction.json:
+        return None
+    if bool(getattr(state, "windows", False)):
+        return None
+    shell = [shell_override] if shell_override else list(getattr(state, "shell", None) or DEFAULT_SHELL)
+    name = shell_name(shell)
+    if name not in POSIX_SHELLS:
+        return None
+    text = " ".join(instruction.value)
+    heredocs = instruction.heredocs
+    if not heredocs:
+        if not text.strip():
+            return None
+        return ShellInput(text, lambda: _value_positions(instruction, text), name)
+    if len(heredocs) == 1 and _HEREDOC_ONLY.match(text):
+        body = heredocs[0].content
+        positions = lambda: Positions(_body_segments(instruction, heredocs[0], 0) or  # noqa: E731
+                                      [(0, instruction.start_line + 1, 1)])
+        if body.startswith("#!"):
+            first = body.split("\n", 1)[0][2:].strip()
+            interpreter = shell_name(first.split()) if first else ""
+            if interpreter not in POSIX_SHELLS:
+                return None
+            return ShellInput(body, positions, interpreter, shebang=True)
+        return ShellInput(body, positions, name)
+    def body_positions() -> Positions:
+        return Positions(_body_segments(instruction, heredocs[0], 0) or
+                         [(0, instruction.start_line + 1, 1)])
+
+    fed = _fed_to_shell(text, heredocs)
+    if fed is not None:  # `RUN bash <<EOF`, `RUN <<EOF sh -e`: the body is the script
+        return ShellInput(heredocs[0].content, body_positions, fed)
+    parts = [text, "\n"]
+    for heredoc in heredocs:
+        parts += [heredoc.content, heredoc.name, "\n"]
+
+    def positions() -> Positions:
+        segments = list(_value_positions(instruction, text).segments)
+        offset = len(text) + 1
+        for heredoc in heredocs:
+            segments += _body_segments(instruction, heredoc, offset)
+            offset += len(heredoc.content) + len(heredoc.name) + 1
+        segments.sort(key=lambda s: s[0])
+        return Positions(segments)
+
+    return ShellInput("".join(parts), positions, name)
