@@ -239,3 +239,70 @@ def test_bad_timings_file_is_one_line(tmp_path):
     proc = run("cache", "diff", str(scenario / "before"), str(scenario / "after"), "--timings",
                str(tmp_path / "missing.json"))
     assert proc.returncode == 2 and "cannot read timings file" in proc.stderr
+
+
+def _git(repo, *args):
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+
+
+def _commit(repo, files: dict, message: str = "x", remove=()):
+    for name, text in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    for name in remove:
+        (repo / name).unlink()
+    if not (repo / ".git").exists():
+        _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def test_dockerfile_added_between_revisions_is_all_new(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"README.md": "r\n", ".dockerignore": ".git\n"})
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20\nCOPY README.md /r\nRUN echo hi\n"})
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    steps = json.loads(proc.stdout)["steps"]
+    assert [(s["line"], s["cached"], s["reason"]) for s in steps if s["instruction"] != "FROM"] == \
+        [(2, False, "no cache yet"), (3, False, "no cache yet")]
+    proc = run("cache", "diff", "HEAD~1", "HEAD", cwd=repo)
+    assert proc.returncode == 0 and "2 of 2 steps rerun" in proc.stdout and "no cache yet" in proc.stdout
+
+
+def test_dockerfile_removed_between_revisions_is_one_line_exit_0(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20\nRUN echo hi\n"})
+    _commit(repo, {}, remove=["Dockerfile"])
+    proc = run("cache", "diff", "HEAD~1", "HEAD", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines() == [
+        "Dockerfile was removed between BEFORE (HEAD~1) and AFTER (HEAD): nothing to build"]
+    data = json.loads(run("cache", "diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo).stdout)
+    assert data["steps"] == [] and "removed" in data["note"]
+    # on neither side: still an error
+    proc = run("cache", "diff", "HEAD", "HEAD", "-f", "Other.Dockerfile", cwd=repo)
+    assert proc.returncode == 2 and "no Other.Dockerfile" in proc.stderr
+
+
+def test_target_stage_on_one_side_only(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20 AS base\nRUN echo base\n"})
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20 AS base\nRUN echo base\n"
+                                 "FROM base AS test\nRUN echo test\n"})
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--target", "test", "--format", "json", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    reruns = [(s["line"], s["reason"]) for s in json.loads(proc.stdout)["steps"]
+              if s["cached"] is False and s["instruction"] != "FROM"]
+    assert reruns == [(2, "no cache yet"), (4, "no cache yet")]
+    proc = run("cache", "diff", "HEAD", "HEAD~1", "--target", "test", cwd=repo)     # stage removed
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "AFTER Dockerfile has no stage 'test' (BEFORE had it): nothing to build"
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--target", "nope", cwd=repo)      # on neither side
+    assert proc.returncode == 2 and "unknown target" in proc.stderr

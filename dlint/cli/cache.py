@@ -485,14 +485,20 @@ def diff(
         prediction = predict(before_snap, after_snap, dockerfile=dockerfile, build_args=common,
                              before_build_args=before_args, after_build_args=after_args,
                              target=target, builder=builder)
-        after_doc = load_dockerfile(after_snap, dockerfile)
-        prediction = _with_timings(prediction, after_doc, timings, before_snap, after_snap, dockerfile,
-                                   builder, target)
+        if prediction.note:   # AFTER builds nothing (its Dockerfile or target stage is gone)
+            after_doc = None
+        else:
+            after_doc = load_dockerfile(after_snap, dockerfile)
+            prediction = _with_timings(prediction, after_doc, timings, before_snap, after_snap, dockerfile,
+                                       builder, target)
     except (CacheUsageError, PredictError, TimingsError) as exc:
         error(str(exc))
         raise typer.Exit(2)
     if format == "json":
         write(json.dumps(prediction.to_json(), indent=2, ensure_ascii=False) + "\n")
+        return
+    if after_doc is None:
+        _emit([("bold", prediction.note)])
         return
     _emit(render_diff(prediction, after_doc))
 
@@ -502,7 +508,11 @@ def _with_timings(prediction, after_doc, timings_file, before_snap, after_snap, 
     from what `cache verify` stored for the AFTER Dockerfile."""
     from dlint.cache import timings as t
 
-    if timings_file:
+    from dlint.cache.predict import dockerfile_path
+
+    if timings_file and not before_snap.has_file(dockerfile_path(dockerfile)):
+        found = None  # BEFORE had no such Dockerfile: no log of its build can apply
+    elif timings_file:
         found = t.read_timings_file(timings_file, _dockerfile_text(before_snap, dockerfile), target)
     else:
         found = t.load(t.dockerfile_key(after_snap, dockerfile), builder)
