@@ -306,3 +306,68 @@ def test_target_stage_on_one_side_only(tmp_path):
     assert proc.stdout.strip() == "AFTER Dockerfile has no stage 'test' (BEFORE had it): nothing to build"
     proc = run("cache", "diff", "HEAD~1", "HEAD", "--target", "nope", cwd=repo)      # on neither side
     assert proc.returncode == 2 and "unknown target" in proc.stderr
+
+
+GIT_REASON = "`.git` changes with every commit; add it to .dockerignore"
+
+
+def test_revisions_are_checkouts_whose_git_dir_changes(tmp_path):
+    """A README-only commit, README excluded by .dockerignore but .git not: `COPY . /app`
+    reruns in a checkout build (its .git differs), stays cached with --git-tree (a build
+    from a git URL) or once .dockerignore has .git."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    dockerfile = "FROM alpine:3.20\nCOPY app.py /app/app.py\nRUN echo deps\nCOPY . /app\nRUN echo done\n"
+    _commit(repo, {"Dockerfile": dockerfile, "app.py": "print(1)\n", "README.md": "a\n", ".dockerignore": "*.md\n"})
+    _commit(repo, {"README.md": "b\n"})
+    data = json.loads(run("cache", "diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo).stdout)
+    reruns = [(s["line"], s["reason"]) for s in data["steps"] if s["cached"] is False]
+    assert reruns == [(4, GIT_REASON), (5, GIT_REASON + " (COPY on line 4)")]
+    proc = run("cache", "diff", "HEAD~1", "HEAD", cwd=repo)
+    assert proc.returncode == 0 and f"^ {GIT_REASON}" in proc.stdout and "2 of 4 steps rerun" in proc.stdout
+    # the same commit on both sides: the same checkout, nothing reruns
+    assert "0 of 4 steps rerun" in run("cache", "diff", "HEAD", "HEAD", cwd=repo).stdout
+    # the git-tree view (a build from a git URL): nothing reruns
+    assert "0 of 4 steps rerun" in run("cache", "diff", "HEAD~1", "HEAD", "--git-tree", cwd=repo).stdout
+    # an app.py edit: the step that copies app.py alone names it
+    _commit(repo, {"app.py": "print(2)\n"})
+    data = json.loads(run("cache", "diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo).stdout)
+    assert [(s["line"], s["reason"]) for s in data["steps"] if s["cached"] is False][0] == \
+        (2, "file app.py changed")
+    # .git ignored: a README commit is all cached in both views
+    _commit(repo, {".dockerignore": "*.md\n.git\n"})
+    _commit(repo, {"README.md": "c\n"})
+    for extra in ((), ("--git-tree",)):
+        proc = run("cache", "diff", "HEAD~1", "HEAD", *extra, cwd=repo)
+        assert proc.returncode == 0 and "0 of 4 steps rerun" in proc.stdout, (extra, proc.stdout)
+
+
+def test_checkout_git_dir_only_at_the_repository_root(tmp_path):
+    """A context folder below the root has no .git; a step that does not read `.` is not
+    touched by it."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"svc/Dockerfile": "FROM alpine:3.20\nCOPY . /app\n", "svc/a.py": "a\n",
+                   "Dockerfile": "FROM alpine:3.20\nCOPY svc/ /svc/\nRUN true\n", "doc.md": "1\n"})
+    _commit(repo, {"doc.md": "2\n"})
+    proc = run("cache", "diff", "HEAD~1:svc", "HEAD:svc", cwd=repo)
+    assert proc.returncode == 0 and "0 of 1 steps rerun" in proc.stdout, proc.stdout
+    proc = run("cache", "diff", "HEAD~1", "HEAD", cwd=repo)
+    assert proc.returncode == 0 and "0 of 2 steps rerun" in proc.stdout, proc.stdout
+
+
+def test_explain_ranks_git_dir_as_diff_does(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20\nCOPY app.py /app/\nRUN echo deps\nCOPY . /app\nRUN true\n",
+                   "app.py": "1\n"})
+    data = json.loads(run("cache", "explain", str(repo), "--format", "json").stdout)
+    row = next(r for r in data["ranking"] if r["path"] == ".git/")
+    assert (row["rerun"], row["steps"], row["lines"]) == (2, 4, [4, 5])
+    proc = run("cache", "explain", str(repo))
+    assert f"an edit under .git/ reruns 2 of 4 steps" in proc.stdout and GIT_REASON in proc.stdout
+    data = json.loads(run("cache", "explain", str(repo), "--git-tree", "--format", "json").stdout)
+    assert ".git/" not in [r["path"] for r in data["ranking"]]
+    (repo / ".dockerignore").write_text(".git\n")
+    data = json.loads(run("cache", "explain", str(repo), "--format", "json").stdout)
+    assert ".git/" not in [r["path"] for r in data["ranking"]]
