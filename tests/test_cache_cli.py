@@ -371,3 +371,35 @@ def test_explain_ranks_git_dir_as_diff_does(tmp_path):
     (repo / ".dockerignore").write_text(".git\n")
     data = json.loads(run("cache", "explain", str(repo), "--format", "json").stdout)
     assert ".git/" not in [r["path"] for r in data["ranking"]]
+
+
+def test_fail_on_rerun_gates_matching_steps(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    dockerfile = ("FROM python:3.12-slim\nCOPY requirements.txt .\nrun pip install \\\n    -r requirements.txt\n"
+                  "COPY src/ /src/\nRUN python -m compileall /src\n")
+    _commit(repo, {"Dockerfile": dockerfile, "requirements.txt": "a\n", "src/a.py": "1\n", ".dockerignore": ".git\n"})
+    _commit(repo, {"src/a.py": "2\n"})
+    # a src edit does not rerun pip: exit 0
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--fail-on-rerun", "RUN pip install*", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    _commit(repo, {"requirements.txt": "b\n"})
+    env_free = run("cache", "diff", "HEAD~1", "HEAD", "--fail-on-rerun", "RUN pip install*",
+                   "--fail-on-rerun", "RUN apt-get*", cwd=repo)
+    assert env_free.returncode == 1
+    assert env_free.stderr.strip().splitlines() == [
+        "--fail-on-rerun 'RUN pip install*': line 3 reruns (file requirements.txt changed (COPY on line 2)): "
+        "RUN pip install -r requirements.txt"]
+    assert "REBUILT  run pip install" in env_free.stdout and "::error" not in env_free.stdout
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--fail-on-rerun", "RUN apt-get*", cwd=repo)
+    assert proc.returncode == 0
+    # under GitHub Actions: an annotation on the Dockerfile line and a step-summary line
+    summary = tmp_path / "summary.md"
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    proc = subprocess.run([*DLINT, "cache", "diff", "HEAD~1", "HEAD", "--format", "json",
+                           "--fail-on-rerun", "RUN pip install*"], cwd=repo, capture_output=True, text=True, env=env)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["steps"]                     # stdout stays JSON
+    annotation = proc.stderr.splitlines()[-1]
+    assert annotation.startswith("::error file=Dockerfile,line=3,title=dlint cache diff%3A RUN pip install*::")
+    assert "line 3 reruns" in summary.read_text()

@@ -467,9 +467,16 @@ def diff(
     timings: Optional[str] = TIMINGS_OPTION,
     service: Optional[str] = typer.Option(None, "--service", help="Take the context, Dockerfile, build args and target from this service of the compose file in the current folder."),
     git_tree: bool = GIT_TREE_OPTION,
+    fail_on_rerun: List[str] = typer.Option(None, "--fail-on-rerun", metavar="PATTERN",
+                                            help="Exit 1 when a step whose instruction matches this glob "
+                                                 "(e.g. 'RUN pip install*') surely reruns (repeatable)."),
 ) -> None:
     """Predict which build steps the edit from BEFORE to AFTER reruns, and why, and what it
     costs when step durations are known (--timings, or an earlier `cache verify`).
+
+    Exit 0, or 1 when --fail-on-rerun names a step that surely reruns (one line each on
+    stderr; under GitHub Actions an error annotation on the Dockerfile line); 2 on bad
+    input.
 
     Assumes the builder's cache holds exactly the BEFORE build and the base images are
     unchanged unless a FROM line changes. With no arguments inside a git repository:
@@ -508,11 +515,73 @@ def diff(
         raise typer.Exit(2)
     if format == "json":
         write(json.dumps(prediction.to_json(), indent=2, ensure_ascii=False) + "\n")
-        return
-    if after_doc is None:
+    elif after_doc is None:
         _emit([("bold", prediction.note)])
+    else:
+        _emit(render_diff(prediction, after_doc))
+    gated = gate_reruns(prediction, fail_on_rerun or [])
+    if gated:
+        _report_gate(gated, after_snap, dockerfile)
+        raise typer.Exit(1)
+
+
+def instruction_text(text: str) -> str:
+    """An instruction as one line, for --fail-on-rerun globs: line continuations joined,
+    whitespace runs as one space, the keyword upper-cased."""
+    import re
+
+    joined = " ".join(re.sub(r"\\\s*\n", " ", text).split())
+    keyword, _, rest = joined.partition(" ")
+    return f"{keyword.upper()} {rest}".rstrip()
+
+
+def gate_reruns(prediction, patterns: list[str]) -> list[tuple[str, object]]:
+    """(pattern, step) for each step that surely reruns and whose instruction matches a
+    --fail-on-rerun glob (case-sensitive, the keyword upper-cased; `*` spans spaces).
+    Steps that only may rerun (REBUILT?) do not trip the gate: a wrong failure costs more."""
+    from fnmatch import fnmatchcase
+
+    out = []
+    for step in prediction.definite_reruns:
+        text = instruction_text(step.text)
+        for pattern in patterns:
+            if fnmatchcase(text, pattern) or fnmatchcase(text, instruction_text(pattern)):
+                out.append((pattern, step))
+                break
+    return out
+
+
+def _report_gate(gated, after_snap, dockerfile: str) -> None:
+    """One line per gated step on stderr; under GitHub Actions an error annotation on the
+    step's Dockerfile line, and a line in the job's step summary."""
+    import os
+    import sys
+
+    from dlint.cli.output import write
+    from dlint.report.github import escape_data, escape_property
+
+    lines = [f"--fail-on-rerun {pattern!r}: line {step.line} reruns ({step.reason}): "
+             f"{instruction_text(step.text)[:100]}" for pattern, step in gated]
+    write("".join(line + "\n" for line in lines), sys.stderr)
+    if os.environ.get("GITHUB_ACTIONS") != "true":
         return
-    _emit(render_diff(prediction, after_doc))
+    root = getattr(after_snap, "root", None)
+    if root is None:
+        root = os.path.join(getattr(after_snap, "repo", "."), getattr(after_snap, "prefix", "") or "")
+    path = os.path.relpath(os.path.join(str(root), dockerfile)).replace(os.sep, "/")
+    # on stderr, like the lines above: stdout keeps only the report (JSON stays JSON); the
+    # Actions runner reads workflow commands from both streams
+    for (pattern, step), line in zip(gated, lines):
+        write(f"::error file={escape_property(path)},line={step.line},"
+              f"title={escape_property('dlint cache diff: ' + pattern)}::{escape_data(line)}\n", sys.stderr)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(f"**dlint cache diff**: {len(gated)} gated step(s) rerun in {path}\n\n"
+                         + "".join(f"- {line}\n" for line in lines))
+        except OSError:
+            pass
 
 
 def _with_timings(prediction, after_doc, timings_file, before_snap, after_snap, dockerfile, builder, target):
