@@ -239,3 +239,167 @@ def test_bad_timings_file_is_one_line(tmp_path):
     proc = run("cache", "diff", str(scenario / "before"), str(scenario / "after"), "--timings",
                str(tmp_path / "missing.json"))
     assert proc.returncode == 2 and "cannot read timings file" in proc.stderr
+
+
+def _git(repo, *args):
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+
+
+def _commit(repo, files: dict, message: str = "x", remove=()):
+    for name, text in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    for name in remove:
+        (repo / name).unlink()
+    if not (repo / ".git").exists():
+        _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def test_dockerfile_added_between_revisions_is_all_new(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"README.md": "r\n", ".dockerignore": ".git\n"})
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20\nCOPY README.md /r\nRUN echo hi\n"})
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    steps = json.loads(proc.stdout)["steps"]
+    assert [(s["line"], s["cached"], s["reason"]) for s in steps if s["instruction"] != "FROM"] == \
+        [(2, False, "no cache yet"), (3, False, "no cache yet")]
+    proc = run("cache", "diff", "HEAD~1", "HEAD", cwd=repo)
+    assert proc.returncode == 0 and "2 of 2 steps rerun" in proc.stdout and "no cache yet" in proc.stdout
+
+
+def test_dockerfile_removed_between_revisions_is_one_line_exit_0(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20\nRUN echo hi\n"})
+    _commit(repo, {}, remove=["Dockerfile"])
+    proc = run("cache", "diff", "HEAD~1", "HEAD", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines() == [
+        "Dockerfile was removed between BEFORE (HEAD~1) and AFTER (HEAD): nothing to build"]
+    data = json.loads(run("cache", "diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo).stdout)
+    assert data["steps"] == [] and "removed" in data["note"]
+    # on neither side: still an error
+    proc = run("cache", "diff", "HEAD", "HEAD", "-f", "Other.Dockerfile", cwd=repo)
+    assert proc.returncode == 2 and "no Other.Dockerfile" in proc.stderr
+
+
+def test_target_stage_on_one_side_only(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20 AS base\nRUN echo base\n"})
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20 AS base\nRUN echo base\n"
+                                 "FROM base AS test\nRUN echo test\n"})
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--target", "test", "--format", "json", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    reruns = [(s["line"], s["reason"]) for s in json.loads(proc.stdout)["steps"]
+              if s["cached"] is False and s["instruction"] != "FROM"]
+    assert reruns == [(2, "no cache yet"), (4, "no cache yet")]
+    proc = run("cache", "diff", "HEAD", "HEAD~1", "--target", "test", cwd=repo)     # stage removed
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "AFTER Dockerfile has no stage 'test' (BEFORE had it): nothing to build"
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--target", "nope", cwd=repo)      # on neither side
+    assert proc.returncode == 2 and "unknown target" in proc.stderr
+
+
+GIT_REASON = "`.git` changes with every commit; add it to .dockerignore"
+
+
+def test_revisions_are_checkouts_whose_git_dir_changes(tmp_path):
+    """A README-only commit, README excluded by .dockerignore but .git not: `COPY . /app`
+    reruns in a checkout build (its .git differs), stays cached with --git-tree (a build
+    from a git URL) or once .dockerignore has .git."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    dockerfile = "FROM alpine:3.20\nCOPY app.py /app/app.py\nRUN echo deps\nCOPY . /app\nRUN echo done\n"
+    _commit(repo, {"Dockerfile": dockerfile, "app.py": "print(1)\n", "README.md": "a\n", ".dockerignore": "*.md\n"})
+    _commit(repo, {"README.md": "b\n"})
+    data = json.loads(run("cache", "diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo).stdout)
+    reruns = [(s["line"], s["reason"]) for s in data["steps"] if s["cached"] is False]
+    assert reruns == [(4, GIT_REASON), (5, GIT_REASON + " (COPY on line 4)")]
+    proc = run("cache", "diff", "HEAD~1", "HEAD", cwd=repo)
+    assert proc.returncode == 0 and f"^ {GIT_REASON}" in proc.stdout and "2 of 4 steps rerun" in proc.stdout
+    # the same commit on both sides: the same checkout, nothing reruns
+    assert "0 of 4 steps rerun" in run("cache", "diff", "HEAD", "HEAD", cwd=repo).stdout
+    # the git-tree view (a build from a git URL): nothing reruns
+    assert "0 of 4 steps rerun" in run("cache", "diff", "HEAD~1", "HEAD", "--git-tree", cwd=repo).stdout
+    # an app.py edit: the step that copies app.py alone names it
+    _commit(repo, {"app.py": "print(2)\n"})
+    data = json.loads(run("cache", "diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo).stdout)
+    assert [(s["line"], s["reason"]) for s in data["steps"] if s["cached"] is False][0] == \
+        (2, "file app.py changed")
+    # .git ignored: a README commit is all cached in both views
+    _commit(repo, {".dockerignore": "*.md\n.git\n"})
+    _commit(repo, {"README.md": "c\n"})
+    for extra in ((), ("--git-tree",)):
+        proc = run("cache", "diff", "HEAD~1", "HEAD", *extra, cwd=repo)
+        assert proc.returncode == 0 and "0 of 4 steps rerun" in proc.stdout, (extra, proc.stdout)
+
+
+def test_checkout_git_dir_only_at_the_repository_root(tmp_path):
+    """A context folder below the root has no .git; a step that does not read `.` is not
+    touched by it."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"svc/Dockerfile": "FROM alpine:3.20\nCOPY . /app\n", "svc/a.py": "a\n",
+                   "Dockerfile": "FROM alpine:3.20\nCOPY svc/ /svc/\nRUN true\n", "doc.md": "1\n"})
+    _commit(repo, {"doc.md": "2\n"})
+    proc = run("cache", "diff", "HEAD~1:svc", "HEAD:svc", cwd=repo)
+    assert proc.returncode == 0 and "0 of 1 steps rerun" in proc.stdout, proc.stdout
+    proc = run("cache", "diff", "HEAD~1", "HEAD", cwd=repo)
+    assert proc.returncode == 0 and "0 of 2 steps rerun" in proc.stdout, proc.stdout
+
+
+def test_explain_ranks_git_dir_as_diff_does(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20\nCOPY app.py /app/\nRUN echo deps\nCOPY . /app\nRUN true\n",
+                   "app.py": "1\n"})
+    data = json.loads(run("cache", "explain", str(repo), "--format", "json").stdout)
+    row = next(r for r in data["ranking"] if r["path"] == ".git/")
+    assert (row["rerun"], row["steps"], row["lines"]) == (2, 4, [4, 5])
+    proc = run("cache", "explain", str(repo))
+    assert f"an edit under .git/ reruns 2 of 4 steps" in proc.stdout and GIT_REASON in proc.stdout
+    data = json.loads(run("cache", "explain", str(repo), "--git-tree", "--format", "json").stdout)
+    assert ".git/" not in [r["path"] for r in data["ranking"]]
+    (repo / ".dockerignore").write_text(".git\n")
+    data = json.loads(run("cache", "explain", str(repo), "--format", "json").stdout)
+    assert ".git/" not in [r["path"] for r in data["ranking"]]
+
+
+def test_fail_on_rerun_gates_matching_steps(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    dockerfile = ("FROM python:3.12-slim\nCOPY requirements.txt .\nrun pip install \\\n    -r requirements.txt\n"
+                  "COPY src/ /src/\nRUN python -m compileall /src\n")
+    _commit(repo, {"Dockerfile": dockerfile, "requirements.txt": "a\n", "src/a.py": "1\n", ".dockerignore": ".git\n"})
+    _commit(repo, {"src/a.py": "2\n"})
+    # a src edit does not rerun pip: exit 0
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--fail-on-rerun", "RUN pip install*", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    _commit(repo, {"requirements.txt": "b\n"})
+    env_free = run("cache", "diff", "HEAD~1", "HEAD", "--fail-on-rerun", "RUN pip install*",
+                   "--fail-on-rerun", "RUN apt-get*", cwd=repo)
+    assert env_free.returncode == 1
+    assert env_free.stderr.strip().splitlines() == [
+        "--fail-on-rerun 'RUN pip install*': line 3 reruns (file requirements.txt changed (COPY on line 2)): "
+        "RUN pip install -r requirements.txt"]
+    assert "REBUILT  run pip install" in env_free.stdout and "::error" not in env_free.stdout
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--fail-on-rerun", "RUN apt-get*", cwd=repo)
+    assert proc.returncode == 0
+    # under GitHub Actions: an annotation on the Dockerfile line and a step-summary line
+    summary = tmp_path / "summary.md"
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    proc = subprocess.run([*DLINT, "cache", "diff", "HEAD~1", "HEAD", "--format", "json",
+                           "--fail-on-rerun", "RUN pip install*"], cwd=repo, capture_output=True, text=True, env=env)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["steps"]                     # stdout stays JSON
+    annotation = proc.stderr.splitlines()[-1]
+    assert annotation.startswith("::error file=Dockerfile,line=3,title=dlint cache diff%3A RUN pip install*::")
+    assert "line 3 reruns" in summary.read_text()

@@ -154,3 +154,23 @@ def test_unknown_revision(tmp_path):
     git(tmp_path, "init", "-q")
     with pytest.raises(ContextError):
         GitSnapshot(tmp_path, "no-such-rev")
+
+
+def test_git_snapshot_models_the_checkout_git_dir(tmp_path):
+    write(tmp_path, {"a.txt": "a\n", "sub/b.txt": "b\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "x")
+    snap = GitSnapshot(tmp_path, "HEAD", checkout_git=True)
+    assert {".git", ".git/HEAD"} <= set(snap.visible())
+    assert snap.read(".git/HEAD").decode().strip() == snap.commit
+    assert snap.read_many([".git/HEAD", "a.txt"])["a.txt"] == b"a\n"
+    assert ".git" not in GitSnapshot(tmp_path, "HEAD").visible()                     # the git-tree view
+    assert ".git" not in GitSnapshot(tmp_path, "HEAD", "sub", checkout_git=True).visible()  # below the root
+    git(tmp_path, "commit", "-q", "--allow-empty", "-m", "y")
+    older = GitSnapshot(tmp_path, "HEAD~1", checkout_git=True)
+    assert older.select(".git") != GitSnapshot(tmp_path, "HEAD", checkout_git=True).select(".git")
+    write(tmp_path, {".dockerignore": ".git\n"})
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "z")
+    assert ".git" not in GitSnapshot(tmp_path, "HEAD", checkout_git=True).visible()

@@ -507,10 +507,19 @@ class DirectorySnapshot(Snapshot):
             raise ContextError(f"cannot read {self.root / path}: {exc.strerror}") from None
 
 
+CHECKOUT_GIT_FILE = ".git/HEAD"   # the one file the modelled checkout's .git holds
+
+
+def is_git_dir_path(path: str) -> bool:
+    """Whether a context path is the checkout's `.git` folder or lies in it."""
+    return path == ".git" or path.startswith(".git/")
+
+
 class GitSnapshot(Snapshot):
     """A folder of the context as recorded in a git revision (nothing is checked out)."""
 
-    def __init__(self, repo: str | os.PathLike[str], revision: str, prefix: str = ""):
+    def __init__(self, repo: str | os.PathLike[str], revision: str, prefix: str = "", *,
+                 checkout_git: bool = False):
         super().__init__()
         self.repo = str(repo)
         self.revision = revision
@@ -521,6 +530,14 @@ class GitSnapshot(Snapshot):
         self.commit = resolve_revision(self.repo, revision)
         if self.commit is None:
             raise ContextError(f"{revision!r} is neither a folder nor a git revision")
+        # `checkout_git`: the context is a checkout of this commit (`docker build .`), whose
+        # `.git` folder a git tree does not record. It is modelled as the `.git/HEAD` of a
+        # detached checkout (the commit id): the same for the same commit, different for
+        # any two commits, as a real `.git` is. Only at the repository root (a context
+        # folder below it has no `.git`).
+        self._synthetic: dict[str, bytes] = {}
+        if checkout_git and not self.prefix:
+            self._synthetic[CHECKOUT_GIT_FILE] = f"{self.commit}\n".encode()
         if self.prefix:
             kind = subprocess.run(["git", "-C", self.repo, "cat-file", "-t", f"{self.commit}:{self.prefix}"],
                                   capture_output=True, text=True)
@@ -537,6 +554,9 @@ class GitSnapshot(Snapshot):
             index: dict[str, list[Entry]] = {}
             for entry in self._ls_tree().values():
                 index.setdefault(entry.path.rpartition("/")[0], []).append(entry)
+            for path, data in self._synthetic.items():
+                index.setdefault("", []).append(Entry(".git", "dir", 0o755))
+                index.setdefault(".git", []).append(Entry(path, "file", 0o644, blob_id(data)))
             self._tree_index = index
         return self._tree_index.get(directory, [])
 
@@ -569,6 +589,10 @@ class GitSnapshot(Snapshot):
 
     def read_many(self, paths: list[str]) -> dict[str, bytes]:
         """Blobs through one `git cat-file --batch`."""
+        synthetic = {p: self._synthetic[p] for p in paths if p in self._synthetic}
+        if synthetic:
+            rest = [p for p in paths if p not in synthetic]
+            return {**synthetic, **(self.read_many(rest) if rest else {})}
         ids = [self.entry(p).blob for p in paths]
         proc = subprocess.run(["git", "-C", self.repo, "cat-file", "--batch"],
                               input="".join(f"{i}\n" for i in ids).encode(), capture_output=True)

@@ -26,7 +26,7 @@ import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from dlint.cache.context import FileState, clean_source
+from dlint.cache.context import FileState, clean_source, is_git_dir_path
 from dlint.syntax.nodes import Document, Instruction
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -747,6 +747,9 @@ def _content_cause(old, new, where: str, token_causes: dict, what: str = "file")
     return Cause(f"{what} content changed", f"{what} content changed ({where})")
 
 
+GIT_DIR_CHANGED = "`.git` changes with every commit; add it to .dockerignore"
+
+
 def _file_diff(old: tuple[FileState, ...], new: tuple[FileState, ...], what: str) -> str:
     a = {s.path: s for s in old}
     b = {s.path: s for s in new}
@@ -754,6 +757,8 @@ def _file_diff(old: tuple[FileState, ...], new: tuple[FileState, ...], what: str
         x, y = a.get(path), b.get(path)
         if x == y:
             continue
+        if is_git_dir_path(path):
+            return GIT_DIR_CHANGED
         shown = path or "."
         noun = "directory" if (y or x).kind == "dir" else what
         if x is None:

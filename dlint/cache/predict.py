@@ -49,6 +49,7 @@ class Prediction:
     target: str | None
     steps: list[StepPrediction]
     timings_source: str | None = None   # where step durations come from, when known
+    note: str | None = None             # one line when there is nothing to compare (AFTER has no build)
 
     @property
     def counted(self) -> list[StepPrediction]:
@@ -113,6 +114,8 @@ class Prediction:
             if self.possible_reruns:
                 out["seconds_possible"] = round(self.possible_seconds, 3)
             out["timings"] = self.timings_source
+        if self.note:
+            out["note"] = self.note
         return out
 
 
@@ -199,17 +202,48 @@ def _to_predictions(plan: Plan) -> list[StepPrediction]:
     return out
 
 
+NO_CACHE = "no cache yet"
+
+
+def _unknown_target(exc: PredictError) -> bool:
+    return "unknown target" in str(exc)
+
+
+def _all_new(plan: Plan) -> list[StepPrediction]:
+    """Every step of a build the cache knows nothing of (BEFORE has no such Dockerfile or
+    stage): each one runs, for the one reason that there is no cache yet."""
+    out = []
+    for step in plan.ordered_steps():
+        ins = step.instruction
+        if not step.vertex:
+            out.append(StepPrediction(step.stage_label, ins.start_line, ins.keyword, None, None, ins.original))
+        else:
+            out.append(StepPrediction(step.stage_label, ins.start_line, ins.keyword, False, NO_CACHE,
+                                      ins.original))
+    return out
+
+
 def _plans(before_doc, after_doc, before_select, after_select, *, builder, before_args, after_args,
            target, network) -> Plan:
-    try:
-        reference = Plan(before_doc, before_select, builder=builder, build_args=before_args,
-                         target=target, network=network, side="BEFORE")
-    except PredictError as exc:
-        if "unknown target" not in str(exc):
-            raise
-        reference = _EmptyCache()
+    reference = _EmptyCache()
+    if before_doc is not None:
+        try:
+            reference = Plan(before_doc, before_select, builder=builder, build_args=before_args,
+                             target=target, network=network, side="BEFORE")
+        except PredictError as exc:
+            if not _unknown_target(exc):
+                raise
     return Plan(after_doc, after_select, builder=builder, build_args=after_args, target=target,
                 network=network, reference=reference, side="AFTER")
+
+
+def _load_if_present(snapshot: Snapshot, dockerfile: str, side: str):
+    """The side's Dockerfile, or None when it has none (added or removed by the edit)."""
+    try:
+        present = snapshot.has_file(dockerfile_path(dockerfile))
+    except ContextError as exc:
+        raise PredictError(str(exc)) from None
+    return load_dockerfile(snapshot, dockerfile, side) if present else None
 
 
 def predict(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os.PathLike[str], *,
@@ -220,14 +254,43 @@ def predict(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | o
     """Which steps of the AFTER build the BEFORE build's cache serves.
 
     `before`/`after` are snapshots or context folders. `network` is the build's
-    `--network` (a `RUN --network` equal to it changes nothing, E21b)."""
+    `--network` (a `RUN --network` equal to it changes nothing, E21b).
+
+    A Dockerfile (or `target` stage) that only AFTER has is a first build: every step
+    reruns, "no cache yet". One that only BEFORE has leaves nothing to build: no steps,
+    and `note` says so. Missing on both sides is an error."""
     before_snap, after_snap = _as_snapshot(before), _as_snapshot(after)
     git_modes = before_snap.git_modes or after_snap.git_modes
-    before_doc = load_dockerfile(before_snap, dockerfile, "BEFORE")
-    after_doc = load_dockerfile(after_snap, dockerfile, "AFTER")
-    plan = _plans(before_doc, after_doc, _selector(before_snap, git_modes), _selector(after_snap, git_modes),
-                  builder=builder, before_args=_merge(build_args, before_build_args),
-                  after_args=_merge(build_args, after_build_args), target=target, network=network)
+    before_doc = _load_if_present(before_snap, dockerfile, "BEFORE")
+    after_doc = _load_if_present(after_snap, dockerfile, "AFTER")
+    if after_doc is None:
+        if before_doc is None:
+            load_dockerfile(after_snap, dockerfile, "AFTER")  # raises: no Dockerfile on either side
+        path = dockerfile_path(dockerfile)
+        return Prediction(builder, target, [], note=f"{path} was removed between BEFORE ({before_snap.label}) "
+                                                    f"and AFTER ({after_snap.label}): nothing to build")
+    before_args = _merge(build_args, before_build_args)
+    after_args = _merge(build_args, after_build_args)
+    before_select, after_select = _selector(before_snap, git_modes), _selector(after_snap, git_modes)
+    new_target = False
+    if before_doc is not None and target is not None:
+        try:
+            Plan(before_doc, before_select, builder=builder, build_args=before_args,
+                 target=target, network=network, side="BEFORE")
+        except PredictError as exc:
+            if not _unknown_target(exc):
+                raise
+            new_target = True
+    try:
+        plan = _plans(before_doc, after_doc, before_select, after_select, builder=builder, before_args=before_args, after_args=after_args, target=target,
+                      network=network)
+    except PredictError as exc:
+        if before_doc is None or new_target or not _unknown_target(exc):
+            raise
+        return Prediction(builder, target, [], note=f"AFTER {after_doc.path} has no stage {target!r} "
+                                                    "(BEFORE had it): nothing to build")
+    if before_doc is None or new_target:
+        return Prediction(builder, target, _all_new(plan))
     return Prediction(builder, target, _to_predictions(plan))
 
 

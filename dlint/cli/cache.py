@@ -34,6 +34,10 @@ AFTER_BUILD_ARG_OPTION = typer.Option(None, "--after-build-arg", metavar="K=V", 
 TARGET_OPTION = typer.Option(None, "--target", help="Build this stage.")
 BUILDER_OPTION = typer.Option("buildkit", "--builder", help="buildkit|classic.")
 FORMAT_OPTION = typer.Option("tty", "--format", help="tty|json.")
+GIT_TREE_OPTION = typer.Option(False, "--git-tree",
+                               help="Between two revisions, compare the git trees alone (a build from a "
+                                    "git URL). Default: two checkouts, whose .git differs unless "
+                                    ".dockerignore excludes it.")
 TIMINGS_OPTION = typer.Option(None, "--timings", metavar="FILE",
                               help="Step durations from a `docker buildx build --progress=rawjson` log "
                                    "(stderr) of the BEFORE build; default: what `cache verify` last "
@@ -61,14 +65,20 @@ def parse_build_args(values: list[str] | None, option: str) -> dict[str, str]:
     return out
 
 
-def resolve_contexts(before: str | None, after: str | None, cwd: str | None = None):
+def resolve_contexts(before: str | None, after: str | None, cwd: str | None = None, *,
+                     git_tree: bool = False):
     """(BEFORE, AFTER) snapshots. Each is a folder, a git revision (`HEAD`, `main~2`), or a
     folder of a revision written `REV:PATH` (PATH from the repository root, as git reads
     it; `REV:./PATH` from the current folder). A bare revision's context is the folder of
     the other side when that one is a folder of the repository (`HEAD services/api`),
     else the current folder's path. Defaults: BEFORE = HEAD, AFTER = the working tree (the
     current folder). When one side is a revision, a folder side leaves its .git out (git
-    does not record it)."""
+    does not record it).
+
+    Two revisions are two checkouts (`docker build .` in each): the context at the
+    repository root then has a `.git` folder that differs between any two commits, unless
+    .dockerignore excludes it. `git_tree`: the git trees alone (a build from a git URL,
+    which sends no `.git`)."""
     import os
     import posixpath
 
@@ -118,7 +128,7 @@ def resolve_contexts(before: str | None, after: str | None, cwd: str | None = No
             if arg_kind == "dir":
                 return DirectorySnapshot(os.path.join(cwd, arg), skip_git_dir="rev" in kinds)
             rev, prefix = rev_and_prefix(arg, other, other_kind)
-            return GitSnapshot(repo[0], rev, prefix)
+            return GitSnapshot(repo[0], rev, prefix, checkout_git=kinds == ("rev", "rev") and not git_tree)
         except ContextError as exc:
             raise CacheUsageError(str(exc)) from None
 
@@ -230,6 +240,7 @@ def verify(
                                           "the Dockerfiles as they are (the old behaviour), instead of isolating "
                                           "the run. Asks first on a terminal."),
     yes: bool = typer.Option(False, "--yes", "-y", help="With --prune-cache: do not ask."),
+    git_tree: bool = GIT_TREE_OPTION,
 ) -> None:
     """Build BEFORE then AFTER on a real Docker engine and compare dlint's prediction with the
     cached/rebuilt status the builder reports, step by step.
@@ -251,7 +262,7 @@ def verify(
         common = parse_build_args(build_arg, "--build-arg")
         before_args = parse_build_args(before_build_arg, "--before-build-arg")
         after_args = parse_build_args(after_build_arg, "--after-build-arg")
-        before_snap, after_snap = _diff_contexts(before, after)
+        before_snap, after_snap = _diff_contexts(before, after, git_tree)
         dockerfile = _dockerfile_in_context(file, after_snap)
     except CacheUsageError as exc:
         error(str(exc))
@@ -330,7 +341,7 @@ def _run_verify(before_snap, after_snap, *, file, build_args, before_build_args,
 # --------------------------------------------------------------------------- diff / explain
 
 
-def _diff_contexts(before: str | None, after: str | None):
+def _diff_contexts(before: str | None, after: str | None, git_tree: bool = False):
     """resolve_contexts, plus one convenience: a single argument that is a folder inside a
     git work tree is the context, compared with its own HEAD (`dlint cache diff path/to/repo`)."""
     import os
@@ -338,8 +349,8 @@ def _diff_contexts(before: str | None, after: str | None):
     from dlint.cache.context import git_toplevel
 
     if before is not None and after is None and os.path.isdir(before) and git_toplevel(before) is not None:
-        return resolve_contexts("HEAD", ".", cwd=os.path.abspath(before))
-    return resolve_contexts(before, after)
+        return resolve_contexts("HEAD", ".", cwd=os.path.abspath(before), git_tree=git_tree)
+    return resolve_contexts(before, after, git_tree=git_tree)
 
 
 def _compose_service(name: str):
@@ -455,9 +466,17 @@ def diff(
     format: str = FORMAT_OPTION,
     timings: Optional[str] = TIMINGS_OPTION,
     service: Optional[str] = typer.Option(None, "--service", help="Take the context, Dockerfile, build args and target from this service of the compose file in the current folder."),
+    git_tree: bool = GIT_TREE_OPTION,
+    fail_on_rerun: List[str] = typer.Option(None, "--fail-on-rerun", metavar="PATTERN",
+                                            help="Exit 1 when a step whose instruction matches this glob "
+                                                 "(e.g. 'RUN pip install*') surely reruns (repeatable)."),
 ) -> None:
     """Predict which build steps the edit from BEFORE to AFTER reruns, and why, and what it
     costs when step durations are known (--timings, or an earlier `cache verify`).
+
+    Exit 0, or 1 when --fail-on-rerun names a step that surely reruns (one line each on
+    stderr; under GitHub Actions an error annotation on the Dockerfile line); 2 on bad
+    input.
 
     Assumes the builder's cache holds exactly the BEFORE build and the base images are
     unchanged unless a FROM line changes. With no arguments inside a git repository:
@@ -478,23 +497,91 @@ def diff(
             common = {**build.args, **common}
             target = target if target is not None else build.target
             file = build.dockerfile
-            before_snap, after_snap = resolve_contexts(before, after, cwd=build.context)
+            before_snap, after_snap = resolve_contexts(before, after, cwd=build.context, git_tree=git_tree)
         else:
-            before_snap, after_snap = _diff_contexts(before, after)
+            before_snap, after_snap = _diff_contexts(before, after, git_tree)
         dockerfile = _dockerfile_in_context(file, after_snap)
         prediction = predict(before_snap, after_snap, dockerfile=dockerfile, build_args=common,
                              before_build_args=before_args, after_build_args=after_args,
                              target=target, builder=builder)
-        after_doc = load_dockerfile(after_snap, dockerfile)
-        prediction = _with_timings(prediction, after_doc, timings, before_snap, after_snap, dockerfile,
-                                   builder, target)
+        if prediction.note:   # AFTER builds nothing (its Dockerfile or target stage is gone)
+            after_doc = None
+        else:
+            after_doc = load_dockerfile(after_snap, dockerfile)
+            prediction = _with_timings(prediction, after_doc, timings, before_snap, after_snap, dockerfile,
+                                       builder, target)
     except (CacheUsageError, PredictError, TimingsError) as exc:
         error(str(exc))
         raise typer.Exit(2)
     if format == "json":
         write(json.dumps(prediction.to_json(), indent=2, ensure_ascii=False) + "\n")
+    elif after_doc is None:
+        _emit([("bold", prediction.note)])
+    else:
+        _emit(render_diff(prediction, after_doc))
+    gated = gate_reruns(prediction, fail_on_rerun or [])
+    if gated:
+        _report_gate(gated, after_snap, dockerfile)
+        raise typer.Exit(1)
+
+
+def instruction_text(text: str) -> str:
+    """An instruction as one line, for --fail-on-rerun globs: line continuations joined,
+    whitespace runs as one space, the keyword upper-cased."""
+    import re
+
+    joined = " ".join(re.sub(r"\\\s*\n", " ", text).split())
+    keyword, _, rest = joined.partition(" ")
+    return f"{keyword.upper()} {rest}".rstrip()
+
+
+def gate_reruns(prediction, patterns: list[str]) -> list[tuple[str, object]]:
+    """(pattern, step) for each step that surely reruns and whose instruction matches a
+    --fail-on-rerun glob (case-sensitive, the keyword upper-cased; `*` spans spaces).
+    Steps that only may rerun (REBUILT?) do not trip the gate: a wrong failure costs more."""
+    from fnmatch import fnmatchcase
+
+    out = []
+    for step in prediction.definite_reruns:
+        text = instruction_text(step.text)
+        for pattern in patterns:
+            if fnmatchcase(text, pattern) or fnmatchcase(text, instruction_text(pattern)):
+                out.append((pattern, step))
+                break
+    return out
+
+
+def _report_gate(gated, after_snap, dockerfile: str) -> None:
+    """One line per gated step on stderr; under GitHub Actions an error annotation on the
+    step's Dockerfile line, and a line in the job's step summary."""
+    import os
+    import sys
+
+    from dlint.cli.output import write
+    from dlint.report.github import escape_data, escape_property
+
+    lines = [f"--fail-on-rerun {pattern!r}: line {step.line} reruns ({step.reason}): "
+             f"{instruction_text(step.text)[:100]}" for pattern, step in gated]
+    write("".join(line + "\n" for line in lines), sys.stderr)
+    if os.environ.get("GITHUB_ACTIONS") != "true":
         return
-    _emit(render_diff(prediction, after_doc))
+    root = getattr(after_snap, "root", None)
+    if root is None:
+        root = os.path.join(getattr(after_snap, "repo", "."), getattr(after_snap, "prefix", "") or "")
+    path = os.path.relpath(os.path.join(str(root), dockerfile)).replace(os.sep, "/")
+    # on stderr, like the lines above: stdout keeps only the report (JSON stays JSON); the
+    # Actions runner reads workflow commands from both streams
+    for (pattern, step), line in zip(gated, lines):
+        write(f"::error file={escape_property(path)},line={step.line},"
+              f"title={escape_property('dlint cache diff: ' + pattern)}::{escape_data(line)}\n", sys.stderr)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(f"**dlint cache diff**: {len(gated)} gated step(s) rerun in {path}\n\n"
+                         + "".join(f"- {line}\n" for line in lines))
+        except OSError:
+            pass
 
 
 def _with_timings(prediction, after_doc, timings_file, before_snap, after_snap, dockerfile, builder, target):
@@ -502,7 +589,11 @@ def _with_timings(prediction, after_doc, timings_file, before_snap, after_snap, 
     from what `cache verify` stored for the AFTER Dockerfile."""
     from dlint.cache import timings as t
 
-    if timings_file:
+    from dlint.cache.predict import dockerfile_path
+
+    if timings_file and not before_snap.has_file(dockerfile_path(dockerfile)):
+        found = None  # BEFORE had no such Dockerfile: no log of its build can apply
+    elif timings_file:
         found = t.read_timings_file(timings_file, _dockerfile_text(before_snap, dockerfile), target)
     else:
         found = t.load(t.dockerfile_key(after_snap, dockerfile), builder)
@@ -531,6 +622,10 @@ def explain(
                                           help="Step durations from a `docker buildx build --progress=rawjson` "
                                                "log of this Dockerfile; default: what `cache verify` last "
                                                "measured for it, if anything."),
+    git_tree: bool = typer.Option(False, "--git-tree",
+                                  help="Leave the context's .git out, as a build from a git URL does. "
+                                       "Default: a checkout's build, which sends .git unless "
+                                       ".dockerignore excludes it."),
 ) -> None:
     """Which context paths each step depends on, and which files and folders cost the most
     to edit (how long the steps an edit to them reruns take, when durations are known;
@@ -545,7 +640,7 @@ def explain(
     try:
         _check_choices(builder, format)
         args = parse_build_args(build_arg, "--build-arg")
-        snapshot = DirectorySnapshot(context)
+        snapshot = DirectorySnapshot(context, skip_git_dir=git_tree)
         dockerfile = _dockerfile_in_context(file, snapshot)
         if timings:
             found = t.read_timings_file(timings, _dockerfile_text(snapshot, dockerfile), target)
@@ -580,6 +675,10 @@ def explain(
         style = "red" if row["rerun"] * 2 > row["steps"] else ""
         cost = f" ({t.format_seconds(row['seconds'])})" if "seconds" in row else ""
         lines.append((style, f"  an edit {where} reruns {row['rerun']} of {row['steps']} steps{cost}{including}"))
+        if row["path"] == ".git/":
+            from dlint.cache.keys import GIT_DIR_CHANGED
+
+            lines.append(("yellow", f"    {GIT_DIR_CHANGED}"))
     if data.get("timings"):
         lines.append(("dim", f"durations from {data['timings']}"))
     _emit(lines)
