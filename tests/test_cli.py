@@ -551,6 +551,18 @@ def test_nothing_checked_is_not_called_a_pass(tmp_path):
     assert err(result).startswith("dlint: error: empty: no Dockerfiles found")
 
 
+def test_config_error_prints_only_the_error(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\n")
+    write(tmp_path / ".dlint.toml", "select = 5\n")
+    result = dlint("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert out(result) == ""
+    assert err(result).count("\n") == 1 and "select: must be a list" in err(result)
+    result = dlint("check", "--config", "missing.toml", "Dockerfile", cwd=tmp_path)
+    assert (result.returncode, out(result)) == (2, "")
+    assert err(result) == "dlint: error: missing.toml: no such config file\n"
+
+
 def test_generated_monster_gets_one_line_and_syntax_check_only(tmp_path):
     # 60,000 distinct ENVs would make the per-instruction ENV state quadratic (gigabytes).
     body = "".join(f"ENV K{i}=v{i}\n" for i in range(60_000))

@@ -117,7 +117,9 @@ def run_check(options: CheckOptions) -> int:
         color=fmt == "tty" and use_color(out),
         version=__version__,
     )
-    write(render(fmt, run.findings, report), out)
+    # a broken config that left nothing to check: the error says it all (no "No files checked")
+    if not (fmt == "tty" and run.config_failed and not run.files):
+        write(render(fmt, run.findings, report), out)
     if options.format is None and os.environ.get("GITHUB_ACTIONS") == "true":
         from dlint.report.github import annotations_if_github_actions
 

@@ -84,6 +84,7 @@ class LintRun(Record):
         self.texts: dict[str, tuple[bytes, str]] = {}
         self.linters: dict[str, Callable[[str], list[Finding]]] = {}
         self.floors: dict[str, int] = {}  # displayed path -> rank of its severity threshold
+        self.config_failed = False  # a config file was broken (its files were skipped)
 
     @property
     def exit_code(self) -> int:
@@ -465,6 +466,7 @@ def lint_paths(
             if str(exc) not in bad_configs:
                 bad_configs.add(str(exc))
                 run.errors.append(str(exc))
+            run.config_failed = True
             return None
 
     builds: dict[str, object] = {}  # Dockerfile key -> the compose build that names it
