@@ -169,7 +169,7 @@ def test_directory_discovery(tmp_path):
 
 @pytest.mark.parametrize("name", [
     "Dockerfile", "Dockerfile.dev", "Dockerfile.j2", "x.Dockerfile", "y.dockerfile", "Containerfile",
-    "Containerfile.prod",
+    "Containerfile.prod", "Dockerfile-dev", "Containerfile-ci", "dockerfile",
     # flat names: a separator run (_ - . +) then Dockerfile/Containerfile, optional .suffix parts
     "owner+repo__path__Dockerfile", "owner+repo__path__Dockerfile.0", "owner+repo+Dockerfile",
     "owner+repo+Dockerfile.windows", "app-Dockerfile", "app_Containerfile.prod", "a__b__Dockerfile.from.scratch",
@@ -183,8 +183,8 @@ def test_dockerfile_names(name):
     "Dockerfile.py", "Dockerfile.md", "Dockerfile.txt", "Dockerfile.json", "Dockerfile.yml", "Dockerfile.yaml",
     "Dockerfile.sh", "build_Dockerfile.sh", "x__Dockerfile.md", "Dockerfile.dockerignore", "x.Dockerfile.json",
     # not a separator-delimited last component
-    "MyDockerfile", "Dockerfiles", "Dockerfile_test.go", "Dockerfile-dev", "dockerfile-notes.txt", "README.md",
-    "dockerfile", "x_dockerfile", "DUPLICATES.tsv",
+    "MyDockerfile", "Dockerfiles", "Dockerfile_test.go", "dockerfile-notes.txt", "README.md",
+    "Dockerfile-dev.md", "dockerfiles", "x_dockerfile", "DUPLICATES.tsv",
 ])
 def test_not_dockerfile_names(name):
     assert not is_dockerfile_name(name)
@@ -201,6 +201,15 @@ def test_discovery_of_flat_names(tmp_path):
     assert sorted({f["file"] for f in json.loads(out(result))}) == sorted(found)
     explicit = dlint("check", "--format", "json", "--select", "DF000", "gen_Dockerfile.py", cwd=tmp_path)
     assert {f["file"] for f in json.loads(out(explicit))} == {"gen_Dockerfile.py"}
+
+
+def test_discovery_of_dash_and_lowercase_names(tmp_path):
+    # `docker build` falls back to a lowercase `dockerfile`; `Dockerfile-dev` is a common variant
+    for name in ("dockerfile", "sub/Dockerfile-dev", "sub/Dockerfile-dev.md", "other/notes-dockerfile.txt"):
+        write(tmp_path / name, BAD)
+    result = dlint("check", "--format", "json", "--select", "DF000", ".", cwd=tmp_path)
+    assert result.returncode == 1, err(result)
+    assert sorted({f["file"] for f in json.loads(out(result))}) == ["dockerfile", "sub/Dockerfile-dev"]
 
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"

@@ -48,7 +48,8 @@ _FLAT_DOCKERFILE_RE = LazyPattern(r"(?:^|[-_.+])(?:Dockerfile|Containerfile)(?:\
 def is_dockerfile_name(name: str) -> bool:
     """Whether directory discovery lints a file of this name.
 
-    Dockerfile, Dockerfile.*, *.Dockerfile, *.dockerfile, Containerfile, Containerfile.*, and
+    Dockerfile, dockerfile (the docker CLI's fallback name), Dockerfile.*, Dockerfile-*,
+    *.Dockerfile, *.dockerfile, Containerfile, Containerfile.*, Containerfile-*, and
     flat names ending in a separator (``_ - . +``) then Dockerfile/Containerfile, optionally
     with ``.suffix`` parts (``a__b__Dockerfile``, ``app-Dockerfile.prod``). Not when the last
     suffix is in NOT_DOCKERFILE_SUFFIXES (``Dockerfile.py``, ``x_Dockerfile.md``,
@@ -57,8 +58,8 @@ def is_dockerfile_name(name: str) -> bool:
     if dot > 0 and name[dot:].lower() in NOT_DOCKERFILE_SUFFIXES:
         return False
     return (
-        name in ("Dockerfile", "Containerfile")
-        or name.startswith(("Dockerfile.", "Containerfile."))
+        name in ("Dockerfile", "Containerfile", "dockerfile")
+        or name.startswith(("Dockerfile.", "Containerfile.", "Dockerfile-", "Containerfile-"))
         or name.endswith((".Dockerfile", ".dockerfile"))
         or _FLAT_DOCKERFILE_RE.search(name) is not None
     )
