@@ -146,9 +146,31 @@ def test_stdin_is_shown_as_dash():
 
 def test_root_makes_paths_relative(tmp_path):
     write(tmp_path / "proj" / "svc" / "Dockerfile", BAD)
-    result = dlint("check", "--format", "json", "--select", "DF000", "--root", tmp_path / "proj", "svc",
-                   cwd=tmp_path)
+    result = dlint("check", "--format", "json", "--select", "DF000", "--root", tmp_path / "proj",
+                   "proj/svc", cwd=tmp_path)
     assert [f["file"] for f in json.loads(out(result))] == ["svc/Dockerfile"]
+
+
+def test_root_changes_the_display_only(tmp_path):
+    # PATHs (and --context) are relative to the working directory, whatever --root says
+    write(tmp_path / "app" / "Dockerfile", BAD)
+    result = dlint("check", "--format", "json", "--select", "DF000", "--root", "..", "Dockerfile",
+                   cwd=tmp_path / "app")
+    assert result.returncode == 1, err(result)
+    assert [f["file"] for f in json.loads(out(result))] == ["app/Dockerfile"]
+    result = dlint("check", "--format", "json", "--select", "DF000", "--root", "..", "--context", ".", "-",
+                   cwd=tmp_path / "app", stdin=BAD.encode())
+    assert result.returncode == 1, err(result)
+
+
+@pytest.mark.parametrize("fastpath", ["", "1"])
+def test_root_that_is_not_a_directory_is_an_error(tmp_path, fastpath):
+    write(tmp_path / "Dockerfile", BAD)
+    env = {"DLINT_NO_FASTPATH": "1"} if fastpath else None
+    for root in (tmp_path / "nonexistent", tmp_path / "Dockerfile"):
+        result = dlint("check", "--root", root, "Dockerfile", cwd=tmp_path, env=env)
+        assert (result.returncode, out(result)) == (2, "")
+        assert err(result) == f"dlint: error: --root {root}: not a directory\n"
 
 
 # -- discovery and bad input ------------------------------------------------------------

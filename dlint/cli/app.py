@@ -50,7 +50,7 @@ def check(
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="With --fix or --diff: the unsafe fixes too."),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of what --fix would change; write nothing (exit 1 when something would change)."),
     config: Optional[str] = typer.Option(None, "--config", help="Config file (default: nearest .dlint.toml or pyproject.toml [tool.dlint])."),
-    root: Optional[str] = typer.Option(None, "--root", help="Relative PATHs and displayed paths are relative to this directory (default: cwd)."),
+    root: Optional[str] = typer.Option(None, "--root", help="Show paths relative to this directory (default: the working directory); PATHs are still relative to the working directory."),
     context: Optional[str] = typer.Option(None, "--context", help="Build context folder of the linted Dockerfiles, as in `docker build DIR` (default: each Dockerfile's folder, or the config's `contexts`)."),
 ) -> None:
     """Lint Dockerfiles. Exit 0 clean, 1 findings at or above the threshold, 2 usage or input error."""

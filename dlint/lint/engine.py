@@ -380,11 +380,13 @@ def lint_paths(
     registry: Registry | None = None,
     stdin: bytes | None = None,
     context: str | None = None,
+    cwd: str | os.PathLike[str] | None = None,
 ) -> LintRun:
     """Lint files, directories (discovery) and ``-`` (stdin, read from ``stdin`` or sys.stdin).
 
-    Relative paths are taken relative to ``root`` (default: the current directory), and
-    findings show paths relative to it with ``/``. The build context of a file (for the
+    Findings show paths relative to ``root`` (default: the current directory) with ``/``;
+    relative paths and ``context`` are taken relative to ``cwd`` (default: ``root``; the CLI
+    passes the working directory, so its ``--root`` changes the display only). The build context of a file (for the
     rules that read it) is ``context`` (``--context``) when given, else the config's
     ``contexts`` entry matching it, else the context of the compose service that builds
     it (a directory PATH holding compose.yaml: its services' Dockerfiles are linted
@@ -395,6 +397,7 @@ def lint_paths(
 
     registry = registry or default_registry()
     root_path = Path(os.path.abspath(root or os.getcwd()))
+    base_path = Path(os.path.abspath(cwd)) if cwd is not None else root_path
     for selector in (*(select or ()), *(ignore or ())):
         if not registry.resolve(selector):
             raise ConfigError(f"unknown rule {selector!r} in --select/--ignore (use a rule code, name, alias or ALL)")
@@ -403,7 +406,7 @@ def lint_paths(
     rule_sets: dict[int, RuleSet] = {}
     seen: set[str] = set()
     shared: dict = {}  # per-run: build contexts read once, whatever the number of files
-    context_root = str(root_path / os.path.expanduser(context)) if context else None
+    context_root = str(base_path / os.path.expanduser(context)) if context else None
 
     def rule_set_for(config: Config) -> RuleSet:
         key = id(config)
@@ -496,7 +499,7 @@ def lint_paths(
             if raw == STDIN:
                 yield raw, None
                 continue
-            path = root_path / os.path.expanduser(raw)
+            path = base_path / os.path.expanduser(raw)
             if path.is_dir():
                 found = False
                 for file in compose_builds(path):
@@ -515,7 +518,7 @@ def lint_paths(
             if STDIN in seen:
                 continue
             seen.add(STDIN)
-            config = config_for(root_path)
+            config = config_for(base_path)
             data = stdin if stdin is not None else sys.stdin.buffer.read()
             if config is not None:  # stdin has a context only when --context names one
                 lint_one(data, STDIN, config, context_root, context_root is not None)
