@@ -516,6 +516,30 @@ def test_cache_subcommand_is_registered():
     assert result.returncode == 0 and "Usage: dlint cache" in out(result)
 
 
+HELP_COMMANDS = [[], ["check"], ["rules"], ["rule"], ["parse"], ["config"], ["config", "migrate"], ["cache"],
+                 ["cache", "diff"], ["cache", "explain"], ["cache", "verify"]]
+
+
+@pytest.mark.parametrize("command", HELP_COMMANDS, ids=lambda c: " ".join(c) or "dlint")
+def test_help_is_written_for_users(command):
+    """No internal references (the spec's sections) nor typer's markup (`<str>` for a value,
+    `{FILE}` for a required argument) in any --help."""
+    result = dlint(*command, "--help")
+    assert result.returncode == 0, err(result)
+    text = out(result)
+    assert text.startswith("Usage: dlint"), text
+    for internal in ("SPEC", "\u00a7", "<str>", "<int", "<path>", "{", "scripts/"):
+        assert internal not in text, (internal, text)
+
+
+def test_help_names_option_values():
+    text = out(dlint("check", "--help"))
+    for option in ("--format FORMAT", "--select CODES", "--severity-threshold LEVEL", "--config FILE",
+                   "--root DIR", "--context DIR"):
+        assert option in text
+    assert "Usage: dlint parse [OPTIONS] FILE\n" in out(dlint("parse", "--help"))
+
+
 # -- startup ----------------------------------------------------------------------------
 
 MODULES_PROBE = """
