@@ -642,6 +642,76 @@ def test_colour_output_styles_gutter_not_source():
     assert text.rstrip().endswith("1 finding in 1 file\x1b[0m")
 
 
+def _on_terminal(args, cwd=None, columns=80):
+    """Run dlint with stdout on a pseudo-terminal `columns` wide; (exit code, text)."""
+    import pty
+    import re
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "DLINT_NO_PLUGINS": "1", "COLUMNS": str(columns), "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([DLINT, *map(str, args)], cwd=cwd, stdout=slave, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        data += chunk
+    os.close(master)
+    code = proc.wait(timeout=60)
+    text = data.decode().replace("\r\n", "\n")
+    return code, re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_rules_fit_the_terminal_and_stay_one_row_each_when_piped():
+    code, text = _on_terminal(["rules"], columns=80)
+    assert code == 0
+    assert max(len(line) for line in text.splitlines()) <= 80
+    rows = json.loads(out(dlint("rules", "--format", "json")))
+    assert text.startswith(f"{rows[0]['code']}  {rows[0]['name']}  {rows[0]['severity']}")
+    assert all(f"\n{r['code']}  {r['name']}  " in text for r in rows[1:])
+    piped = out(dlint("rules")).splitlines()
+    assert len(piped) == len(rows) + 1  # the header, then one row per rule with its whole summary
+    assert all(r["summary"] in line for r, line in zip(rows, piped[1:]))
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_long_messages_wrap_on_a_terminal_not_in_a_pipe(tmp_path):
+    # DF000 quotes the unknown instruction: a long one makes a long message
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\n" + "X" * 30 + " " + " ".join(["word"] * 30) + "\n")
+    code, text = _on_terminal(["check", "--select", "DF000", "Dockerfile"], cwd=tmp_path, columns=60)
+    piped = out(dlint("check", "--select", "DF000", "Dockerfile", cwd=tmp_path))
+    assert code == 1
+    header = piped.splitlines()[0]
+    assert header.startswith("Dockerfile:2:1: DF000") and len(header) > 60
+    wrapped = text.splitlines()[:-3]  # the finding; then the source line, the carets, the summary
+    assert len(wrapped) > 1 and all(len(line) <= 60 for line in wrapped)
+    assert " ".join(wrapped).split() == header.split()
+
+
+def test_colour_output_wraps_only_the_finding_line():
+    from dlint.lint.finding import Finding
+    from dlint.report import Report
+    from dlint.report.tty import render
+
+    message = "a long message " * 8
+    source = "RUN " + "x" * 100
+    finding = Finding("Dockerfile", 1, 1, 1, 4, "DF102", "latest-tag", "warning", message)
+    wide = Report(files=["Dockerfile"], sources={"Dockerfile": [source]}, color=True)
+    narrow = Report(files=["Dockerfile"], sources={"Dockerfile": [source]}, color=True, width=50)
+    assert len(render([finding], wide).splitlines()) == 4
+    import re
+
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", render([finding], narrow)).splitlines()
+    assert len(lines) > 4 and all(len(line) <= 50 for line in lines[:-3])
+    assert lines[-3] == f"  1 | {source}"  # the source line is not wrapped
+
+
 # -- inputs that used to hang: special files and expansion bombs --------------------------
 
 SPECIAL_KINDS = ["fifo", "socket", "regular"] if hasattr(os, "mkfifo") else ["regular"]

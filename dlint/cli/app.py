@@ -87,6 +87,39 @@ def check(
     raise typer.Exit(run_check(options))
 
 
+def _terminal_width() -> Optional[int]:
+    """Columns of the terminal stdout is, or None when stdout is not a terminal."""
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    import shutil
+
+    return max(40, shutil.get_terminal_size().columns)
+
+
+def _rules_for_terminal(rows: list[dict], width: int) -> str:
+    """A block per rule that fits `width` columns: the code, name, severity, aliases and
+    origin on one line, then the summary wrapped under it."""
+    import textwrap
+
+    blocks = []
+    for row in rows:
+        head = [row["code"], row["name"], row["severity"]]
+        if not row["enabled"]:
+            head.append("(off by default)")
+        if row["aliases"]:
+            head.append("aliases: " + ",".join(row["aliases"]))
+        if row["origin"] != "builtin":
+            head.append(f"plugin:{row['distribution'] or '?'}")
+        indent = " " * 7
+        lines = textwrap.wrap("  ".join(head), width, subsequent_indent=indent, break_on_hyphens=False)
+        lines += textwrap.wrap(row["summary"], width, initial_indent=indent, subsequent_indent=indent)
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks) + "\n"
+
+
 def rules(format: str = typer.Option("tty", "--format", help="tty|json")) -> None:
     """List every rule: code, name, severity, enabled, aliases, origin (builtin or the plugin's
     distribution), summary."""
@@ -104,7 +137,9 @@ def rules(format: str = typer.Option("tty", "--format", help="tty|json")) -> Non
                      "origin": origin, "distribution": distribution})
     if format == "json":
         write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-    else:
+    elif _terminal_width() is not None:
+        write(_rules_for_terminal(rows, _terminal_width()))
+    else:  # piped: one aligned row per rule, whole summaries (grep, cut)
         headers = {"code": "CODE", "name": "NAME", "severity": "SEVERITY", "enabled": "ENABLED", "aliases": "ALIASES",
                    "origin": "ORIGIN"}
         table = [headers] + [

@@ -122,6 +122,10 @@ def run_check(options: CheckOptions) -> int:
         color=fmt == "tty" and use_color(out),
         version=__version__,
     )
+    if report.color:
+        import shutil
+
+        report.width = max(40, shutil.get_terminal_size().columns)
     # a broken config that left nothing to check: the error says it all (no "No files checked")
     if not (fmt == "tty" and run.config_failed and not run.files):
         write(render(fmt, run.findings, report), out)
