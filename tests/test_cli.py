@@ -146,9 +146,31 @@ def test_stdin_is_shown_as_dash():
 
 def test_root_makes_paths_relative(tmp_path):
     write(tmp_path / "proj" / "svc" / "Dockerfile", BAD)
-    result = dlint("check", "--format", "json", "--select", "DF000", "--root", tmp_path / "proj", "svc",
-                   cwd=tmp_path)
+    result = dlint("check", "--format", "json", "--select", "DF000", "--root", tmp_path / "proj",
+                   "proj/svc", cwd=tmp_path)
     assert [f["file"] for f in json.loads(out(result))] == ["svc/Dockerfile"]
+
+
+def test_root_changes_the_display_only(tmp_path):
+    # PATHs (and --context) are relative to the working directory, whatever --root says
+    write(tmp_path / "app" / "Dockerfile", BAD)
+    result = dlint("check", "--format", "json", "--select", "DF000", "--root", "..", "Dockerfile",
+                   cwd=tmp_path / "app")
+    assert result.returncode == 1, err(result)
+    assert [f["file"] for f in json.loads(out(result))] == ["app/Dockerfile"]
+    result = dlint("check", "--format", "json", "--select", "DF000", "--root", "..", "--context", ".", "-",
+                   cwd=tmp_path / "app", stdin=BAD.encode())
+    assert result.returncode == 1, err(result)
+
+
+@pytest.mark.parametrize("fastpath", ["", "1"])
+def test_root_that_is_not_a_directory_is_an_error(tmp_path, fastpath):
+    write(tmp_path / "Dockerfile", BAD)
+    env = {"DLINT_NO_FASTPATH": "1"} if fastpath else None
+    for root in (tmp_path / "nonexistent", tmp_path / "Dockerfile"):
+        result = dlint("check", "--root", root, "Dockerfile", cwd=tmp_path, env=env)
+        assert (result.returncode, out(result)) == (2, "")
+        assert err(result) == f"dlint: error: --root {root}: not a directory\n"
 
 
 # -- discovery and bad input ------------------------------------------------------------
@@ -169,7 +191,7 @@ def test_directory_discovery(tmp_path):
 
 @pytest.mark.parametrize("name", [
     "Dockerfile", "Dockerfile.dev", "Dockerfile.j2", "x.Dockerfile", "y.dockerfile", "Containerfile",
-    "Containerfile.prod",
+    "Containerfile.prod", "Dockerfile-dev", "Containerfile-ci", "dockerfile",
     # flat names: a separator run (_ - . +) then Dockerfile/Containerfile, optional .suffix parts
     "owner+repo__path__Dockerfile", "owner+repo__path__Dockerfile.0", "owner+repo+Dockerfile",
     "owner+repo+Dockerfile.windows", "app-Dockerfile", "app_Containerfile.prod", "a__b__Dockerfile.from.scratch",
@@ -183,8 +205,8 @@ def test_dockerfile_names(name):
     "Dockerfile.py", "Dockerfile.md", "Dockerfile.txt", "Dockerfile.json", "Dockerfile.yml", "Dockerfile.yaml",
     "Dockerfile.sh", "build_Dockerfile.sh", "x__Dockerfile.md", "Dockerfile.dockerignore", "x.Dockerfile.json",
     # not a separator-delimited last component
-    "MyDockerfile", "Dockerfiles", "Dockerfile_test.go", "Dockerfile-dev", "dockerfile-notes.txt", "README.md",
-    "dockerfile", "x_dockerfile", "DUPLICATES.tsv",
+    "MyDockerfile", "Dockerfiles", "Dockerfile_test.go", "dockerfile-notes.txt", "README.md",
+    "Dockerfile-dev.md", "dockerfiles", "x_dockerfile", "DUPLICATES.tsv",
 ])
 def test_not_dockerfile_names(name):
     assert not is_dockerfile_name(name)
@@ -201,6 +223,15 @@ def test_discovery_of_flat_names(tmp_path):
     assert sorted({f["file"] for f in json.loads(out(result))}) == sorted(found)
     explicit = dlint("check", "--format", "json", "--select", "DF000", "gen_Dockerfile.py", cwd=tmp_path)
     assert {f["file"] for f in json.loads(out(explicit))} == {"gen_Dockerfile.py"}
+
+
+def test_discovery_of_dash_and_lowercase_names(tmp_path):
+    # `docker build` falls back to a lowercase `dockerfile`; `Dockerfile-dev` is a common variant
+    for name in ("dockerfile", "sub/Dockerfile-dev", "sub/Dockerfile-dev.md", "other/notes-dockerfile.txt"):
+        write(tmp_path / name, BAD)
+    result = dlint("check", "--format", "json", "--select", "DF000", ".", cwd=tmp_path)
+    assert result.returncode == 1, err(result)
+    assert sorted({f["file"] for f in json.loads(out(result))}) == ["dockerfile", "sub/Dockerfile-dev"]
 
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -485,6 +516,30 @@ def test_cache_subcommand_is_registered():
     assert result.returncode == 0 and "Usage: dlint cache" in out(result)
 
 
+HELP_COMMANDS = [[], ["check"], ["rules"], ["rule"], ["parse"], ["config"], ["config", "migrate"], ["cache"],
+                 ["cache", "diff"], ["cache", "explain"], ["cache", "verify"]]
+
+
+@pytest.mark.parametrize("command", HELP_COMMANDS, ids=lambda c: " ".join(c) or "dlint")
+def test_help_is_written_for_users(command):
+    """No internal references (the spec's sections) nor typer's markup (`<str>` for a value,
+    `{FILE}` for a required argument) in any --help."""
+    result = dlint(*command, "--help")
+    assert result.returncode == 0, err(result)
+    text = out(result)
+    assert text.startswith("Usage: dlint"), text
+    for internal in ("SPEC", "\u00a7", "<str>", "<int", "<path>", "{", "scripts/"):
+        assert internal not in text, (internal, text)
+
+
+def test_help_names_option_values():
+    text = out(dlint("check", "--help"))
+    for option in ("--format FORMAT", "--select CODES", "--severity-threshold LEVEL", "--config FILE",
+                   "--root DIR", "--context DIR"):
+        assert option in text
+    assert "Usage: dlint parse [OPTIONS] FILE\n" in out(dlint("parse", "--help"))
+
+
 # -- startup ----------------------------------------------------------------------------
 
 MODULES_PROBE = """
@@ -551,6 +606,18 @@ def test_nothing_checked_is_not_called_a_pass(tmp_path):
     assert err(result).startswith("dlint: error: empty: no Dockerfiles found")
 
 
+def test_config_error_prints_only_the_error(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\n")
+    write(tmp_path / ".dlint.toml", "select = 5\n")
+    result = dlint("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert out(result) == ""
+    assert err(result).count("\n") == 1 and "select: must be a list" in err(result)
+    result = dlint("check", "--config", "missing.toml", "Dockerfile", cwd=tmp_path)
+    assert (result.returncode, out(result)) == (2, "")
+    assert err(result) == "dlint: error: missing.toml: no such config file\n"
+
+
 def test_generated_monster_gets_one_line_and_syntax_check_only(tmp_path):
     # 60,000 distinct ENVs would make the per-instruction ENV state quadratic (gigabytes).
     body = "".join(f"ENV K{i}=v{i}\n" for i in range(60_000))
@@ -573,6 +640,76 @@ def test_colour_output_styles_gutter_not_source():
     text = render([finding], report)
     assert "\x1b[34m  2 | \x1b[0mFROM python:latest" in text  # gutter blue, source plain
     assert text.rstrip().endswith("1 finding in 1 file\x1b[0m")
+
+
+def _on_terminal(args, cwd=None, columns=80):
+    """Run dlint with stdout on a pseudo-terminal `columns` wide; (exit code, text)."""
+    import pty
+    import re
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "DLINT_NO_PLUGINS": "1", "COLUMNS": str(columns), "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([DLINT, *map(str, args)], cwd=cwd, stdout=slave, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        data += chunk
+    os.close(master)
+    code = proc.wait(timeout=60)
+    text = data.decode().replace("\r\n", "\n")
+    return code, re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_rules_fit_the_terminal_and_stay_one_row_each_when_piped():
+    code, text = _on_terminal(["rules"], columns=80)
+    assert code == 0
+    assert max(len(line) for line in text.splitlines()) <= 80
+    rows = json.loads(out(dlint("rules", "--format", "json")))
+    assert text.startswith(f"{rows[0]['code']}  {rows[0]['name']}  {rows[0]['severity']}")
+    assert all(f"\n{r['code']}  {r['name']}  " in text for r in rows[1:])
+    piped = out(dlint("rules")).splitlines()
+    assert len(piped) == len(rows) + 1  # the header, then one row per rule with its whole summary
+    assert all(r["summary"] in line for r, line in zip(rows, piped[1:]))
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_long_messages_wrap_on_a_terminal_not_in_a_pipe(tmp_path):
+    # DF000 quotes the unknown instruction: a long one makes a long message
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\n" + "X" * 30 + " " + " ".join(["word"] * 30) + "\n")
+    code, text = _on_terminal(["check", "--select", "DF000", "Dockerfile"], cwd=tmp_path, columns=60)
+    piped = out(dlint("check", "--select", "DF000", "Dockerfile", cwd=tmp_path))
+    assert code == 1
+    header = piped.splitlines()[0]
+    assert header.startswith("Dockerfile:2:1: DF000") and len(header) > 60
+    wrapped = text.splitlines()[:-3]  # the finding; then the source line, the carets, the summary
+    assert len(wrapped) > 1 and all(len(line) <= 60 for line in wrapped)
+    assert " ".join(wrapped).split() == header.split()
+
+
+def test_colour_output_wraps_only_the_finding_line():
+    from dlint.lint.finding import Finding
+    from dlint.report import Report
+    from dlint.report.tty import render
+
+    message = "a long message " * 8
+    source = "RUN " + "x" * 100
+    finding = Finding("Dockerfile", 1, 1, 1, 4, "DF102", "latest-tag", "warning", message)
+    wide = Report(files=["Dockerfile"], sources={"Dockerfile": [source]}, color=True)
+    narrow = Report(files=["Dockerfile"], sources={"Dockerfile": [source]}, color=True, width=50)
+    assert len(render([finding], wide).splitlines()) == 4
+    import re
+
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", render([finding], narrow)).splitlines()
+    assert len(lines) > 4 and all(len(line) <= 50 for line in lines[:-3])
+    assert lines[-3] == f"  1 | {source}"  # the source line is not wrapped
 
 
 # -- inputs that used to hang: special files and expansion bombs --------------------------

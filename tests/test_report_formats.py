@@ -418,19 +418,26 @@ def test_checkstyle_parses_back():
 
 
 def test_junit_parses_back():
+    """One testcase per finding (a CI test view lists one row per problem), one passing
+    testcase per clean file; tests/failures count those testcases."""
     root = ET.fromstring(render("junit", fixed_findings(), fixed_report()).encode("utf-8"))
     assert root.tag == "testsuites" and root.get("name") == "dlint"
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "3", "0")
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "6", "0")
     (suite,) = root.findall("testsuite")
-    cases = {c.get("name"): c for c in suite.findall("testcase")}
-    assert set(cases) == {"Dockerfile", "clean/Dockerfile", "services/api/Dockerfile", WEIRD}
-    for name, case in cases.items():
-        assert case.get("classname") == case.get("file") == name
-    assert cases["clean/Dockerfile"].findall("failure") == []
-    failures = cases["Dockerfile"].findall("failure")
-    assert [f.get("type") for f in failures] == ["warning", "error", "style", "style"]
-    assert failures[0].text == "Dockerfile:1:1 DF901 test-untagged-image Image 'ubuntu' has no tag"
-    api = cases["services/api/Dockerfile"].find("failure")
+    cases = suite.findall("testcase")
+    assert len(cases) == 7 and all(len(c.findall("failure")) <= 1 for c in cases)
+    assert [c.get("file") for c in cases] == ["Dockerfile"] * 4 + ["clean/Dockerfile", "services/api/Dockerfile", WEIRD]
+    for case in cases:
+        assert case.get("classname") == case.get("file")
+    (clean,) = [c for c in cases if c.get("file") == "clean/Dockerfile"]
+    assert clean.get("name") == "clean/Dockerfile" and clean.findall("failure") == []
+    mine = [c for c in cases if c.get("file") == "Dockerfile"]
+    assert [c.get("name") for c in mine] == ["DF901 test-untagged-image at 1:1", "DF903 test-syntax-error at 3:1",
+                                              "DF904 test-update-alone at 6:1", "DF904 test-update-alone at 8:3"]
+    assert [c.get("line") for c in mine] == ["1", "3", "6", "8"]
+    assert [c.find("failure").get("type") for c in mine] == ["warning", "error", "style", "style"]
+    assert mine[0].find("failure").text == "Dockerfile:1:1 DF901 test-untagged-image Image 'ubuntu' has no tag"
+    (api,) = [c.find("failure") for c in cases if c.get("file") == "services/api/Dockerfile"]
     assert "\"quoted\" & <tagged>" in api.get("message") and "\x01" not in api.text
 
 
@@ -498,8 +505,10 @@ def test_every_format_over_the_corpus():
     assert len(checkstyle.findall("file")) == len(report.files)
     assert len(checkstyle.findall("file/error")) == len(findings)
     junit = ET.fromstring(formats["junit"].encode("utf-8"))
-    assert len(junit.findall("testsuite/testcase")) == len(report.files)
+    clean = len(set(report.files) - {f.file for f in findings})
+    assert len(junit.findall("testsuite/testcase")) == len(findings) + clean
     assert len(junit.findall("testsuite/testcase/failure")) == len(findings)
+    assert all(len(case.findall("failure")) <= 1 for case in junit.iter("testcase"))
     commands = [line for line in formats["github"].splitlines() if line.startswith("::")]
     assert len(commands) == len(findings)
 

@@ -103,7 +103,7 @@ ProgressCallback = Callable[[BuildProgress], None]
 
 def _start_hint() -> str:
     return ("start Docker, or point DOCKER_HOST at a running engine "
-            "(dlint developers: scripts/test-engine start, then eval \"$(scripts/test-engine env)\")")
+            "(e.g. DOCKER_HOST=unix:///run/user/1000/docker.sock or tcp://host:2375)")
 
 
 # --------------------------------------------------------------------------------------

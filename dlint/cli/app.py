@@ -22,6 +22,31 @@ APP_SETTINGS = dict(
 )
 
 
+def _plain_metavars() -> None:
+    """Help for users: `--format FORMAT`, not typer's `--format <str>`; `dlint parse FILE`, not
+    `{FILE}` (typer's marks for a type and a required argument)."""
+    from typer.core import TyperArgument, TyperOption
+
+    if getattr(TyperOption, "_dlint_plain", False):
+        return
+    option_metavar, argument_metavar = TyperOption.make_metavar, TyperArgument.make_metavar
+
+    def option(self, ctx):
+        if self.metavar is None and not self.is_flag and self.name:
+            return self.name.upper().replace("_", "-")
+        return option_metavar(self, ctx)
+
+    def argument(self, ctx, *, usage=False):
+        var = argument_metavar(self, ctx, usage=usage)
+        return var[1:-1] if var.startswith("{") and var.endswith("}") else var
+
+    TyperOption.make_metavar, TyperArgument.make_metavar = option, argument
+    TyperOption._dlint_plain = True
+
+
+_plain_metavars()
+
+
 def _choice(value: Optional[str], choices: tuple[str, ...], option: str) -> Optional[str]:
     if value is not None and value not in choices:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
@@ -42,16 +67,16 @@ def check(
         None, "--format", show_default=False,
         help="Output format: " + "|".join(FORMAT_CHOICES) + " (default tty; under GitHub Actions "
              "tty is followed by annotations)."),
-    select: List[str] = typer.Option(None, "--select", help="Only these rules (codes, names, aliases or ALL; comma-separated, repeatable)."),
-    ignore: List[str] = typer.Option(None, "--ignore", help="Skip these rules (codes, names, aliases or ALL)."),
+    select: List[str] = typer.Option(None, "--select", metavar="CODES", help="Only these rules (codes, names, aliases or ALL; comma-separated, repeatable)."),
+    ignore: List[str] = typer.Option(None, "--ignore", metavar="CODES", help="Skip these rules (codes, names, aliases or ALL)."),
     severity_threshold: Optional[str] = typer.Option(
-        None, "--severity-threshold", help="Exit 1 only for findings at or above: error|warning|info|style (default style)."),
+        None, "--severity-threshold", metavar="LEVEL", help="Exit 1 only for findings at or above: error|warning|info|style (default style)."),
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place (with -: print the fixed text)."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="With --fix or --diff: the unsafe fixes too."),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of what --fix would change; write nothing (exit 1 when something would change)."),
-    config: Optional[str] = typer.Option(None, "--config", help="Config file (default: nearest .dlint.toml or pyproject.toml [tool.dlint])."),
-    root: Optional[str] = typer.Option(None, "--root", help="Relative PATHs and displayed paths are relative to this directory (default: cwd)."),
-    context: Optional[str] = typer.Option(None, "--context", help="Build context folder of the linted Dockerfiles, as in `docker build DIR` (default: each Dockerfile's folder, or the config's `contexts`)."),
+    config: Optional[str] = typer.Option(None, "--config", metavar="FILE", help="Config file (default: nearest .dlint.toml or pyproject.toml [tool.dlint])."),
+    root: Optional[str] = typer.Option(None, "--root", metavar="DIR", help="Show paths relative to this directory (default: the working directory); PATHs are still relative to the working directory."),
+    context: Optional[str] = typer.Option(None, "--context", metavar="DIR", help="Build context folder of the linted Dockerfiles, as in `docker build DIR` (default: each Dockerfile's folder, or the config's `contexts`)."),
 ) -> None:
     """Lint Dockerfiles. Exit 0 clean, 1 findings at or above the threshold, 2 usage or input error."""
     if format is not None:
@@ -60,6 +85,39 @@ def check(
     options = CheckOptions(list(paths or []), format, list(select or []), list(ignore or []),
                            severity_threshold, fix, config, root, context, unsafe_fixes, diff)
     raise typer.Exit(run_check(options))
+
+
+def _terminal_width() -> Optional[int]:
+    """Columns of the terminal stdout is, or None when stdout is not a terminal."""
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    import shutil
+
+    return max(40, shutil.get_terminal_size().columns)
+
+
+def _rules_for_terminal(rows: list[dict], width: int) -> str:
+    """A block per rule that fits `width` columns: the code, name, severity, aliases and
+    origin on one line, then the summary wrapped under it."""
+    import textwrap
+
+    blocks = []
+    for row in rows:
+        head = [row["code"], row["name"], row["severity"]]
+        if not row["enabled"]:
+            head.append("(off by default)")
+        if row["aliases"]:
+            head.append("aliases: " + ",".join(row["aliases"]))
+        if row["origin"] != "builtin":
+            head.append(f"plugin:{row['distribution'] or '?'}")
+        indent = " " * 7
+        lines = textwrap.wrap("  ".join(head), width, subsequent_indent=indent, break_on_hyphens=False)
+        lines += textwrap.wrap(row["summary"], width, initial_indent=indent, subsequent_indent=indent)
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks) + "\n"
 
 
 def rules(format: str = typer.Option("tty", "--format", help="tty|json")) -> None:
@@ -79,7 +137,9 @@ def rules(format: str = typer.Option("tty", "--format", help="tty|json")) -> Non
                      "origin": origin, "distribution": distribution})
     if format == "json":
         write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-    else:
+    elif _terminal_width() is not None:
+        write(_rules_for_terminal(rows, _terminal_width()))
+    else:  # piped: one aligned row per rule, whole summaries (grep, cut)
         headers = {"code": "CODE", "name": "NAME", "severity": "SEVERITY", "enabled": "ENABLED", "aliases": "ALIASES",
                    "origin": "ORIGIN"}
         table = [headers] + [
@@ -134,7 +194,7 @@ def parse(
     file: str = typer.Argument(..., metavar="FILE", help="A Dockerfile, or - for stdin."),
     format: str = typer.Option("json", "--format", help="json"),
 ) -> None:
-    """Print the AST (SPEC §6) as JSON."""
+    """Print a Dockerfile's syntax tree as JSON: one object per instruction, with positions."""
     _choice(format, ("json",), "--format")
     from dlint.lint.engine import not_text_cause, os_error_cause, read_source
     from dlint.syntax import NotText, decode_source

@@ -65,7 +65,11 @@ def run_check(options: CheckOptions) -> int:
     registry = default_registry()
     for problem in registry.errors:
         error(problem)
-    root = os.path.abspath(options.root or os.getcwd())
+    cwd = os.getcwd()
+    root = os.path.abspath(os.path.expanduser(options.root)) if options.root else cwd
+    if not os.path.isdir(root):  # --root only changes how paths are shown; PATHs are from the cwd
+        error(f"--root {options.root}: not a directory")
+        return 2
     kwargs = dict(
         config_path=options.config,
         select=split_selectors(options.select) or None,
@@ -74,8 +78,9 @@ def run_check(options: CheckOptions) -> int:
         root=root,
         registry=registry,
         context=options.context,
+        cwd=cwd,
     )
-    if options.context is not None and not os.path.isdir(os.path.join(root, os.path.expanduser(options.context))):
+    if options.context is not None and not os.path.isdir(os.path.join(cwd, os.path.expanduser(options.context))):
         error(f"--context {options.context}: not a directory")
         return 2
     paths = options.paths or ["."]
@@ -117,7 +122,13 @@ def run_check(options: CheckOptions) -> int:
         color=fmt == "tty" and use_color(out),
         version=__version__,
     )
-    write(render(fmt, run.findings, report), out)
+    if report.color:
+        import shutil
+
+        report.width = max(40, shutil.get_terminal_size().columns)
+    # a broken config that left nothing to check: the error says it all (no "No files checked")
+    if not (fmt == "tty" and run.config_failed and not run.files):
+        write(render(fmt, run.findings, report), out)
     if options.format is None and os.environ.get("GITHUB_ACTIONS") == "true":
         from dlint.report.github import annotations_if_github_actions
 

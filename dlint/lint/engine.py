@@ -48,7 +48,8 @@ _FLAT_DOCKERFILE_RE = LazyPattern(r"(?:^|[-_.+])(?:Dockerfile|Containerfile)(?:\
 def is_dockerfile_name(name: str) -> bool:
     """Whether directory discovery lints a file of this name.
 
-    Dockerfile, Dockerfile.*, *.Dockerfile, *.dockerfile, Containerfile, Containerfile.*, and
+    Dockerfile, dockerfile (the docker CLI's fallback name), Dockerfile.*, Dockerfile-*,
+    *.Dockerfile, *.dockerfile, Containerfile, Containerfile.*, Containerfile-*, and
     flat names ending in a separator (``_ - . +``) then Dockerfile/Containerfile, optionally
     with ``.suffix`` parts (``a__b__Dockerfile``, ``app-Dockerfile.prod``). Not when the last
     suffix is in NOT_DOCKERFILE_SUFFIXES (``Dockerfile.py``, ``x_Dockerfile.md``,
@@ -57,8 +58,8 @@ def is_dockerfile_name(name: str) -> bool:
     if dot > 0 and name[dot:].lower() in NOT_DOCKERFILE_SUFFIXES:
         return False
     return (
-        name in ("Dockerfile", "Containerfile")
-        or name.startswith(("Dockerfile.", "Containerfile."))
+        name in ("Dockerfile", "Containerfile", "dockerfile")
+        or name.startswith(("Dockerfile.", "Containerfile.", "Dockerfile-", "Containerfile-"))
         or name.endswith((".Dockerfile", ".dockerfile"))
         or _FLAT_DOCKERFILE_RE.search(name) is not None
     )
@@ -84,6 +85,7 @@ class LintRun(Record):
         self.texts: dict[str, tuple[bytes, str]] = {}
         self.linters: dict[str, Callable[[str], list[Finding]]] = {}
         self.floors: dict[str, int] = {}  # displayed path -> rank of its severity threshold
+        self.config_failed = False  # a config file was broken (its files were skipped)
 
     @property
     def exit_code(self) -> int:
@@ -378,11 +380,13 @@ def lint_paths(
     registry: Registry | None = None,
     stdin: bytes | None = None,
     context: str | None = None,
+    cwd: str | os.PathLike[str] | None = None,
 ) -> LintRun:
     """Lint files, directories (discovery) and ``-`` (stdin, read from ``stdin`` or sys.stdin).
 
-    Relative paths are taken relative to ``root`` (default: the current directory), and
-    findings show paths relative to it with ``/``. The build context of a file (for the
+    Findings show paths relative to ``root`` (default: the current directory) with ``/``;
+    relative paths and ``context`` are taken relative to ``cwd`` (default: ``root``; the CLI
+    passes the working directory, so its ``--root`` changes the display only). The build context of a file (for the
     rules that read it) is ``context`` (``--context``) when given, else the config's
     ``contexts`` entry matching it, else the context of the compose service that builds
     it (a directory PATH holding compose.yaml: its services' Dockerfiles are linted
@@ -393,6 +397,7 @@ def lint_paths(
 
     registry = registry or default_registry()
     root_path = Path(os.path.abspath(root or os.getcwd()))
+    base_path = Path(os.path.abspath(cwd)) if cwd is not None else root_path
     for selector in (*(select or ()), *(ignore or ())):
         if not registry.resolve(selector):
             raise ConfigError(f"unknown rule {selector!r} in --select/--ignore (use a rule code, name, alias or ALL)")
@@ -401,7 +406,7 @@ def lint_paths(
     rule_sets: dict[int, RuleSet] = {}
     seen: set[str] = set()
     shared: dict = {}  # per-run: build contexts read once, whatever the number of files
-    context_root = str(root_path / os.path.expanduser(context)) if context else None
+    context_root = str(base_path / os.path.expanduser(context)) if context else None
 
     def rule_set_for(config: Config) -> RuleSet:
         key = id(config)
@@ -465,6 +470,7 @@ def lint_paths(
             if str(exc) not in bad_configs:
                 bad_configs.add(str(exc))
                 run.errors.append(str(exc))
+            run.config_failed = True
             return None
 
     builds: dict[str, object] = {}  # Dockerfile key -> the compose build that names it
@@ -493,7 +499,7 @@ def lint_paths(
             if raw == STDIN:
                 yield raw, None
                 continue
-            path = root_path / os.path.expanduser(raw)
+            path = base_path / os.path.expanduser(raw)
             if path.is_dir():
                 found = False
                 for file in compose_builds(path):
@@ -512,7 +518,7 @@ def lint_paths(
             if STDIN in seen:
                 continue
             seen.add(STDIN)
-            config = config_for(root_path)
+            config = config_for(base_path)
             data = stdin if stdin is not None else sys.stdin.buffer.read()
             if config is not None:  # stdin has a context only when --context names one
                 lint_one(data, STDIN, config, context_root, context_root is not None)

@@ -34,6 +34,7 @@ class Report:
     sources: dict[str, list[str]] = field(default_factory=dict)  # displayed path -> lines
     root: str = "."        # paths in findings are relative to this, with "/"
     color: bool = False    # tty only
+    width: int = 0         # tty with color: wrap finding messages to this many columns (0: never)
     version: str = ""
 
 

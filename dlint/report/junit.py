@@ -1,10 +1,12 @@
 """JUnit XML (de facto; GitLab artifacts:reports:junit, Jenkins, Azure DevOps).
 
-<testsuites name="dlint"> holds one <testsuite name="dlint"> for the run; each file
-checked is one <testcase> (classname = name = file = path), passing when it has no
-finding, else carrying one <failure type=severity message=...> per finding whose text is
-"path:line:col CODE name message". tests/failures count testcases (files), as JUnit
-consumers expect; errors is 0 (dlint reports broken input as findings).
+<testsuites name="dlint"> holds one <testsuite name="dlint"> for the run. Each finding is
+one failing <testcase> (classname = file = path, name = "CODE name at line:col", line =
+its line) with one <failure type=severity message=...> whose text is "path:line:col CODE
+name message": CI test views list one row per problem, not one row per file with many
+failures folded in. A file checked without findings is one passing <testcase> (name =
+path). tests/failures count those testcases; errors is 0 (dlint reports broken input as
+findings).
 """
 
 from __future__ import annotations
@@ -26,16 +28,20 @@ def render(findings: list[Finding], report: Report) -> str:
     for finding in findings:
         by_file[_common.relative_path(finding.file, report.root)].append(finding)
 
-    tests = len(by_file)
-    failures = sum(1 for found in by_file.values() if found)
+    tests = sum(len(found) or 1 for found in by_file.values())
+    failures = len(findings)
     counts = {"tests": str(tests), "failures": str(failures), "errors": "0"}
     root = ET.Element("testsuites", {"name": "dlint", **counts})
     suite = ET.SubElement(root, "testsuite", {"name": "dlint", **counts, "skipped": "0"})
     for path, file_findings in by_file.items():
         name = _common.xml_text(path)
-        case = ET.SubElement(suite, "testcase", classname=name, name=name, file=name)
+        if not file_findings:
+            ET.SubElement(suite, "testcase", classname=name, name=name, file=name)
         for finding in file_findings:
             pos = _common.position(finding)
+            case = ET.SubElement(suite, "testcase", classname=name,
+                                 name=f"{finding.code} {finding.name} at {pos.line}:{pos.column}",
+                                 file=name, line=str(pos.line))
             failure = ET.SubElement(case, "failure", {
                 "type": finding.severity,
                 "message": _common.xml_text(finding.message),

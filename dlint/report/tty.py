@@ -3,7 +3,8 @@
 Plain text unless ``Report.color`` (the CLI sets it when stdout is a terminal, NO_COLOR is
 unset and TERM is not "dumb"); rich is imported only then, so pre-commit and pipes never
 pay for it. Each finding is one grep-able line, then the source line with the span
-underlined:
+underlined (with colour, a long finding line wraps at the terminal's width; plain text never
+wraps, so pipes get one line per finding):
 
     Dockerfile:3:1: DF101 [untagged-image] warning: Pin the base image tag
       3 | FROM ubuntu
@@ -122,7 +123,8 @@ def render_rich(findings: list[Finding], report: Report) -> str:
     from rich.text import Text
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=True, color_system="standard", width=10_000,
+    # the finding line wraps at the terminal's width; source excerpts never wrap (soft_wrap)
+    console = Console(file=buffer, force_terminal=True, color_system="standard", width=report.width or 10_000,
                       highlight=False, emoji=False, markup=False)
     for f in sorted(findings, key=lambda f: f.sort_key()):
         line = Text()
@@ -132,7 +134,7 @@ def render_rich(findings: list[Finding], report: Report) -> str:
         line.append(f" [{f.name}] ", style="dim")
         line.append(f.severity, style=SEVERITY_STYLES.get(f.severity, ""))
         line.append(f": {_safe(f.message)}")
-        console.print(line, soft_wrap=True)
+        console.print(line, soft_wrap=not report.width)
         shown = excerpt(f, report)
         if shown is not None:
             number, text, start, width = shown
