@@ -83,9 +83,9 @@ def test_copy_from_index_to_name():
     ctx = LintContext(parse(text), "Dockerfile")
     copy0, copy1, run = ctx.document.instructions[5], ctx.document.instructions[6], ctx.document.instructions[7]
     fix = fix_stage_index_reference(ctx, copy0)
-    assert fix.safe and _fixed(text, fix).splitlines()[5] == "COPY --from=Build /a /a"
+    assert fix.safe and _fixed(text, fix).splitlines()[5] == "COPY --from=build /a /a"
     fix = fix_stage_index_reference(ctx, run)
-    assert fix.safe and _fixed(text, fix).splitlines()[7] == "RUN --mount=type=bind,from=Build,target=/s true"
+    assert fix.safe and _fixed(text, fix).splitlines()[7] == "RUN --mount=type=bind,from=build,target=/s true"
     fix = fix_stage_index_reference(ctx, copy1)  # stage 1 has no name: name it too
     assert not fix.safe
     new, applied = apply_edits(text, [fix.edits])

@@ -278,12 +278,13 @@ def fix_copy_manifests_first(ctx, copy, run, manifests: list[str], description: 
 
 
 def fix_stage_index_reference(ctx, ins) -> Fix | None:
-    """`COPY --from=0` (and `RUN --mount=from=0`) -> the stage's name: safe when the stage
-    is named (BuildKit resolves both to the same stage); when it is not, an unsafe fix also
+    """`COPY --from=0` (and `RUN --mount=from=0`) -> the stage's name: safe for COPY when
+    the stage is named (BuildKit resolves both to the same stage; NOT for a mount, whose
+    number BuildKit takes as an image name: the caller marks that unsafe); when it is not, an unsafe fix also
     names it (`FROM golang AS stage-0`): a name can collide with an image or with a
-    `--target` someone uses. Heads-up for the rule that reports it: no rule on main does
-    yet (it would sit in the instructions family); wire it as
-    `fix=fix_stage_index_reference(ctx, ins)`."""
+    `--target` someone uses. The name is written in lowercase (BuildKit matches stage names
+    case-insensitively), so it agrees with stage-name-casing's rename when both fix in the
+    same round. Reported by DF230 copy-from-stage-index."""
     model = ctx.model
     changes = []
     named = True
@@ -302,7 +303,7 @@ def fix_stage_index_reference(ctx, ins) -> Fix | None:
             stage = model.stage(int(value))
             if stage is None or at <= 0:
                 return None
-            name = stage.raw_name
+            name = (stage.raw_name or "").lower()
             if not name:
                 named = False
                 name = new_names.setdefault(stage.index, f"stage-{stage.index}")
