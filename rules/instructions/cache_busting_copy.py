@@ -10,7 +10,11 @@ installs that need nothing from the context at all (`apt-get install`, `apk add`
 `yum`/`dnf`/`zypper install`, `pip install <name>`, `npm install -g`,
 `go install pkg@version`, ...) when the rest of the RUN needs nothing from it either.
 Installs of the project itself (`pip install .`, `pip install -e .`) need the sources and
-are not reported. "Source folder" means a source with a trailing `/` or a usual source
+are not reported; so do `uv sync` without `--no-install-project` and `poetry install`
+without `--no-root`, which install the project after its dependencies (copying only the
+manifests first would make them fail: uv's and poetry's Docker advice is a first
+`--no-install-project`/`--no-root` install after the manifests, then the full one after
+the sources). "Source folder" means a source with a trailing `/` or a usual source
 directory name (`src`, `app`, `lib`, `pkg`, `cmd`, ...) that does not hold the manifest.
 
 The message names the manifest to copy first, and gives the cost measured with the cache
@@ -140,10 +144,14 @@ def _analyse(command) -> Install | None:
         return _pip(command)
     if tool == "uv":
         if first == "sync":
+            if not command.has_flag("--no-install-project", "--no-install-workspace"):
+                return None  # installs the project itself too: needs its sources
             return Install(command, "uv sync", ("pyproject.toml", "uv.lock"))
         if words[:2] == ["pip", "install"]:
             return _pip(command)
     if tool == "poetry" and first == "install":
+        if not command.has_flag("--no-root"):
+            return None  # installs the project itself too: needs its sources
         return Install(command, "poetry install", ("pyproject.toml", "poetry.lock"))
     if tool == "pipenv" and first in ("install", "sync"):
         return Install(command, f"pipenv {first}", ("Pipfile", "Pipfile.lock"))
