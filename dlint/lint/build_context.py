@@ -247,17 +247,6 @@ def _clutter_kind(path: str, siblings: set[str], children: set[str]) -> str | No
     return None
 
 
-def find_ignore_file(context_dir: str, dockerfile: str) -> str | None:
-    """The ignore file the docker CLI uses: `<Dockerfile path>.dockerignore` (next to
-    the Dockerfile; a bare name is taken in the context root) first, then `.dockerignore`
-    at the context root."""
-    for candidate in (dockerfile + ".dockerignore", ".dockerignore"):
-        path = os.path.join(context_dir, candidate)
-        if os.path.isfile(path):
-            return path
-    return None
-
-
 def human_size(n: int) -> str:
     size = float(n)
     for unit in ("B", "kB", "MB", "GB"):

@@ -196,11 +196,9 @@ class LintContext:
             return None
         import os
 
-        from dlint.lint.build_context import find_ignore_file
-
         path = self.dockerfile_path or os.path.join(
             self.context_dir, os.path.basename(self.document.path or self.display_path or "Dockerfile"))
-        return find_ignore_file(self.context_dir, path)
+        return _find_ignore_file(self.context_dir, path)
 
     @cached_property
     def dockerignore(self) -> IgnoreMatcher | None:
@@ -689,3 +687,16 @@ def child_builds(document: Document) -> list[ChildBuild]:
         out.append(ChildBuild(child, [(o.start_line, o.end_line) for o in onbuilds],
                               {t.keyword for t in triggers}))
     return out
+
+
+def _find_ignore_file(context_dir: str, dockerfile: str) -> str | None:
+    """The ignore file the docker CLI uses: `<Dockerfile path>.dockerignore` (next to
+    the Dockerfile; a bare name is taken in the context root) first, then `.dockerignore`
+    at the context root."""
+    import os
+
+    for candidate in (dockerfile + ".dockerignore", ".dockerignore"):
+        path = os.path.join(context_dir, candidate)
+        if os.path.isfile(path):
+            return path
+    return None
