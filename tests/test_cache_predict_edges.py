@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from dlint.cache.predict import explain, predict
 
-
-def ctx(tmp_path, name, dockerfile, files=None):
-    root = tmp_path / name
-    root.mkdir()
-    (root / "Dockerfile").write_text(dockerfile)
-    for k, v in (files or {}).items():
-        (root / k).parent.mkdir(parents=True, exist_ok=True)
-        (root / k).write_text(v)
-    return root
+from test_cache_predict import ctx  # one build-context maker for the predictor tests
 
 
 def test_explain_ranks_a_deep_file_a_copy_names(tmp_path):
