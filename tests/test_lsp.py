@@ -31,6 +31,7 @@ ADD . /app
 FROM base
 COPY --from=base /app /app
 RUN --mount=from=alpine:3.20,target=/x true
+RUN rm $(ls)
 """
 
 
@@ -238,11 +239,13 @@ def test_a_session_like_an_editor(tmp_path, client_for):
 
     # the findings of `dlint check` on the same file: config (DF302 ignored, DF201 a warning) included
     expected = check_json(path, tmp_path)
-    assert {f["code"] for f in expected} >= {"DF201", "DF510"} and "DF302" not in {f["code"] for f in expected}
+    assert {f["code"] for f in expected} >= {"DF201", "DF510", "SC2046"} and "DF302" not in {f["code"] for f in expected}
     assert sorted(published(d) for d in diagnostics) == sorted(as_lsp(f, DOCKERFILE) for f in expected)
     for d in diagnostics:
         assert d["source"] == "dlint"
-        assert d["codeDescription"]["href"].endswith(f"/docs/rules/{d['code']}.md")
+        if d["code"].startswith("DF"):
+            assert d["codeDescription"]["href"].endswith(f"/docs/rules/{d['code']}.md")
+    assert at(diagnostics, "SC2046")["codeDescription"]["href"] == "https://www.shellcheck.net/wiki/SC2046"
     assert at(diagnostics, "DF201")["severity"] == 2  # [severity] of .dlint.toml
     # after the emoji (one code point, two UTF-16 units) on line 4: `apt-get` starts at
     # character 16 in code points, 17 in UTF-16
@@ -435,3 +438,28 @@ def test_check_does_not_import_pygls():
     assert "dlint.lint.engine" in imported  # the measurement works
     assert not [m for m in imported if m.split(".")[0] in ("pygls", "lsprotocol", "cattrs", "dlint.lsp")]
     assert "dlint.lsp" not in imported
+
+
+def test_positions_bom_crlf_and_astral_characters():
+    """dlint's columns (characters, BOM not counted) against the client's units."""
+    from dlint.lint.finding import TextEdit
+    from dlint.lsp import Positions, ignore_file_edit
+    from dlint.syntax import parse
+
+    text = "\ufeff# escape=`\r\nFROM alpine # 😀😀\r\nRUN a`\r\n  b\r\n"
+    for encoding, per_emoji in (("utf-16", 2), ("utf-8", 4), ("utf-32", 1)):
+        positions = Positions(text, encoding)
+        bom = {"utf-16": 1, "utf-8": 3, "utf-32": 1}[encoding]
+        assert positions.to_client(0, 0) == (0, bom)  # after the BOM the client sees
+        assert positions.from_client(0, bom) == (0, 0)
+        assert positions.to_client(1, 14) == (1, 14)  # before the first emoji
+        assert positions.to_client(1, 15) == (1, 14 + per_emoji)  # after one
+        assert positions.from_client(1, 14 + per_emoji) == (1, 15)
+        assert positions.to_client(1, 16) == (1, 14 + 2 * per_emoji)
+        assert positions.to_client(9, 0) == (4, 0)  # past the end: clamped
+    # a dlint edit may address a line's "\n" (column len+1 is just after it)
+    positions = Positions("ab\ncd\n")
+    assert positions.edit_range(TextEdit(1, 3, 1, 4, "")) == ((0, 2), (1, 0))
+    # the file-level pragma goes after the escape directive, with the file's CRLF
+    edit = ignore_file_edit(parse(text[1:]), "DF101")
+    assert (edit.line, edit.column, edit.text) == (2, 1, "# dlint: global ignore=DF101\r\n")
