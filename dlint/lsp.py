@@ -331,8 +331,12 @@ def ignore_file_edit(document, code: str):
             if edit is not None:
                 return edit
     row = max((d.line for d in document.directives), default=0) + 1
-    ending = line_ending(document, max(1, row - 1)) if document.lines else "\n"
-    return TextEdit(row, 1, row, 1, GLOBAL_PRAGMA.format(code=code) + ending)
+    ending = line_ending(document, max(1, row - 1))
+    pragma = GLOBAL_PRAGMA.format(code=code)
+    if row > len(document.lines):  # the directives end the file, without a final newline
+        end = len(document.lines[-1]) + 1
+        return TextEdit(row - 1, end, row - 1, end, ending + pragma)
+    return TextEdit(row, 1, row, 1, pragma + ending)
 
 
 def rule_hover(registry, code: str) -> str:
@@ -456,6 +460,7 @@ class _State:
         self.linter: Linter | None = None
         self.linted: dict[str, Linted] = {}     # uri -> the lint of its current version
         self.pending: dict[str, object] = {}    # uri -> the debounce timer handle
+        self.reported: dict[str, set[str]] = {}  # uri -> the problems its last lint logged
         self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dlint-lint")
         self.shut_down = False
         from lsprotocol.converters import get_converter
@@ -499,9 +504,13 @@ class _State:
         return Positions(text, encoding)
 
     def document(self, uri: str):
-        try:
-            doc = self.server.workspace.get_text_document(uri)
-        except Exception:
+        """(TextDocument, file path or None) of an open document, else None (pygls's
+        get_text_document would read a closed one from disk)."""
+        from urllib.parse import unquote
+
+        documents = self.server.workspace.text_documents
+        doc = documents.get(uri) or documents.get(unquote(uri))
+        if doc is None:
             return None
         path = None
         if uri.startswith("file:"):
@@ -534,13 +543,18 @@ class _State:
         except Exception as exc:  # a bug of dlint's own: logged, the server goes on
             self.internal_error(f"linting {uri}", exc)
             return None
+        # each problem once while it lasts, not once per keystroke
+        before = self.reported.get(uri, set())
+        now = set(linted.errors) | ({linted.config_error} if linted.config_error else set())
         for problem in linted.errors:
-            self.log(problem, "Error" if problem.startswith("internal error") else "Warning")
-        if linted.config_error:
+            if problem not in before:
+                self.log(problem, "Error" if problem.startswith("internal error") else "Warning")
+        if linted.config_error and linted.config_error not in before:
             self.log(linted.config_error)
             self.show(linted.config_error)
-        if uri in self.server.workspace.text_documents:
+        if self.document(uri) is not None:
             self.linted[uri] = linted
+            self.reported[uri] = now
         return linted
 
     def show(self, message: str) -> None:
@@ -609,6 +623,7 @@ class _State:
             if handle is not None:
                 handle.cancel()
             self.linted.pop(uri, None)
+            self.reported.pop(uri, None)
             server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
         @server.feature(types.SHUTDOWN)
@@ -649,22 +664,29 @@ class _State:
         registry = self.get_linter().registry
         actions: list[dict] = []
         file_codes: set[str] = set()
+        seen: set[tuple] = set()
+
+        def add(title: str, edits, diagnostic, preferred: bool = False) -> None:
+            key = (title, tuple(edits))
+            if key not in seen:
+                seen.add(key)
+                actions.append(_action(title, uri, edits, positions, diagnostic, preferred))
+
         for finding in findings_at(linted, positions, start, end):
             diagnostic = diagnostics(_only(linted, finding), positions, registry)
             fix = finding.fix
             if fix is not None and fix.edits and _applies(linted.body, fix.edits):
                 title = f"{fix.description} ({finding.code})" + ("" if fix.safe else " (unsafe)")
-                actions.append(_action(title, uri, fix.edits, positions, diagnostic, preferred=fix.safe))
+                add(title, fix.edits, diagnostic, preferred=fix.safe)
             if not linted.pragmas:
                 continue  # `disable-ignore-pragmas`: a pragma would change nothing
             edit = ignore_instruction_edit(linted.document, finding)
             if edit is not None:
-                actions.append(_action(f"Ignore {finding.code} for this instruction", uri, [edit], positions,
-                                       diagnostic))
+                add(f"Ignore {finding.code} for this instruction", [edit], diagnostic)
             if finding.code not in file_codes:
                 file_codes.add(finding.code)
-                actions.append(_action(f"Ignore {finding.code} in this file", uri,
-                                       [ignore_file_edit(linted.document, finding.code)], positions, diagnostic))
+                add(f"Ignore {finding.code} in this file", [ignore_file_edit(linted.document, finding.code)],
+                    diagnostic)
         return self.converter.structure(actions, list[types.CodeAction])
 
     async def hover(self, params):

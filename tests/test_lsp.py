@@ -414,6 +414,23 @@ def test_an_internal_error_is_logged_and_the_server_goes_on(tmp_path, client_for
     hover = client.request("textDocument/hover", {"textDocument": {"uri": uri},
                                                   "position": {"line": 1, "character": 20}})
     assert "DF510" in hover["contents"]["value"]
+    # edits do not log the same error again on every lint
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                             "contentChanges": [{"text": text + "# more\n"}]})
+    client.diagnostics(uri, 2)
+    assert not [n for n in client.notifications if n.get("method") == "window/logMessage"
+                and "kaboom" in n["params"]["message"]]
+
+    # a broken config: one message naming it, no diagnostics (as `dlint check` lints nothing)
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / ".dlint.toml").write_text("select = 3\n")
+    sub_uri = (sub / "Dockerfile").as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": sub_uri, "languageId": "dockerfile",
+                                                            "version": 1, "text": "FROM alpine:latest\n"}})
+    assert client.diagnostics(sub_uri, 1) == []
+    shown = client.wait_for("window/showMessage", lambda p: ".dlint.toml" in p["message"])
+    assert shown["type"] == 1 and "select" in shown["message"]
     assert client.close() == 0
 
 
@@ -463,3 +480,10 @@ def test_positions_bom_crlf_and_astral_characters():
     # the file-level pragma goes after the escape directive, with the file's CRLF
     edit = ignore_file_edit(parse(text[1:]), "DF101")
     assert (edit.line, edit.column, edit.text) == (2, 1, "# dlint: global ignore=DF101\r\n")
+    # a directive as the whole file, without a final newline: the pragma goes on a new line
+    edit = ignore_file_edit(parse("# syntax=docker/dockerfile:1"), "DF101")
+    assert (edit.line, edit.column, edit.text) == (1, 29, "\n# dlint: global ignore=DF101")
+    # an existing global pragma takes the code (after its list, before a free comment)
+    document = parse("# dlint: global ignore=DF102  # why\nFROM alpine\n")
+    edit = ignore_file_edit(document, "DF101")
+    assert (edit.line, edit.column, edit.text) == (1, 29, ",DF101")
