@@ -368,7 +368,7 @@ def _describe_stage(stage) -> str:
 
 def _describe_image(written: str, expanded: str, image, unresolved: bool, unknown=()) -> str:
     text = f"`{written}`"
-    if expanded != written:
+    if expanded and expanded != written and not unresolved:
         text += f" → `{expanded}`"
     if unresolved:
         names = ", ".join(sorted(unknown))

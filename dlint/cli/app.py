@@ -215,7 +215,10 @@ def parse(
     write(json.dumps(to_json(document), indent=2, ensure_ascii=False) + "\n")
 
 
-def lsp() -> None:
+def lsp(
+    stdio: bool = typer.Option(False, "--stdio", help="Talk over stdin/stdout: the only transport, the default "
+                                                      "(accepted because some clients pass it)."),
+) -> None:
     """Run the language server on stdin/stdout, for editors (diagnostics, fixes, hover).
     Needs the lsp extra: pip install 'dlint-docker[lsp]'."""
     from dlint.lsp import serve
