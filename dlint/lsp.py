@@ -22,7 +22,9 @@ The lint itself (Linter, Linted) needs no pygls, so bench/lsp_latency.py and the
 time it alone; pygls and lsprotocol are imported by `serve()` only, never by `dlint check`.
 Lints run in one worker thread, so a slow one (a build context of many files) never
 blocks hover or code actions. The build context the context rules read is listed at most
-once every CONTEXT_TTL_SECONDS (and again after a save), not on every keystroke.
+once every CONTEXT_TTL_SECONDS (and again after a save), not on every keystroke. Where
+the client can watch files, a changed config or ignore file (WATCHED_FILES) lints every
+open document again.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ BOM = "\ufeff"
 MISSING_PYGLS = ("dlint lsp needs pygls, which is not installed: "
                  "pip install 'dlint-docker[lsp]'")
 PRAGMA = "# dlint: ignore={code}"
+# what a lint reads besides the document: watched when the client offers to
+WATCHED_FILES = (".dlint.toml", "pyproject.toml", ".dockerignore", "*.dockerignore", ".hadolint.yaml",
+                 ".hadolint.yml")
 GLOBAL_PRAGMA = "# dlint: global ignore={code}"
 
 
@@ -579,6 +584,14 @@ class _State:
         except Exception as exc:
             self.internal_error(f"publishing diagnostics for {uri}", exc)
 
+    def relint_all(self) -> None:
+        """Lint every open document again (a config or ignore file changed)."""
+        self.get_linter().forget_context()
+        for uri in list(self.server.workspace.text_documents):
+            if self.is_wanted(uri):
+                self.linted.pop(uri, None)
+                self.schedule(uri, DEBOUNCE_SECONDS)
+
     def schedule(self, uri: str, delay: float) -> None:
         handle = self.pending.pop(uri, None)
         if handle is not None:
@@ -595,6 +608,24 @@ class _State:
 
     def register(self) -> None:
         server, types = self.server, self.types
+
+        @server.feature(types.INITIALIZED)
+        def initialized(params):
+            # ask to hear of edits to the files a lint reads besides the document (configs,
+            # .dockerignore), when the client can watch files for the server
+            from pygls.capabilities import get_capability
+
+            if not get_capability(server.client_capabilities,
+                                  "workspace.did_change_watched_files.dynamic_registration", False):
+                return
+            watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in WATCHED_FILES]
+            server.client_register_capability(types.RegistrationParams(registrations=[types.Registration(
+                id="dlint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers))]))
+
+        @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+        def watched_files_changed(params):
+            self.relint_all()
 
         @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
         async def did_open(params):

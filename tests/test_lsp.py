@@ -47,7 +47,8 @@ class Client:
         self.next_id = 0
         self.stderr = b""
         threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self.stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self.stderr_reader.start()
 
     def _read(self) -> None:
         stream = self.proc.stdout
@@ -231,7 +232,10 @@ def test_a_session_like_an_editor(tmp_path, client_for):
     path = tmp_path / "Dockerfile"
     path.write_text(DOCKERFILE, encoding="utf-8")
     uri = path.as_uri()
-    client = client_for()
+    client = client_for(capabilities={"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}})
+    registration = client.wait_for("client/registerCapability")["registrations"][0]
+    assert registration["method"] == "workspace/didChangeWatchedFiles"
+    assert {"globPattern": "**/.dlint.toml"} in registration["registerOptions"]["watchers"]
 
     client.notify("textDocument/didOpen", {"textDocument": {
         "uri": uri, "languageId": "dockerfile", "version": 1, "text": DOCKERFILE}})
@@ -251,6 +255,17 @@ def test_a_session_like_an_editor(tmp_path, client_for):
     # character 16 in code points, 17 in UTF-16
     assert at(diagnostics, "DF510")["range"]["start"] == {"line": 3, "character": 17}
     assert at(diagnostics, "DF510")["range"]["end"] == {"line": 3, "character": 40}
+
+    # the config edited on disk: the client's file watcher says so, the document is linted again
+    config = (tmp_path / ".dlint.toml").read_text()
+    (tmp_path / ".dlint.toml").write_text(config.replace('["DF302"]', '["DF302", "DF510"]'))
+    client.notify("workspace/didChangeWatchedFiles",
+                  {"changes": [{"uri": (tmp_path / ".dlint.toml").as_uri(), "type": 2}]})
+    assert "DF510" not in {d["code"] for d in client.diagnostics(uri, 1)}
+    (tmp_path / ".dlint.toml").write_text(config)
+    client.notify("workspace/didChangeWatchedFiles",
+                  {"changes": [{"uri": (tmp_path / ".dlint.toml").as_uri(), "type": 2}]})
+    assert sorted(published(d) for d in client.diagnostics(uri, 1)) == sorted(published(d) for d in diagnostics)
 
     # an edit (incremental, in UTF-16 units): `ADD` gone, a `latest` tag on the last FROM
     client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
@@ -357,8 +372,8 @@ def test_a_session_like_an_editor(tmp_path, client_for):
     assert client.diagnostics(uri) == []
 
     assert client.close() == 0
-    client.proc.wait(timeout=TIMEOUT)
-    time.sleep(0.05)
+    client.stderr_reader.join(timeout=TIMEOUT)
+    assert not client.stderr_reader.is_alive()
     assert b"Traceback" not in client.stderr, client.stderr.decode(errors="replace")
 
 
