@@ -502,3 +502,28 @@ def test_positions_bom_crlf_and_astral_characters():
     document = parse("# dlint: global ignore=DF102  # why\nFROM alpine\n")
     edit = ignore_file_edit(document, "DF101")
     assert (edit.line, edit.column, edit.text) == (1, 29, ",DF101")
+
+
+def test_ignore_for_an_instruction_matches_indentation_and_joins_a_pragma():
+    from dlint.fix import apply_edits
+    from dlint.lint.finding import Finding
+    from dlint.lsp import ignore_instruction_edit
+    from dlint.syntax import parse
+
+    def finding(line: int, code: str) -> Finding:
+        return Finding("Dockerfile", line, 3, line, 9, code, "x", "warning", "m")
+
+    text = "FROM alpine\n  RUN apk add \\\n      curl\n"
+    document = parse(text)
+    edit = ignore_instruction_edit(document, finding(3, "DF502"))  # a finding on the continuation line
+    assert apply_edits(text, [[edit]])[0] == "FROM alpine\n  # dlint: ignore=DF502\n  RUN apk add \\\n      curl\n"
+    text = "FROM alpine\n# dlint: ignore=DF502  # small image\nRUN apk add curl\n"
+    edit = ignore_instruction_edit(parse(text), finding(3, "DF514"))
+    assert apply_edits(text, [[edit]])[0] == \
+        "FROM alpine\n# dlint: ignore=DF502,DF514  # small image\nRUN apk add curl\n"
+    # a hadolint pragma is left as it is: a dlint one goes below it (pragmas stack)
+    text = "FROM alpine\n# hadolint ignore=DL3018\nRUN apk add curl\n"
+    edit = ignore_instruction_edit(parse(text), finding(3, "DF502"))
+    assert apply_edits(text, [[edit]])[0] == \
+        "FROM alpine\n# hadolint ignore=DL3018\n# dlint: ignore=DF502\nRUN apk add curl\n"
+    assert ignore_instruction_edit(parse("FROM alpine\n\n"), finding(2, "DF502")) is None  # no instruction there
