@@ -9,7 +9,8 @@ directory discovery would lint: Dockerfile, *.Dockerfile, Containerfile, Dockerf
   pragmas, severities and ShellCheck, through the same engine call (lint_document);
 - code actions on a finding: its fix (unsafe ones labelled), "Ignore CODE for this
   instruction" (a `# dlint: ignore=CODE` line above it) and "Ignore CODE in this file"
-  (`# dlint: global ignore=CODE`, below the parser directives);
+  (`# dlint: global ignore=CODE`, below the parser directives); and, asked for by kind
+  (source.fixAll, as editors do on save), every safe fix as `dlint check --fix` applies them;
 - hover: a finding's rule summary and docs link; on FROM, what the image resolves to
   (global ARG defaults applied) or the stage it names; on `COPY --from` and
   `RUN --mount=from=`, the stage or image named.
@@ -41,6 +42,7 @@ BOM = "\ufeff"
 MISSING_PYGLS = ("dlint lsp needs pygls, which is not installed: "
                  "pip install 'dlint-docker[lsp]'")
 PRAGMA = "# dlint: ignore={code}"
+FIX_ALL_KIND = "source.fixAll.dlint"  # `dlint check --fix` on the document, when asked by kind
 # what a lint reads besides the document: watched when the client offers to
 WATCHED_FILES = (".dlint.toml", "pyproject.toml", ".dockerignore", "*.dockerignore", ".hadolint.yaml",
                  ".hadolint.yml")
@@ -665,7 +667,7 @@ class _State:
             self.pending.clear()
 
         @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
-                        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+                        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]))
         async def code_action(params):
             try:
                 return await self.code_actions(params)
@@ -694,6 +696,17 @@ class _State:
         end = (params.range.end.line, params.range.end.character)
         registry = self.get_linter().registry
         actions: list[dict] = []
+        only = list(getattr(params.context, "only", None) or [])
+
+        def wanted_kind(kind: str) -> bool:
+            return not only or any(kind == k or kind.startswith(k + ".") for k in only)
+
+        if only and wanted_kind(FIX_ALL_KIND):  # computed only when asked for by kind (on save)
+            action = await self.fix_all(uri, linted, positions)
+            if action is not None:
+                actions.append(action)
+        if not wanted_kind("quickfix"):
+            return self.converter.structure(actions, list[types.CodeAction])
         file_codes: set[str] = set()
         seen: set[tuple] = set()
 
@@ -719,6 +732,25 @@ class _State:
                 add(f"Ignore {finding.code} in this file", [ignore_file_edit(linted.document, finding.code)],
                     diagnostic)
         return self.converter.structure(actions, list[types.CodeAction])
+
+    async def fix_all(self, uri: str, linted: Linted, positions: Positions) -> dict | None:
+        """One action replacing the text with what `dlint check --fix` makes of it (the
+        safe fixes, re-linting between rounds: dlint.fix.fix_text_result)."""
+        linter = self.get_linter()
+
+        def run():
+            from dlint.fix import fix_text_result
+
+            return fix_text_result(linted.body, lambda text: linter.lint(text, linted.path).findings,
+                                   findings=linted.findings)
+
+        result = await asyncio_get_loop().run_in_executor(self.executor, run)
+        if not result.applied or result.text == linted.body:
+            return None
+        last = len(positions.lines) - 1
+        whole = _range(positions.to_client(0, 0), positions.to_client(last, len(positions.lines[last])))
+        return {"title": f"Apply dlint's safe fixes ({result.applied})", "kind": FIX_ALL_KIND,
+                "edit": {"changes": {uri: [{"range": whole, "newText": result.text}]}}}
 
     async def hover(self, params):
         types = self.types

@@ -308,6 +308,14 @@ def test_a_session_like_an_editor(tmp_path, client_for):
     # below the `# syntax=` directive: a comment above it would end the directives
     assert ignored_file == DOCKERFILE.replace("dockerfile:1\n", "dockerfile:1\n# dlint: global ignore=DF201\n")
 
+    # fix all (asked for by kind, as editors do on save): what `dlint check --fix` makes of it
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": add["range"], "context": {"diagnostics": [], "only": ["source.fixAll"]}})
+    assert [a["kind"] for a in actions] == ["source.fixAll.dlint"]
+    fixed = subprocess.run([sys.executable, "-m", "dlint", "check", "--fix", "-"], input=DOCKERFILE, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=60).stdout
+    assert fixed != DOCKERFILE and apply(DOCKERFILE, actions[0]["edit"]["changes"][uri]) == fixed
+
     # the unsafe fix on the apt-get line (DF512: --no-install-recommends) says so
     apt = at(diagnostics, "DF512")
     actions = client.request("textDocument/codeAction", {
