@@ -505,7 +505,8 @@ class _State:
     def positions(self, text: str) -> Positions:
         encoding = "utf-16"
         try:
-            encoding = str(self.server.workspace.position_encoding or "utf-16")
+            negotiated = self.server.workspace.position_encoding or "utf-16"
+            encoding = str(getattr(negotiated, "value", negotiated))  # an enum member or a plain str
         except Exception:
             pass
         return Positions(text, encoding)
