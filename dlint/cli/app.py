@@ -215,6 +215,17 @@ def parse(
     write(json.dumps(to_json(document), indent=2, ensure_ascii=False) + "\n")
 
 
+def lsp(
+    stdio: bool = typer.Option(False, "--stdio", help="Talk over stdin/stdout: the only transport, the default "
+                                                      "(accepted because some clients pass it)."),
+) -> None:
+    """Run the language server on stdin/stdout, for editors (diagnostics, fixes, hover).
+    Needs the lsp extra: pip install 'dlint-docker[lsp]'."""
+    from dlint.lsp import serve
+
+    raise typer.Exit(serve())
+
+
 config_app = typer.Typer(help="Configuration helpers.", **APP_SETTINGS)
 
 
@@ -251,6 +262,7 @@ def build_app(with_cache: bool = True) -> typer.Typer:
     app.command()(rules)
     app.command()(rule)
     app.command()(parse)
+    app.command()(lsp)
     app.add_typer(config_app, name="config")
     if with_cache:  # imported only for `dlint cache ...` and top-level help
         from dlint.cli.cache import app as cache_app

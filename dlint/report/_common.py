@@ -38,6 +38,19 @@ def rule_help_uri(code: str) -> str:
     return RULE_DOCS_URI.format(code=code)
 
 
+def rule_docs_uri(rule, code: str | None = None) -> str | None:
+    """Where a rule (or the finding code it reports under its ``subcodes``: ShellCheck's
+    SC2086) is documented: the subcode's own page (``subcode_docs``), a plugin rule's
+    ``help_uri``, a built-in rule's docs/rules page; None for a plugin rule without one."""
+    if code is not None and code.upper() != rule.code.upper():
+        docs = rule.subcode_docs(code)
+        return docs[1] if docs else rule_help_uri(rule.code)
+    help_uri = getattr(rule, "help_uri", None)
+    if help_uri:
+        return help_uri
+    return rule_help_uri(rule.code) if is_builtin_rule(rule) else None
+
+
 def is_builtin_rule(rule) -> bool:
     """Whether a rule class is one of dlint's own (rules/, installed as dlint.rules)."""
     module = getattr(rule, "rule_module", None) or getattr(rule, "__module__", "")

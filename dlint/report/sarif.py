@@ -66,17 +66,14 @@ def rule_descriptor(rule: type[Rule]) -> dict:
         "name": name,
         "shortDescription": {"text": _clip(short)},
         "fullDescription": {"text": _clip(full)},
-        "helpUri": _common.rule_help_uri(code),
+        "helpUri": _common.rule_docs_uri(rule),
         "help": {"text": _clip(_plain(docs) or full), "markdown": docs or full},
         "defaultConfiguration": {"level": level(rule.severity), "enabled": bool(rule.enabled)},
         "properties": {"tags": list(dict.fromkeys(tags))[:MAX_TAGS]},
     }
     # docs/rules/<CODE>.md (dlint.docsgen) documents the built-in rules only; a plugin rule
     # may name its own page with a `help_uri` class attribute
-    help_uri = getattr(rule, "help_uri", None)
-    if help_uri:
-        descriptor["helpUri"] = help_uri
-    elif not _common.is_builtin_rule(rule):
+    if descriptor["helpUri"] is None:
         del descriptor["helpUri"]
     return descriptor
 
@@ -100,7 +97,8 @@ def _synthetic_descriptor(finding: Finding) -> dict:
 def _subcode_descriptor(finding: Finding, rule: type[Rule]) -> dict:
     """A rules[] entry for a code a rule reports under its `subcodes` (ShellCheck's
     SC2086): the rule's own docs, the code's description and help page."""
-    summary, help_uri = rule.subcode_docs(finding.code) or (finding.code, _common.rule_help_uri(rule.code))
+    summary = (rule.subcode_docs(finding.code) or (finding.code,))[0]
+    help_uri = _common.rule_docs_uri(rule, finding.code)
     docs = rule.docs()
     help_text = f"{finding.code}: {summary}. Documentation: {help_uri}"
     return {
