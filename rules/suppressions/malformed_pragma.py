@@ -1,0 +1,64 @@
+"""## What it does
+Checks for ignore pragmas without `=` (`# hadolint ignore DL3008`), which suppress nothing.
+
+Reported: `ignore` without `=` (`# hadolint ignore DL3008`, `# dlint ignore DF501`,
+`# dlint: ignore: DF501`), and `ignore=` followed by no code: comments meant as pragmas
+that are not one.
+
+Only comments of the pragma's shape are read: `dlint` or `hadolint`, then `ignore` (after
+`global` or `stage`, if any), then nothing but codes (`DL3008`, `SC2086`, `DF501`, `ALL`)
+separated by commas, or nothing at all after `ignore=`. Prose that starts the same way
+(`# hadolint ignores the next line`, `# dlint ignore rules below`) is left alone. hadolint
+reads pragmas with the same grammar (`ignore` `=` codes, spaces allowed around `=` and
+`,`): such a comment does nothing there either.
+
+## Why is this bad?
+The comment looks like it silences a finding, so nobody looks at the finding again, but
+both dlint and hadolint read it as an ordinary comment: the finding is still reported,
+or the comment hides that the problem was never accepted on purpose.
+
+## Example
+```dockerfile
+FROM debian:12-slim
+# hadolint ignore DL3008
+RUN apt-get update && apt-get install -y --no-install-recommends curl
+```
+Use instead:
+```dockerfile
+FROM debian:12-slim
+# hadolint ignore=DL3008
+RUN apt-get update && apt-get install -y --no-install-recommends curl
+```
+
+## Fix
+Write the list after `=`: `# hadolint ignore=DL3008,DL3009` or `# dlint: ignore=DF501`
+(`global ignore=` for the whole file, `stage ignore=` for the rest of the stage); or delete
+the comment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dlint.api import Finding, Rule, Span
+
+
+class MalformedPragma(Rule):
+    code = "DF011"
+    name = "malformed-pragma"
+    severity = "warning"
+    reads_pragmas = True
+
+    def check(self, ctx) -> Iterator[Finding]:
+        for pragma in ctx.pragmas:
+            if pragma.problem is None:
+                continue
+            where = Span(pragma.line, pragma.column, pragma.line, pragma.end_column)
+            if pragma.problem == "no-equals":
+                message = (f"`# {pragma.text}` is not a pragma: without `=` after `ignore`, dlint "
+                           f"and hadolint read it as a plain comment and suppress nothing. "
+                           f"Write `{pragma.form}`.")
+            else:
+                message = (f"`# {pragma.text}` names no code after `ignore=`, so it suppresses "
+                           f"nothing. Name the codes (`{pragma.form}`) or remove it.")
+            yield self.report(ctx, where, message)
