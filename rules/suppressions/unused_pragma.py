@@ -15,6 +15,11 @@ unknown-pragma-code's, malformed pragmas malformed-pragma's and pragmas that cov
 instruction detached-pragma's. Nothing is reported when the configuration turns pragmas
 off (`disable-ignore-pragmas`).
 
+Limit: the rules that read the build context (copy-source-not-found, copy-secret-file...)
+find nothing without one (stdin without `--context`, or a folder that does not look like
+the file's context), so a pragma for them is reported unused in such a run; lint the
+file in its context.
+
 dlint and hadolint do not find exactly the same things (docs/hadolint-differences.tsv):
 a `# hadolint` pragma may suppress a hadolint finding that dlint does not make. Where
 hadolint still runs, set `hadolint-pragmas = false` to leave `# hadolint` pragmas alone.
