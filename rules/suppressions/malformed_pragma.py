@@ -5,6 +5,11 @@ Reported: `ignore` without `=` (`# hadolint ignore DL3008`, `# dlint ignore DF50
 `# dlint: ignore: DF501`), and `ignore=` followed by no code: comments meant as pragmas
 that are not one.
 
+Also reported: codes after the list separated by a space instead of a comma
+(`# hadolint ignore=DL3008 DL3009`): dlint takes what follows the list as a free comment,
+so `DL3009` is not suppressed, and hadolint 2.15 ignores the whole pragma (a free comment
+must start with `#` there).
+
 Only comments of the pragma's shape are read: `dlint` or `hadolint`, then `ignore` (after
 `global` or `stage`, if any), then nothing but codes (`DL3008`, `SC2086`, `DF501`, `ALL`)
 separated by commas, or nothing at all after `ignore=`. Prose that starts the same way
@@ -51,6 +56,16 @@ class MalformedPragma(Rule):
 
     def check(self, ctx) -> Iterator[Finding]:
         for pragma in ctx.pragmas:
+            if pragma.stray:
+                first, last = pragma.stray[0], pragma.stray[-1]
+                listed = ", ".join(f"`{item.text}`" for item in pragma.stray)
+                one = len(pragma.stray) == 1
+                hadolint = " (hadolint ignores the whole pragma)" if pragma.tool == "hadolint" else ""
+                yield self.report(ctx, Span(pragma.line, first.column, pragma.line, last.end_column),
+                                  f"{listed} after a space {'is' if one else 'are'} not in the list: "
+                                  f"dlint reads {'it' if one else 'them'} as a comment and does not "
+                                  f"suppress {'it' if one else 'them'}{hadolint}. Separate codes with "
+                                  f"commas: `{pragma.form}`.")
             if pragma.problem is None:
                 continue
             where = Span(pragma.line, pragma.column, pragma.line, pragma.end_column)
