@@ -69,9 +69,10 @@ class Pragma(Record):
     for a global pragma, or when it covers nothing; then ``unreached`` says why: "blank"
     (a blank line follows it), "end" (nothing follows it), "inside" (it sits inside a
     continued instruction)). ``problem`` is set on a comment that looks like a pragma but
-    is not one, so it suppresses nothing: "no-equals" (``# hadolint ignore DL3008``) or
-    "no-items" (``# dlint: ignore=``); such a pragma covers nothing and its items are the
-    codes it seems to name. ``stray``: codes after the list, separated from it by a space
+    is not one, so it suppresses nothing: "no-equals" (``# hadolint ignore DL3008``),
+    "no-items" (``# dlint: ignore=``), "disable" (``# hadolint disable=DL3008``) or
+    "shellcheck" (``# shellcheck disable=SC2086``, tool "shellcheck"); such a pragma covers
+    nothing and its items are the codes it seems to name. ``stray``: codes after the list, separated from it by a space
     instead of a comma (``ignore=DL3008 DL3009``): dlint reads them as the free comment,
     hadolint ignores the whole pragma. ``end_column`` is the last column of the comment's
     text."""
@@ -100,9 +101,10 @@ class Pragma(Record):
     def form(self) -> str:
         """The pragma as it should be written: ``# hadolint ignore=DL3008,DL3009``."""
         scope = "" if self.scope == "next" else self.scope + " "
-        colon = ":" if self.tool == "dlint" else ""
+        tool = "hadolint" if self.tool == "shellcheck" else self.tool
+        colon = ":" if tool == "dlint" else ""
         codes = ",".join(item.text for item in self.items + self.stray) or "CODE"
-        return f"# {self.tool}{colon} {scope}ignore={codes}"
+        return f"# {tool}{colon} {scope}ignore={codes}"
 
 
 class Pragmas(Record):
@@ -220,6 +222,15 @@ NEAR_PRAGMA_RE = LazyPattern(
 )
 
 
+# ``disable=`` instead of ``ignore=``: ShellCheck's directive word, which neither dlint nor
+# hadolint reads (``# hadolint disable=DL3008``), and ShellCheck's own directive as a
+# Dockerfile comment (``# shellcheck disable=SC2086`` above a RUN), which ShellCheck never
+# sees: BuildKit drops Dockerfile comments before the RUN's script is run or checked.
+DISABLE_RE = LazyPattern(
+    r"^(?P<tool>dlint|hadolint|shellcheck)\s*:?\s*(?P<scope>global\s+|stage\s+)?disable\s*=\s*"
+    r"(?P<items>(?:[A-Za-z]{1,5}[0-9]{3,5}|ALL|all)(?:\s*,\s*(?:[A-Za-z]{1,5}[0-9]{3,5}|ALL|all))*)\s*(?:#.*)?$"
+)
+
 # codes right after a pragma's list, separated by spaces (not a free comment)
 STRAY_CODES_RE = LazyPattern(r"^\s+(?P<codes>[A-Za-z]{1,5}[0-9]{3,5}(?:\s+[A-Za-z]{1,5}[0-9]{3,5})*)(?:\s|$)")
 
@@ -248,7 +259,7 @@ def find_pragmas(document: Document) -> list[Pragma]:
     candidates = []
     lines = document.lines
     for comment in document.comments:
-        if "ignore" not in comment.text:  # cheap filter: most comments are not pragmas
+        if "ignore" not in comment.text and "disable" not in comment.text:  # most comments are not pragmas
             continue
         text = comment.text.strip()
         line_text = lines[comment.line - 1] if comment.line <= len(lines) else ""
@@ -275,6 +286,14 @@ def find_pragmas(document: Document) -> list[Pragma]:
             items = _items(raw, line_text, comment.column) if raw else []
             found.append(Pragma(comment.line, comment.column, end_column, text, near.group("tool"), scope,
                                 items, problem="no-equals" if raw else "no-items"))
+            continue
+        disable = DISABLE_RE.match(text)
+        if disable is not None:
+            scope = (disable.group("scope") or "next").strip()
+            items = _items(disable.group("items"), line_text, comment.column,
+                           line_text.find("disable", max(comment.column - 1, 0)) + len("disable"))
+            found.append(Pragma(comment.line, comment.column, end_column, text, disable.group("tool"), scope,
+                                items, problem="shellcheck" if disable.group("tool") == "shellcheck" else "disable"))
     if not candidates:
         return found
     instructions = sorted(document.instructions, key=lambda i: i.start_line)

@@ -5,7 +5,11 @@ Reported: `ignore` without `=` (`# hadolint ignore DL3008`, `# dlint ignore DF50
 `# dlint: ignore: DF501`), and `ignore=` followed by no code: comments meant as pragmas
 that are not one.
 
-Also reported: codes after the list separated by a space instead of a comma
+Also reported: `disable=` for `ignore=` (`# hadolint disable=DL3008`, ShellCheck's word,
+which neither tool reads), and ShellCheck's own directive written as a Dockerfile comment
+(`# shellcheck disable=SC2086` above a RUN): BuildKit drops Dockerfile comments before the
+script runs, so ShellCheck, in dlint as in hadolint, never sees it (inside a heredoc
+script it is a script line, and works). And codes after the list separated by a space instead of a comma
 (`# hadolint ignore=DL3008 DL3009`): dlint takes what follows the list as a free comment,
 so `DL3009` is not suppressed, and hadolint 2.15 ignores the whole pragma (a free comment
 must start with `#` there).
@@ -69,7 +73,14 @@ class MalformedPragma(Rule):
             if pragma.problem is None:
                 continue
             where = Span(pragma.line, pragma.column, pragma.line, pragma.end_column)
-            if pragma.problem == "no-equals":
+            if pragma.problem == "shellcheck":
+                message = (f"`# {pragma.text}` does nothing in a Dockerfile comment: BuildKit drops "
+                           f"comments before the RUN's script runs, so ShellCheck never sees it. "
+                           f"Write `{pragma.form}` (or `# dlint: ignore=...`) above the RUN.")
+            elif pragma.problem == "disable":
+                message = (f"`# {pragma.text}` is not a pragma: dlint and hadolint read `ignore=`, "
+                           f"not `disable=` (ShellCheck's word). Write `{pragma.form}`.")
+            elif pragma.problem == "no-equals":
                 message = (f"`# {pragma.text}` is not a pragma: without `=` after `ignore`, dlint "
                            f"and hadolint read it as a plain comment and suppress nothing. "
                            f"Write `{pragma.form}`.")
