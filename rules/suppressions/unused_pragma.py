@@ -32,13 +32,13 @@ and it will silently hide a real finding if the line changes later.
 ```dockerfile
 FROM debian:12-slim
 # hadolint ignore=DL3008
-RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \
+RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\
  && rm -rf /var/lib/apt/lists/*
 ```
 Use instead:
 ```dockerfile
 FROM debian:12-slim
-RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \
+RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\
  && rm -rf /var/lib/apt/lists/*
 ```
 
