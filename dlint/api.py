@@ -37,6 +37,12 @@ _EXPORTS = {
     "TextEdit": "dlint.lint.finding",
     "SEVERITIES": "dlint.lint.finding",
     "parse_pragma": "dlint.lint.suppress",
+    # what LintContext.pragmas holds for a rule with `reads_pragmas = True`
+    "Pragma": "dlint.lint.suppress",
+    "PragmaItem": "dlint.lint.suppress",
+    # Docker's `# check=` directive value (skip=, experimental=, error=), as BuildKit reads it
+    "parse_check_value": "dlint.syntax.check_directive",
+    "CheckOptions": "dlint.syntax.check_directive",
     # fixes: faithful edit builders (dlint.fix.edits) and the fixes rules share
     "edit_tokens": "dlint.fix.edits",
     "replace_keyword": "dlint.fix.edits",

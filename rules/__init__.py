@@ -7,6 +7,7 @@
     security/        users, secrets, unchecked downloads, exposed services
     build_checks/    Docker's own build checks and what BuildKit rejects
     context/         rules that read the build context
+    suppressions/    ignore pragmas that do nothing: unknown codes, malformed, detached, unused
 
 A module is named after its rule (`apk-no-cache` is packages/apk_no_cache.py).
 Registered through the entry-point group `dlint.rules` like any third-party bundle. The

@@ -105,6 +105,8 @@ def test_a_run_imports_only_the_rules_its_file_can_trigger(tmp_path, cache_home)
             assert module not in names, f"{module} imported for a file without {rule.triggers}"
         if rule.keywords and not {"FROM", "RUN"} & set(rule.keywords):
             assert module not in names, f"{module} imported for a file without {rule.keywords}"
+        if rule.reads_pragmas:  # they run only on files with pragmas
+            assert module not in names, f"{module} imported for a file without pragmas"
     # the eager path finds the same
     eager_modules, eager_findings = loaded_rule_modules(dockerfile, {**env, "DLINT_RULE_INDEX": "0"})
     assert eager_findings == findings and len(eager_modules) > len(modules)

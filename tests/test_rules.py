@@ -35,7 +35,8 @@ CODE_SCHEME = re.compile(r"^DF\d{3}$")
 ALIAS_SCHEME = re.compile(r"^(DL\d{4}|[A-Z]+[a-z]+(?:[A-Z][a-z]*)+)$")
 # Modules a rule must not import: the CLI, reporters, other rules.
 FORBIDDEN_IMPORTS = ("dlint.cli", "dlint.report", "dlint.rules", "rules")
-FAMILIES = ("images", "packages", "instructions", "labels", "shell", "security", "build_checks", "context")
+FAMILIES = ("images", "packages", "instructions", "labels", "shell", "security", "build_checks", "context",
+            "suppressions")
 
 REGISTRY = load_registry(builtin=True, plugins=False)
 RULES = {rule.name: rule for rule in REGISTRY.rules}

@@ -13,7 +13,7 @@ import os
 import sys
 
 _VALUE_OPTIONS = {"--format", "--select", "--ignore", "--severity-threshold", "--config", "--root",
-                  "--context"}
+                  "--context", "--baseline", "--write-baseline"}
 
 
 def parse_check_argv(argv: list[str]):
@@ -64,6 +64,10 @@ def parse_check_argv(argv: list[str]):
             options.root = value
         elif name == "--context":
             options.context = value
+        elif name == "--baseline":
+            options.baseline = value
+        elif name == "--write-baseline":
+            options.write_baseline = value
     return options
 
 

@@ -77,13 +77,16 @@ def check(
     config: Optional[str] = typer.Option(None, "--config", metavar="FILE", help="Config file (default: nearest .dlint.toml or pyproject.toml [tool.dlint])."),
     root: Optional[str] = typer.Option(None, "--root", metavar="DIR", help="Show paths relative to this directory (default: the working directory); PATHs are still relative to the working directory."),
     context: Optional[str] = typer.Option(None, "--context", metavar="DIR", help="Build context folder of the linted Dockerfiles, as in `docker build DIR` (default: each Dockerfile's folder, or the config's `contexts`)."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", metavar="FILE", help="Report only the findings not recorded in this baseline file (see --write-baseline); the exit code counts only those."),
+    write_baseline: Optional[str] = typer.Option(None, "--write-baseline", metavar="FILE", help="Record every finding of this run in FILE (JSON) and report none of them; later runs with --baseline FILE report only new findings."),
 ) -> None:
     """Lint Dockerfiles. Exit 0 clean, 1 findings at or above the threshold, 2 usage or input error."""
     if format is not None:
         _choice(format, FORMAT_CHOICES, "--format")
     _choice(severity_threshold, THRESHOLD_CHOICES, "--severity-threshold")
     options = CheckOptions(list(paths or []), format, list(select or []), list(ignore or []),
-                           severity_threshold, fix, config, root, context, unsafe_fixes, diff)
+                           severity_threshold, fix, config, root, context, unsafe_fixes, diff,
+                           baseline, write_baseline)
     raise typer.Exit(run_check(options))
 
 

@@ -14,14 +14,15 @@ THRESHOLD_CHOICES = ("error", "warning", "info", "style")
 
 class CheckOptions(Record):
     _fields = ("paths", "format", "select", "ignore", "severity_threshold", "fix", "config", "root",
-               "context", "unsafe_fixes", "diff")
+               "context", "unsafe_fixes", "diff", "baseline", "write_baseline")
 
     def __init__(self, paths: list[str] | None = None,
                  format: str | None = None,  # None: tty, plus GitHub annotations under GitHub Actions
                  select: list[str] | None = None,  # raw, possibly comma-separated
                  ignore: list[str] | None = None, severity_threshold: str | None = None,
                  fix: bool = False, config: str | None = None, root: str | None = None,
-                 context: str | None = None, unsafe_fixes: bool = False, diff: bool = False):
+                 context: str | None = None, unsafe_fixes: bool = False, diff: bool = False,
+                 baseline: str | None = None, write_baseline: str | None = None):
         self.paths = [] if paths is None else paths
         self.format = format
         self.select = [] if select is None else select
@@ -33,6 +34,8 @@ class CheckOptions(Record):
         self.context = context  # build context folder for every file (like `docker build DIR`)
         self.unsafe_fixes = unsafe_fixes  # with --fix or --diff: the unsafe fixes too
         self.diff = diff                  # print what --fix would change, write nothing
+        self.baseline = baseline              # report only findings not recorded in this file
+        self.write_baseline = write_baseline  # record every finding of this run in this file
 
 
 def reporter_available(fmt: str) -> bool:
@@ -51,6 +54,7 @@ def run_check(options: CheckOptions) -> int:
     from dlint import __version__
     from dlint.lint.config import ConfigError, split_selectors
     from dlint.lint.engine import lint_paths
+    from dlint.lint.finding import severity_rank
     from dlint.lint.registry import default_registry
     from dlint.report import Report, render
 
@@ -83,6 +87,15 @@ def run_check(options: CheckOptions) -> int:
     if options.context is not None and not os.path.isdir(os.path.join(cwd, os.path.expanduser(options.context))):
         error(f"--context {options.context}: not a directory")
         return 2
+    known = None
+    if options.baseline is not None and options.write_baseline is None:
+        from dlint.report.baseline import BaselineError, load
+
+        try:
+            known = load(options.baseline)
+        except BaselineError as exc:
+            error(str(exc))
+            return 2
     paths = options.paths or ["."]
     if "-" in paths:  # read once: --fix lints again
         kwargs["stdin"] = sys.stdin.buffer.read()
@@ -122,6 +135,20 @@ def run_check(options: CheckOptions) -> int:
         color=fmt == "tty" and use_color(out),
         version=__version__,
     )
+    if options.write_baseline is not None or known is not None:
+        from dlint.report.baseline import BaselineError, load, write as write_baseline
+
+        try:
+            if options.write_baseline is not None:
+                count = write_baseline(options.write_baseline, run.findings, report)
+                write(f"dlint: recorded {count} finding{'s' if count != 1 else ''} in "
+                      f"{options.write_baseline}\n", sys.stderr)
+                known = load(options.write_baseline)
+        except BaselineError as exc:
+            error(str(exc))
+            return 2
+        run.findings = known.new_findings(run.findings, report)
+        run.failing = any(severity_rank(f.severity) >= run.floors.get(f.file, 0) for f in run.findings)
     if report.color:
         import shutil
 

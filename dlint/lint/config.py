@@ -357,6 +357,10 @@ class SelectedRule:
         return bool(getattr(self.rule, "reads_triggers", False))
 
     @property
+    def reads_pragmas(self) -> bool:
+        return bool(getattr(self.rule, "reads_pragmas", False))
+
+    @property
     def prepares(self) -> bool:
         """Whether the rule has a prepare() (a RuleRef knows without importing the rule)."""
         flag = getattr(self.rule, "__dict__", {}).get("prepares")
@@ -402,6 +406,7 @@ class RuleSet(Record):
         # rule code -> (all subcodes but `codes` | only `codes`), for rules with subcodes
         # selected or ignored one subcode at a time; absent: every subcode
         self.subcode_filters = {} if subcode_filters is None else subcode_filters
+        self.registry: Registry | None = None  # the rules selectors were resolved against
 
     @property
     def rules(self) -> list[Rule]:
@@ -512,8 +517,10 @@ def resolve_rules(
         if rule.code in selected
     ]
     threshold = cli_threshold or config.severity_threshold or "style"
-    return RuleSet(rules, threshold, overrides, config.exit_zero, config.disable_ignore_pragmas,
-                   selection.filters())
+    rule_set = RuleSet(rules, threshold, overrides, config.exit_zero, config.disable_ignore_pragmas,
+                       selection.filters())
+    rule_set.registry = registry  # what pragma items name (Rule.reads_pragmas)
+    return rule_set
 
 
 def split_selectors(values: list[str] | None) -> list[str]:

@@ -84,6 +84,9 @@ class LintContext:
         self._shared = shared if shared is not None else {}  # per-run cache (BuildContexts)
         self.build_args = build_args or {}     # --build-arg values (from a compose file)
         self.settings = settings or {}         # global config ([tool.dlint] top-level keys)
+        # the file's ignore pragmas and what they suppressed (dlint.lint.suppress.Pragmas),
+        # set by the engine for the rules that read them (Rule.reads_pragmas); else None
+        self.pragmas = None
         self._scripts: dict[int, Script] = {}
 
     @property
@@ -557,6 +560,11 @@ class LintContext:
             declared[name] = value if known else None
         return declared
 
+    def shellcheck_complete(self) -> bool:
+        """Whether ShellCheck checked every RUN script of the file (false when it is
+        missing or failed, and `shellcheck_comments` misses what it would have said)."""
+        return all(script.comments_known() for script in self.shellcheck_scripts)
+
     def shellcheck_comments(self) -> Iterator[tuple[Instruction, Any, tuple[int, int, int, int]]]:
         """(RUN, ShellCheck comment, (line, column, end_line, end_column) in the file) for
         every comment ShellCheck makes on the file's scripts; nothing when ShellCheck is
@@ -580,6 +588,9 @@ class CheckedScript:
 
     def comments(self) -> list:
         return self.checker.result(self.key) or []
+
+    def comments_known(self) -> bool:
+        return self.checker.result(self.key) is not None
 
     def _offset(self, line: int, column: int, exclusive: bool = False) -> int:
         """Character offset in the script of a (line, column) of the checked file."""

@@ -6,6 +6,9 @@ syntax errors. A rule that raises is reported as one line (``LintRun.errors``, e
 never a traceback, and the other rules still run. Then suppression pragmas, severity
 overrides and Docker's `# check=` directive (for rules marked ``build_check``, see
 dlint.lint.buildcheck) apply, and findings are sorted by (file, line, column, code).
+Rules that read the pragmas themselves (``reads_pragmas``: unknown codes, pragmas that
+suppressed nothing) run last, on files with pragmas, once the other findings went through
+the pragmas and each pragma item knows whether it suppressed something (ctx.pragmas).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dlint.lint.config import Config, ConfigError, ConfigFinder, RuleSet, resolv
 from dlint.lint.context import LintContext
 from dlint.lint.finding import Finding, severity_rank
 from dlint.lint.registry import Registry, default_registry
-from dlint.lint.suppress import find_suppressions
+from dlint.lint.suppress import Pragma, Pragmas, find_pragmas, suppressions_of
 from dlint.model import MAX_MODELLED_INSTRUCTIONS
 from dlint.syntax.nodes import Document
 
@@ -190,8 +193,12 @@ def lint_context(ctx: LintContext, rule_set: RuleSet, errors: list[str] | None =
     findings: list[Finding] = []
     present = document_keywords(document)
     flat: list[str | None] = [None]
+    late = []  # the rules that read what the pragmas did: they run after the others
     for rule in rule_set.selected:
         if not _runs(rule, document, present, flat):
+            continue
+        if rule.reads_pragmas:
+            late.append(rule)
             continue
         findings += _selected_findings(rule, _run_rule(rule, ctx, display_path, errors), rule_set)
     if not broken and not too_large:
@@ -205,8 +212,18 @@ def lint_context(ctx: LintContext, rule_set: RuleSet, errors: list[str] | None =
                 print(f"dlint: error: {message}", file=sys.stderr)
             else:
                 errors.append(message)
-    if not rule_set.disable_ignore_pragmas:
-        findings = find_suppressions(document).apply(findings)
+    honoured = not rule_set.disable_ignore_pragmas
+    pragmas = find_pragmas(document) if document.comments and (honoured or late) else []
+    suppressions = suppressions_of(pragmas) if honoured and pragmas else None
+    if suppressions:
+        findings = suppressions.apply(findings, record=bool(late))
+    if late and pragmas:
+        ctx.pragmas = Pragmas(pragmas, honoured)
+        _resolve_pragma_items(pragmas, rule_set)
+        after: list[Finding] = []
+        for rule in late:
+            after += _selected_findings(rule, _run_rule(rule, ctx, display_path, errors), rule_set)
+        findings += suppressions.apply(after) if suppressions else after
     for finding in findings:
         level = rule_set.severity_overrides.get(finding.code)
         if level is not None:
@@ -219,6 +236,29 @@ def lint_context(ctx: LintContext, rule_set: RuleSet, errors: list[str] | None =
             findings = checks.apply(findings, build_checks)
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _resolve_pragma_items(pragmas: list[Pragma], rule_set: RuleSet) -> None:
+    """Fill in what each pragma item names and whether this run selected it (PragmaItem)."""
+    registry = rule_set.registry or default_registry()
+    selected = {s.code for s in rule_set.selected}
+    enabled: list[str] | None = None
+    for pragma in pragmas:
+        for item in pragma.items:
+            if item.key == "all":
+                if enabled is None:
+                    enabled = [r.code for r in registry.rules if r.enabled]
+                item.rules = tuple(r.code for r in registry.rules)
+                item.selected = all(code in selected for code in enabled)
+                continue
+            owner = registry.subcode_owner(item.text)
+            if owner is not None:
+                item.rules = (owner.code,)
+                item.selected = owner.code in selected and rule_set.allows(owner.code, item.text.upper())
+                continue
+            rules = registry.resolve(item.text)
+            item.rules = tuple(r.code for r in rules)
+            item.selected = bool(rules) and all(r.code in selected for r in rules)
 
 
 def _selected_findings(rule, findings: list[Finding], rule_set: RuleSet) -> list[Finding]:

@@ -142,7 +142,7 @@ class RuleRef:
     """A built-in rule known from the rule index: its metadata without its module.
 
     Reads of code, name, severity, enabled, aliases, keywords, triggers, checks_broken_files,
-    build_check, subcodes, reads_triggers and prepares cost
+    build_check, subcodes, reads_triggers, reads_pragmas and prepares cost
     nothing; anything else (docs(), summary(), options, defaults, instantiating it) imports
     the module and answers from the class, so a RuleRef stands in for the class."""
 
@@ -159,6 +159,7 @@ class RuleRef:
         self.build_check: bool = meta.get("build_check", False)
         self.subcodes: str = meta.get("subcodes", "")
         self.reads_triggers: bool = meta.get("reads_triggers", False)
+        self.reads_pragmas: bool = meta.get("reads_pragmas", False)
         self.prepares: bool = meta.get("prepares", False)
         self.option_names: tuple[str, ...] = tuple(meta.get("options", ()))
         self.rule_module: str = meta["module"]
@@ -208,6 +209,7 @@ def metadata(rule: type[Rule]) -> dict[str, Any]:
         "build_check": bool(getattr(rule, "build_check", False)),
         "subcodes": getattr(rule, "subcodes", ""),
         "reads_triggers": bool(getattr(rule, "reads_triggers", False)),
+        "reads_pragmas": bool(getattr(rule, "reads_pragmas", False)),
         "prepares": rule_prepares(rule),
         "module": rule.__module__, "qualname": rule.__qualname__,
     }
@@ -506,7 +508,7 @@ def scan_entry_points(use_cache: bool = True) -> list[tuple[str, str, str | None
 
 # -- the rule index (lazy built-ins) -------------------------------------------------------
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 # modules whose code decides what a rule class's metadata is
 _CONTRACT_MODULES = ("rule.py", "registry.py", "finding.py")
 

@@ -64,6 +64,10 @@ class Rule:
     # A Docker build check (`docker build --check`): its aliases include the check's name,
     # and Docker's `# check=skip=<names>|all;error=true` directive applies to its findings.
     build_check: ClassVar[bool] = False
+    # The rule reads the file's suppression pragmas and what they did (ctx.pragmas, see
+    # dlint.lint.suppress.Pragma): the engine runs it after the other rules' findings went
+    # through the pragmas, with ctx.pragmas set, and applies the pragmas to its findings too.
+    reads_pragmas: ClassVar[bool] = False
 
     def __init__(self, options: dict[str, Any] | None = None, severity: str | None = None):
         self.config = {**self.defaults, **(options or {})}
