@@ -27,16 +27,18 @@ RUN python3 -m pip wheel --no-cache-dir --wheel-dir /wheels .
 FROM scratch AS wheels
 COPY --from=wheel-build /wheels /
 
+# `dlint rules` fills dlint's rule index cache, which each run of the image then reads.
 # venv holds dlint and nothing else: pip and setuptools leave once they have installed it.
 FROM python AS venv
 RUN --mount=type=bind,from=wheels,target=/wheels \
     python3 -m venv /opt/dlint \
     && /opt/dlint/bin/pip install --no-cache-dir --no-index --find-links=/wheels /wheels/dlint_docker-*.whl \
-    && /opt/dlint/bin/pip uninstall --yes --quiet pip setuptools
+    && /opt/dlint/bin/pip uninstall --yes --quiet pip setuptools \
+    && XDG_CACHE_HOME=/opt/dlint/cache /opt/dlint/bin/dlint rules >/dev/null
 
 FROM python
 COPY --from=venv /opt/dlint /opt/dlint
-ENV PATH=/opt/dlint/bin:$PATH
+ENV PATH=/opt/dlint/bin:$PATH XDG_CACHE_HOME=/opt/dlint/cache
 # Any non-root uid works; `docker run -u "$(id -u):$(id -g)"` lets `--fix` write your files.
 USER 10001:10001
 WORKDIR /src
