@@ -5,7 +5,9 @@ The engine test builds the image as the README says (no registry, no network: a 
 Python base image and wheels built on the host; ~20 s cold with the engine running, 48 s
 from nothing, ~5 s warm on a 2-core machine: under the two minutes that allow it in CI, so
 it runs there with the other engine tests) and compares what dlint in the image reports
-with what dlint in this checkout reports on the same files.
+with what dlint in this checkout reports on the same files. A second engine test builds the
+Dockerfile as a plain `docker build .` does (its own wheel-build stage; ~25 s cold), with an
+offline stand-in for PyPI.
 """
 
 from __future__ import annotations
@@ -99,7 +101,14 @@ def _build_image() -> subprocess.CompletedProcess:
                           text=True, timeout=540)
 
 
-def test_build_image_script_on_the_engine(docker_engine, tmp_path):  # noqa: F811  (fixture)
+def _docker(*args: str, timeout: int = 120, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([docker_cli(), *args], capture_output=True, text=True, env=_docker_env(),
+                          input=stdin, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def built_image(docker_engine):  # noqa: F811  (fixture)
+    """scripts/build-image run once on the project's engine: its stdout."""
     if os.geteuid() != 0:
         pytest.skip("scripts/build-image needs root (scripts/test-engine start, chroot)")
     host, _ = engine_location()
@@ -108,16 +117,13 @@ def test_build_image_script_on_the_engine(docker_engine, tmp_path):  # noqa: F81
         host = f"unix://{Path(host[len('unix://'):]).resolve()}"
     if host != own:
         pytest.skip(f"scripts/build-image builds on the project's engine ({own}), the tests use {host}")
-    cli = docker_cli()
-    env = _docker_env()
-
     first = _build_image()
     assert first.returncode == 0, first.stdout + first.stderr
-    timings = dict(re.findall(r"^(engine|base|wheels|build)\s+([\d.]+)s", first.stdout, re.M))
-    assert set(timings) == {"engine", "base", "wheels", "build"}, first.stdout
-    image = f"dlint:{__version__}"
+    return first.stdout
 
-    # the image's dlint reports what this checkout's dlint reports, ShellCheck findings included
+
+def _project(tmp_path: Path) -> Path:
+    """examples/ plus a Dockerfile with a ShellCheck finding, readable by any user."""
     project = tmp_path / "project"
     shutil.copytree(REPO / "examples", project, ignore=shutil.ignore_patterns("__pycache__"))
     (project / "svc").mkdir()
@@ -125,26 +131,35 @@ def test_build_image_script_on_the_engine(docker_engine, tmp_path):  # noqa: F81
         "FROM debian:12\nRUN echo $1 > /tmp/out\nRUN useradd -u 123456789 app\n")
     for path in [project, *project.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)  # readable by the image's non-root user
+    return project
+
+
+def _assert_same_findings(image: str, project: Path) -> None:
     ours = dlint("check", "--format", "json", cwd=project)
-    theirs = subprocess.run([cli, "run", "--rm", "--network=none", "-v", f"{project}:/src:ro", image,
-                             "check", "--format", "json"], capture_output=True, text=True, env=env, timeout=120)
+    theirs = _docker("run", "--rm", "--network=none", "-v", f"{project}:/src:ro", image, "check", "--format", "json")
     assert ours.returncode == 1
     assert theirs.returncode == 1, theirs.stderr
     in_image = json.loads(theirs.stdout)
     assert in_image == json.loads(ours.stdout)
     assert {"SC2086", "DF414", "DF102"} <= {f["code"] for f in in_image}
-
-    version = subprocess.run([cli, "run", "--rm", "--network=none", image, "--version"], capture_output=True,
-                             text=True, env=env, timeout=60)
+    version = _docker("run", "--rm", "--network=none", image, "--version")
     assert version.stdout.strip() == f"dlint {__version__}"
 
-    config = json.loads(subprocess.run([cli, "image", "inspect", "-f", "{{json .Config}}", image],
-                                       capture_output=True, text=True, env=env, check=True).stdout)
+
+def test_build_image_script_on_the_engine(built_image, tmp_path):
+    timings = dict(re.findall(r"^(engine|base|wheels|build)\s+([\d.]+)s", built_image, re.M))
+    assert set(timings) == {"engine", "base", "wheels", "build"}, built_image
+    image = f"dlint:{__version__}"
+    project = _project(tmp_path)
+
+    # the image's dlint reports what this checkout's dlint reports, ShellCheck findings included
+    _assert_same_findings(image, project)
+
+    config = json.loads(_docker("image", "inspect", "-f", "{{json .Config}}", image).stdout)
     assert config["Entrypoint"] == ["dlint"] and config["Cmd"] == ["check"] and config["WorkingDir"] == "/src"
     assert config["User"] and config["User"].split(":")[0] not in {"root", "0"}
-    latest = subprocess.run([cli, "image", "inspect", "-f", "{{.Id}}", image, "dlint:latest"],
-                            capture_output=True, text=True, env=env, check=True).stdout.split()
-    assert len(latest) == 2 and latest[0] == latest[1]
+    ids = _docker("image", "inspect", "-f", "{{.Id}}", image, "dlint:latest").stdout.split()
+    assert len(ids) == 2 and ids[0] == ids[1]
 
     # idempotent: the second run reuses the base image, the wheels and the build cache
     second = _build_image()
@@ -153,3 +168,50 @@ def test_build_image_script_on_the_engine(docker_engine, tmp_path):  # noqa: F81
     assert re.search(r"^wheels\s+[\d.]+s\s+reused ", second.stdout, re.M), second.stdout
     cached = re.search(r"^build\s+.*; (\d+) steps cached", second.stdout, re.M)
     assert cached and int(cached.group(1)) >= 3, second.stdout
+
+
+OFFLINE_BASE = "dlint-test-offline-python:1"
+DEFAULT_IMAGE = "dlint-test-default-build:1"
+
+
+def test_plain_docker_build_makes_the_wheels_itself(built_image, tmp_path):
+    """`docker build .` without scripts/build-image's `wheels` context: the Dockerfile's own
+    wheel-build stage builds dlint's wheel from the build context (the .dockerignore
+    applied) and pip gathers the dependencies. Users' builds fetch them from PyPI; builds
+    here have no network, so PyPI is stood in for by a folder of wheels in a base image
+    derived from the local one, with a system pip (as the official image has) whose
+    pip.conf points at the folder."""
+    offline = tmp_path / "base" / "offline"
+    offline.mkdir(parents=True)
+    for wheel in (_engine_dir() / "image" / "wheels").glob("*.whl"):
+        if not wheel.name.startswith("dlint_docker-"):   # dlint's wheel: the stage must build it
+            shutil.copy(wheel, offline)
+    # pip for the base, setuptools for the isolated build of dlint's wheel (pyproject.toml)
+    got = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+                          "--only-binary=:all:", "--dest", str(offline), "pip", "setuptools>=77"],
+                         capture_output=True, text=True, timeout=300)
+    if got.returncode != 0:
+        pytest.skip(f"no package index for pip and setuptools wheels: {got.stderr.strip()[-200:]}")
+    (tmp_path / "base" / "pip.conf").write_text("[global]\nno-index = true\nfind-links = /offline\n")
+    (tmp_path / "base" / "Dockerfile").write_text(
+        f"FROM python:{_python_tag()}\nCOPY offline /offline\nCOPY pip.conf /etc/pip.conf\n"
+        "RUN set -- /offline/pip-*.whl && python3 \"$1/pip\" install --no-cache-dir --break-system-packages pip\n")
+    try:
+        base = _docker("build", "--network=none", "-t", OFFLINE_BASE, str(tmp_path / "base"), timeout=300)
+        assert base.returncode == 0, base.stderr[-3000:]
+        build = _docker("build", "--network=none", "--progress=plain", "--build-arg", f"PYTHON_IMAGE={OFFLINE_BASE}",
+                        "-t", DEFAULT_IMAGE, str(REPO), timeout=540)
+        assert build.returncode == 0, build.stderr[-3000:]
+        assert "[wheel-build " in build.stderr and "[context wheels]" not in build.stderr
+        sent = re.search(r"transferring context: ([\d.]+)(B|kB|MB|GB)", build.stderr)
+        assert sent, build.stderr[-3000:]
+        size = float(sent.group(1)) * {"B": 1, "kB": 1e3, "MB": 1e6, "GB": 1e9}[sent.group(2)]
+        assert size < 5e6, f"build context of {sent.group(0)}: the .dockerignore lets too much through"
+        _assert_same_findings(DEFAULT_IMAGE, _project(tmp_path))
+    finally:
+        _docker("image", "rm", "--force", DEFAULT_IMAGE, OFFLINE_BASE)
+
+
+def _python_tag() -> str:
+    text = (REPO / "Dockerfile").read_text()
+    return re.search(r"^ARG PYTHON_IMAGE=python:(\S+)$", text, re.M).group(1)
