@@ -96,8 +96,8 @@ def _docker_env() -> dict[str, str]:
     return dict(os.environ, DOCKER_HOST=host, **({"DOCKER_CONFIG": config} if config else {}))
 
 
-def _build_image() -> subprocess.CompletedProcess:
-    return subprocess.run([str(REPO / "scripts" / "build-image"), "--no-smoke"], cwd=REPO, capture_output=True,
+def _build_image(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(REPO / "scripts" / "build-image"), *args], cwd=REPO, capture_output=True,
                           text=True, timeout=540)
 
 
@@ -117,7 +117,7 @@ def built_image(docker_engine):  # noqa: F811  (fixture)
         host = f"unix://{Path(host[len('unix://'):]).resolve()}"
     if host != own:
         pytest.skip(f"scripts/build-image builds on the project's engine ({own}), the tests use {host}")
-    first = _build_image()
+    first = _build_image("--no-smoke")
     assert first.returncode == 0, first.stdout + first.stderr
     return first.stdout
 
@@ -161,13 +161,16 @@ def test_build_image_script_on_the_engine(built_image, tmp_path):
     ids = _docker("image", "inspect", "-f", "{{.Id}}", image, "dlint:latest").stdout.split()
     assert len(ids) == 2 and ids[0] == ids[1]
 
-    # idempotent: the second run reuses the base image, the wheels and the build cache
+    # idempotent: the second run reuses the base image, the wheels and the build cache;
+    # this time with the script's own smoke run
     second = _build_image()
     assert second.returncode == 0, second.stdout + second.stderr
     assert re.search(r"^base\s+[\d.]+s\s+reused ", second.stdout, re.M), second.stdout
     assert re.search(r"^wheels\s+[\d.]+s\s+reused ", second.stdout, re.M), second.stdout
     cached = re.search(r"^build\s+.*; (\d+) steps cached", second.stdout, re.M)
     assert cached and int(cached.group(1)) >= 3, second.stdout
+    assert re.search(rf"^smoke\s+[\d.]+s\s+examples/: \d+ findings in .*\(exit 1\); dlint {re.escape(__version__)}; "
+                     r"SC2086 found; user 10001:10001$", second.stdout, re.M), second.stdout
 
 
 OFFLINE_BASE = "dlint-test-offline-python:1"
