@@ -84,6 +84,22 @@ def test_bad_input_is_one_line_exit_2(tmp_path):
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, args
 
 
+
+def test_revision_without_git_is_one_line_exit_2(tmp_path):
+    """Where git is not installed (dlint's container image), a revision argument is a usage
+    error that says so, not an internal error."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    env = {**os.environ, "PATH": str(bin_dir)}
+    good = FIXTURES / "E00" / "after"
+    proc = subprocess.run([*DLINT, "cache", "diff", "HEAD", str(good)], cwd=tmp_path, capture_output=True,
+                          text=True, env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "dlint: error: 'HEAD' is not a folder, and git is not installed (needed to read it as a revision): "
+        "compare two folders instead"]
+
 def test_explain_json_and_tty():
     context = FIXTURES / "X01" / "after"
     proc = run("cache", "explain", str(context), "--format", "json")

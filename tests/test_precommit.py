@@ -7,12 +7,15 @@ reach PyPI for the dependencies (the pip cache makes repeat runs take ~15-30 s).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from test_release import release_tag
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or "pre-commit"
@@ -69,3 +72,33 @@ def test_hook_fails_on_bad_and_passes_on_good_dockerfile(tmp_path):
 
     assert good.returncode == 0, good_output
     assert "Passed" in good_output and "DF000" not in good_output
+
+
+def readme_precommit_snippet() -> str:
+    """The README's pre-commit configuration, as users copy it."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    snippets = [b for b in blocks if "repos:" in b and "dlint-docker/dlint" in b]
+    assert len(snippets) == 1, "one pre-commit snippet in the README"
+    return snippets[0]
+
+
+def test_readme_snippet_at_the_release_tag(tmp_path):
+    """The README's snippet as it is (its `rev:` included), with this checkout in place of the
+    GitHub URL: real pre-commit fetches the tagged release and runs its hook. Needs the tag
+    (see tests/test_release.py: it skips without it, and fails under CI=true in a full clone)."""
+    tag = release_tag()
+    snippet = readme_precommit_snippet()
+    assert f"rev: {tag}" in snippet
+    require_package_index(tmp_path)
+    repo = make_repo(tmp_path / "bad", "FROM alpine:3.20\nRUNN echo hi\n")
+    config = snippet.replace("https://github.com/dlint-docker/dlint", REPO_ROOT.as_uri())
+    (repo / ".pre-commit-config.yaml").write_text(config)
+    git("add", "-A", cwd=repo)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "home"), "PRE_COMMIT_COLOR": "never"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    result = subprocess.run([PRE_COMMIT, "run", "--all-files"], cwd=repo, capture_output=True, text=True,
+                            env=env, timeout=600)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Dockerfile:2:1: DF000 [syntax-error] error:" in output

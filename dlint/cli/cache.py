@@ -94,6 +94,12 @@ def resolve_contexts(before: str | None, after: str | None, cwd: str | None = No
     kinds = (kind(before), kind(after))
     repo = None
     if "rev" in kinds:
+        import shutil
+
+        if shutil.which("git") is None:  # e.g. in dlint's container image
+            bad = before if kinds[0] == "rev" else after
+            raise CacheUsageError(f"{bad!r} is not a folder, and git is not installed (needed to read it as a "
+                                  "revision): compare two folders instead")
         repo = git_toplevel(cwd)
         if repo is None:
             bad = before if kinds[0] == "rev" else after
