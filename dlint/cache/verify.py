@@ -25,6 +25,8 @@ from dlint.cache.context import ContextError, DirectorySnapshot, Snapshot
 MODEL_ENGINE_VERSION = "26.1.5"
 BUILDER_DESCRIPTIONS = {
     "buildkit": "BuildKit (docker buildx build --progress=rawjson)",
+    "buildkit-container": "BuildKit with MergeOp, COPY --link linked (docker buildx build --progress=rawjson "
+                          "on the containerd image store)",
     "classic": "the classic builder (Engine API /build through the docker SDK)",
 }
 
@@ -460,6 +462,10 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
 
     engine = engine or Engine()
     version = engine.engine_version()
+    if builder != "classic":
+        _check_store(engine, builder, prediction, before_snap, after_snap, dockerfile=dockerfile,
+                     build_args=common, before_build_args=before_build_args,
+                     after_build_args=after_build_args, target=target)
     run_id = new_run_id()
     engine.acquire_lock(run_id, waiting=(lambda text: progress(Phase("WAIT", text))) if progress else None)
     try:
@@ -472,6 +478,33 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
             engine.release_lock(run_id)
         except Exception:  # noqa: BLE001 - the engine is gone: the next run takes a stale lock over
             pass
+
+
+# The BuildKit builder that the engine's own BuildKit is, by image store (Engine.image_store).
+STORE_BUILDERS = {"graphdriver": "buildkit", "containerd": "buildkit-container"}
+
+
+def _check_store(engine, builder: str, prediction, before_snap, after_snap, **options) -> None:
+    """The engine's BuildKit must be the builder modelled, where it matters: `buildkit`
+    (no MergeOp) and `buildkit-container` (MergeOp, COPY --link linked) differ only on
+    --link, so a mismatch is an error only when the two predict differently for this edit."""
+    from dlint.cache.predict import PredictError, predict
+
+    store = engine.image_store()
+    native = STORE_BUILDERS[store]
+    if native == builder:
+        return
+    try:
+        other = predict(before_snap, after_snap, builder=native, network="none", **options)
+        differs = [s.cached for s in other.steps] != [s.cached for s in prediction.steps]
+    except PredictError:
+        differs = True
+    if differs:
+        raise VerifyError(f"--builder {builder} does not match the engine at {engine.docker_host}: it uses the "
+                          f"{store} image store, whose BuildKit {'links' if native == 'buildkit-container' else 'does not link'} "
+                          f"COPY --link (and the two builders predict this edit differently); verify with "
+                          f"--builder {native}, or on an engine with the "
+                          f"{'graphdriver' if store == 'containerd' else 'containerd'} image store")
 
 
 def _verify_locked(engine, run_id, version, prediction, before_snap, after_snap, *, builder, dockerfile,
@@ -502,7 +535,7 @@ def _verify_locked(engine, run_id, version, prediction, before_snap, after_snap,
             if isolation is not None:
                 if progress:
                     progress(Phase("PREPARE"))
-                records_before = engine.cache_records() if builder == "buildkit" else {}
+                records_before = engine.cache_records() if builder != "classic" else {}
                 texts = _isolate(engine, isolation, builder, dockerfile, target, sides, journal)
             for side, ctx, args in sides:
                 if progress:
@@ -606,7 +639,7 @@ def _remove_isolation(engine: Any, isolation: Any, records_before: dict, builder
         for tag in isolation.derived.values():
             if engine.remove_tag(tag):
                 residue.derived_images += 1
-        if builder == "buildkit":
+        if builder != "classic":
             ours = run_records(records_before, engine.cache_records())
             for record_id in ours:
                 if engine.remove_cache_record(record_id):

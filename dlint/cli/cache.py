@@ -23,7 +23,7 @@ app = typer.Typer(
 # BEFORE/AFTER and the build options are the same for `diff` and `verify` (SPEC §8): these
 # helpers turn them into snapshots and build-arg maps; both commands use them.
 
-BUILDER_CHOICES = ("buildkit", "classic")
+from dlint.cache import BUILDERS as BUILDER_CHOICES  # noqa: E402  (a constant, no imports)
 CACHE_FORMATS = ("tty", "json")
 
 # Options shared by the cache commands (typer reads these defaults; one definition each).
@@ -32,7 +32,10 @@ BUILD_ARG_OPTION = typer.Option(None, "--build-arg", metavar="K=V", help="Build 
 BEFORE_BUILD_ARG_OPTION = typer.Option(None, "--before-build-arg", metavar="K=V", help="Build argument for BEFORE only.")
 AFTER_BUILD_ARG_OPTION = typer.Option(None, "--after-build-arg", metavar="K=V", help="Build argument for AFTER only.")
 TARGET_OPTION = typer.Option(None, "--target", help="Build this stage.")
-BUILDER_OPTION = typer.Option("buildkit", "--builder", help="buildkit|classic.")
+BUILDER_OPTION = typer.Option("buildkit", "--builder",
+                              help="buildkit (Docker Engine, default image store) | buildkit-container "
+                                   "(docker-container buildx builder, setup-buildx-action, containerd "
+                                   "image store: COPY --link is linked) | classic.")
 FORMAT_OPTION = typer.Option("tty", "--format", help="tty|json.")
 GIT_TREE_OPTION = typer.Option(False, "--git-tree",
                                help="Between two revisions, compare the git trees alone (a build from a "
@@ -432,6 +435,8 @@ def render_diff(prediction, document) -> list[tuple[str, str]]:
         lines.append((style, f"{ins.start_line:>{width}}  {mark:<8} {first}"))
         if step is not None and step.cached is False and step.reason:
             lines.append(("yellow", f"{'':>{width}}  {'':<8}   ^ {step.reason}"))
+        elif step is not None and step.cached and step.reason:   # a linked copy that stays cached
+            lines.append(("green", f"{'':>{width}}  {'':<8}   = {step.reason}"))
         if step is not None and step.cached is False and not step.certain and step.condition:
             lines.append(("yellow", f"{'':>{width}}  {'':<8}   ? {step.condition}"))
     lines.append(("bold", f"{prediction.summary()} ({prediction.builder} builder)"))
