@@ -313,3 +313,27 @@ def test_confirmation_is_required_and_recorded(tmp_path):
     scenario = load_scenario(copy)
     assert (scenario.confirmed_engine, scenario.confirmed_date) == ("99.0.1", datetime.date.today())
     assert CONFIRMED_LINE.sub("", toml.read_text(encoding="utf-8")) == CONFIRMED_LINE.sub("", original)
+
+
+def test_each_engine_reports_its_image_store(docker_engine, containerd_engine):
+    assert docker_engine.image_store() == "graphdriver"
+    assert containerd_engine.image_store() == "containerd"
+
+
+@pytest.mark.parametrize("builder, engine_fixture", [("buildkit-container", "docker_engine"),
+                                                     ("buildkit", "containerd_engine")])
+def test_verify_refuses_a_builder_the_engine_is_not_when_it_matters(request, builder, engine_fixture):
+    """`cache verify --builder X` on an engine whose BuildKit is the other one: an error before
+    any build when the two builders predict the edit differently (a --link after a rerun),
+    none when they agree (no --link)."""
+    from dlint.cache.predict import predict
+    from dlint.cache.verify import VerifyError, _check_store
+
+    engine = request.getfixturevalue(engine_fixture)
+    linked = SCENARIO_ROOT / "L01"
+    with pytest.raises(VerifyError, match=rf"--builder {builder} does not match the engine at .*: it uses the "
+                                          rf"(graphdriver|containerd) image store.*verify with --builder "):
+        verify(linked / "before", linked / "after", engine=engine, builder=builder)
+    plain = SCENARIO_ROOT / "X01"
+    prediction = predict(plain / "before", plain / "after", builder=builder, network="none")
+    _check_store(engine, builder, prediction, plain / "before", plain / "after")  # no error
