@@ -178,6 +178,11 @@ def test_timings_store_round_trip_and_matching(tmp_path, monkeypatch):
     assert loaded.lookup("build", "RUN", "RUN make -j4", 2) == 240.0     # edited: same place
     assert loaded.lookup("build", "RUN", "RUN make -j4", -1) is None     # text only
     assert t.load(key, "classic") is None and t.load(str(tmp_path / "other"), "buildkit") is None
+    # the other BuildKit builder's durations serve when this one has none (same steps)
+    assert t.load(key, "buildkit-container").lookup("build", "RUN", "RUN make", 2) == 240.0
+    t.save(key, "buildkit-container", t.Timings([t.StepTiming("build", "RUN", "RUN make", 2, 99.0)], "v3"))
+    assert t.load(key, "buildkit-container").lookup("build", "RUN", "RUN make", 2) == 99.0
+    assert t.load(key, "buildkit").lookup("build", "RUN", "RUN make", 2) == 240.0
     assert [t.format_seconds(x) for x in (0.42, 12.4, 250, 3725)] == ["~0.4s", "~12s", "~4m10s", "~1h02m"]
 
 
