@@ -170,3 +170,19 @@ def test_link_merge_vertices_are_part_of_their_step():
     assert observed == {1: None, 2: False, 3: True, 4: False}
     vertices["d3"]["cached"] = False   # the copy itself reran (its source changed)
     assert _buildkit_steps(stages, global_args, None, vertices)[2].cached is False
+
+
+def test_verify_progress_counts_a_linked_copy_once(capsys):
+    from dlint.cache.engine import BuildProgress
+    from dlint.cache.verify import Phase
+    from dlint.cli.cache import _BuildProgress
+
+    with _BuildProgress() as progress:
+        progress(Phase("AFTER"))
+        for name, state in (("[internal] load build context", "done"), ("[2/4] RUN echo two", "done"),
+                            ("[3/4] COPY --link a.txt /a.txt", "cached"),
+                            ("[3/4] LINK COPY --link a.txt /a.txt", "done"), ("[4/4] RUN echo x", "done")):
+            progress(Phase("AFTER", BuildProgress("buildkit", name, state)))
+    err = capsys.readouterr().err
+    assert "  AFTER [3/4] LINK COPY --link a.txt /a.txt: done" in err
+    assert "(3 steps, 1 cached)" in err

@@ -221,7 +221,8 @@ class _BuildProgress:
             self._shown.add(name)
             import re
 
-            if re.match(r"^(\[[^\]]*\d+/\d+\]|Step \d+/\d+ )", name):  # a Dockerfile step, not [internal]
+            # a Dockerfile step, not [internal] nor the merge of a linked copy ("[2/5] LINK COPY ...")
+            if re.match(r"^(\[[^\]]*\d+/\d+\]|Step \d+/\d+ )", name) and not re.match(r"^\[[^\]]*\] LINK ", name):
                 self._counts[0] += 1
                 self._counts[1] += event.state == "cached"
             self._line(f"  {self._side} {name[:90]}: {'CACHED' if event.state == 'cached' else event.state}")
