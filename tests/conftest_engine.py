@@ -11,6 +11,11 @@ Use them from a test module with:
   without the integration tests.
 - `fresh_engine` (function): the same engine with both build caches pruned before and after
   the test.
+- `containerd_engine` (session): the second engine of `scripts/test-engine`, with the
+  containerd image store (`DLINT_ENGINE_STORE=containerd scripts/test-engine start`; its
+  BuildKit has MergeOp, as `--builder buildkit-container` models). Found through
+  DLINT_CONTAINERD_DOCKER_HOST, else <engine dir>/containerd-store/docker.sock; skipped
+  (failed under CI=true) without it, like `docker_engine`.
 
 The engine must have the local base image `dlint-base:1` (made by `scripts/test-engine
 start`): this also guards against pruning the cache of someone's everyday Docker.
@@ -28,6 +33,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 BASE_IMAGE = "dlint-base:1"
 START_HINT = "start the test engine with: scripts/test-engine start && eval \"$(scripts/test-engine env)\""
+CONTAINERD_HINT = "start it with: DLINT_ENGINE_STORE=containerd scripts/test-engine start"
 
 
 def _unavailable(reason: str) -> None:
@@ -56,28 +62,60 @@ def engine_location() -> tuple[str | None, str | None]:
     return None, None
 
 
-@pytest.fixture(scope="session")
-def docker_engine():
+def containerd_engine_location() -> tuple[str | None, str | None]:
+    """(DOCKER_HOST, DOCKER_CONFIG) of the containerd-store test engine, or (None, None)."""
+    if os.environ.get("DLINT_CONTAINERD_DOCKER_HOST"):
+        return os.environ["DLINT_CONTAINERD_DOCKER_HOST"], os.environ.get("DLINT_CONTAINERD_DOCKER_CONFIG")
+    state = _engine_dir() / "containerd-store"
+    sock = state / "docker.sock"
+    if sock.exists():
+        return f"unix://{sock.resolve()}", str((state / "config").resolve())
+    return None, None
+
+
+def _connect(host: str | None, config: str | None, missing: str, hint: str = ""):
     from dlint.cache.engine import Engine, EngineError
 
-    host, config = engine_location()
+    def unavailable(reason: str) -> None:
+        _unavailable(reason + (f"; {hint}" if hint else ""))
+
     if host is None:
-        _unavailable("DOCKER_HOST is not set and scripts/test-engine's socket does not exist")
+        unavailable(missing)
     cli = docker_cli()
     if cli is None:
-        _unavailable("the docker command is not installed")
+        unavailable("the docker command is not installed")
     engine = Engine(host, config, docker_cli=cli)
     try:
         engine.engine_version()
         has_base = engine.inspect_image(BASE_IMAGE) is not None
     except EngineError as exc:
-        _unavailable(str(exc))
+        unavailable(str(exc))
     if not has_base:
-        _unavailable(f"the engine at {host} lacks the base image {BASE_IMAGE}")
+        unavailable(f"the engine at {host} lacks the base image {BASE_IMAGE}")
     env = dict(os.environ, DOCKER_HOST=host, **({"DOCKER_CONFIG": config} if config else {}))
     buildx = subprocess.run([cli, "buildx", "version"], env=env, capture_output=True, text=True)
     if buildx.returncode != 0:
-        _unavailable(f"`docker buildx` does not work: {buildx.stderr.strip()[:200]}")
+        unavailable(f"`docker buildx` does not work: {buildx.stderr.strip()[:200]}")
+    return engine
+
+
+@pytest.fixture(scope="session")
+def docker_engine():
+    host, config = engine_location()
+    engine = _connect(host, config, "DOCKER_HOST is not set and scripts/test-engine's socket does not exist")
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="session")
+def containerd_engine():
+    host, config = containerd_engine_location()
+    engine = _connect(host, config, "no engine with the containerd image store (DLINT_CONTAINERD_DOCKER_HOST "
+                      "is not set and scripts/test-engine's containerd-store socket does not exist)",
+                      CONTAINERD_HINT)
+    store = engine.image_store()
+    if store != "containerd":
+        _unavailable(f"the engine at {host} uses the {store} image store, not containerd; {CONTAINERD_HINT}")
     yield engine
     engine.close()
 

@@ -194,6 +194,11 @@ def test_timings_store_round_trip_and_matching(tmp_path, monkeypatch):
     assert loaded.lookup("build", "RUN", "RUN make -j4", 2) == 240.0     # edited: same place
     assert loaded.lookup("build", "RUN", "RUN make -j4", -1) is None     # text only
     assert t.load(key, "classic") is None and t.load(str(tmp_path / "other"), "buildkit") is None
+    # the other BuildKit builder's durations serve when this one has none (same steps)
+    assert t.load(key, "buildkit-container").lookup("build", "RUN", "RUN make", 2) == 240.0
+    t.save(key, "buildkit-container", t.Timings([t.StepTiming("build", "RUN", "RUN make", 2, 99.0)], "v3"))
+    assert t.load(key, "buildkit-container").lookup("build", "RUN", "RUN make", 2) == 99.0
+    assert t.load(key, "buildkit").lookup("build", "RUN", "RUN make", 2) == 240.0
     assert [t.format_seconds(x) for x in (0.42, 12.4, 250, 3725)] == ["~0.4s", "~12s", "~4m10s", "~1h02m"]
 
 
@@ -419,3 +424,103 @@ def test_fail_on_rerun_gates_matching_steps(tmp_path):
     annotation = proc.stderr.splitlines()[-1]
     assert annotation.startswith("::error file=Dockerfile,line=3,title=dlint cache diff%3A RUN pip install*::")
     assert "line 3 reruns" in summary.read_text()
+
+
+def test_max_rerun_seconds_gates_on_known_durations(tmp_path):
+    from dlint.cache import timings as t
+
+    env_cache = tmp_path / "cache"
+    before, after = tmp_path / "before", tmp_path / "after"
+    dockerfile = ("FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+                  "COPY . .\nRUN python -m build\n")
+    for side in (before, after):
+        side.mkdir()
+        (side / "Dockerfile").write_text(dockerfile)
+        (side / "requirements.txt").write_text("flask\n")
+        (side / "app.py").write_text("print(1)\n")
+    measured = t.Timings([t.StepTiming("stage-0", "COPY", "COPY requirements.txt .", 2, 0.2),
+                          t.StepTiming("stage-0", "RUN", "RUN pip install -r requirements.txt", 3, 238.0),
+                          t.StepTiming("stage-0", "COPY", "COPY . .", 4, 0.4),
+                          t.StepTiming("stage-0", "RUN", "RUN python -m build", 5, 11.6)], "cache verify, test")
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(env_cache)
+    try:
+        t.save(str(after / "Dockerfile"), "buildkit", measured)
+    finally:
+        os.environ.pop("XDG_CACHE_HOME") if old is None else os.environ.__setitem__("XDG_CACHE_HOME", old)
+
+    def dlint(*args, **env_extra):
+        env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "GITHUB_ACTIONS")}
+        env.update(XDG_CACHE_HOME=str(env_cache), **env_extra)
+        return subprocess.run([*DLINT, "cache", "diff", str(before), str(after), *args], capture_output=True,
+                              text=True, env=env, cwd=tmp_path)
+
+    # an app.py edit reruns COPY . . and the build: 12 s
+    (after / "app.py").write_text("print(2)\n")
+    proc = dlint("--max-rerun-seconds", "60")
+    assert proc.returncode == 0 and proc.stderr == ""
+    proc = dlint("--max-rerun-seconds", "10")
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "--max-rerun-seconds 10: the 2 steps that rerun take ~12s by their known durations, over the budget",
+        "  line 6 (~12s): RUN python -m build",
+        "  line 5 (~0.4s): COPY . ."]
+    # a requirements edit reruns the install: over a 60 s budget; the annotation goes on its line
+    (after / "requirements.txt").write_text("flask==3\n")
+    summary = tmp_path / "summary.md"
+    proc = dlint("--max-rerun-seconds", "60", "--format", "json", "--fail-on-rerun", "RUN apt-get*",
+                 GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(summary))
+    assert proc.returncode == 1 and json.loads(proc.stdout)["seconds"] == 250.2
+    first = "--max-rerun-seconds 60: the 4 steps that rerun take ~4m10s by their known durations, over the budget"
+    assert proc.stderr.splitlines()[0] == first
+    assert proc.stderr.splitlines()[-1].startswith(
+        "::error file=after/Dockerfile,line=4,title=dlint cache diff%3A --max-rerun-seconds 60::" + first[:40])
+    assert summary.read_text().startswith(f"**dlint cache diff**: reruns over the time budget in after/Dockerfile\n\n- {first}\n")
+    # both gates trip: both are reported
+    proc = dlint("--max-rerun-seconds", "60", "--fail-on-rerun", "RUN pip install*")
+    assert proc.returncode == 1 and proc.stderr.startswith("--fail-on-rerun 'RUN pip install*': line 4 reruns")
+    assert first in proc.stderr
+
+
+def test_max_rerun_seconds_with_unknown_durations(tmp_path):
+    from dlint.cache import timings as t
+
+    env_cache = tmp_path / "cache"
+    before, after = tmp_path / "before", tmp_path / "after"
+    for side, version in ((before, "1"), (after, "2")):
+        side.mkdir()
+        (side / "Dockerfile").write_text("FROM b\nCOPY a.txt /a\nRUN slow\nRUN quick\n")
+        (side / "a.txt").write_text(version)
+
+    def dlint(*args):
+        env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "GITHUB_ACTIONS")}
+        env["XDG_CACHE_HOME"] = str(env_cache)
+        return subprocess.run([*DLINT, "cache", "diff", str(before), str(after), *args], capture_output=True,
+                              text=True, env=env, cwd=tmp_path)
+
+    # nothing known at all: the gate cannot work, and says how to give it durations (exit 2)
+    proc = dlint("--max-rerun-seconds", "30")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip() == (
+        "dlint: error: --max-rerun-seconds: no step duration is known for Dockerfile (3 steps rerun): pass "
+        "--timings FILE (the stderr of `docker buildx build --progress=rawjson` of the BEFORE build) or run "
+        "`dlint cache verify` once")
+    assert dlint("--max-rerun-seconds", "-1").returncode == 2
+    # some known: the unknown ones count 0 s, and the message names them
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(env_cache)
+    try:
+        t.save(str(after / "Dockerfile"), "buildkit", t.Timings([t.StepTiming("stage-0", "RUN", "RUN slow", 2, 40.0)]))
+    finally:
+        os.environ.pop("XDG_CACHE_HOME") if old is None else os.environ.__setitem__("XDG_CACHE_HOME", old)
+    proc = dlint("--max-rerun-seconds", "60")
+    assert proc.returncode == 0
+    assert proc.stderr.strip() == ("--max-rerun-seconds 60: the 3 steps that rerun take ~40s by their known "
+                                   "durations, within the budget (2 of them without a known duration, counted "
+                                   "as 0 s: lines 2, 4)")
+    proc = dlint("--max-rerun-seconds", "39.5")
+    assert proc.returncode == 1 and "over the budget (2 of them without a known duration" in proc.stderr
+    # no rerun at all: nothing to measure, exit 0 even without durations
+    (after / "a.txt").write_text("1")
+    env_cache.rename(tmp_path / "gone")
+    assert dlint("--max-rerun-seconds", "0").returncode == 0

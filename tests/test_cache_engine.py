@@ -9,6 +9,13 @@ engine is the oracle: a failure prints a per-line table of the three.
 Scenarios are collected from the folder at collection time, so new ones are picked up
 without touching this file. tests/conftest.py prints how many were verified.
 
+`buildkit` and `classic` run on the project's engine (Docker Engine's default graphdriver
+store); `buildkit-container` runs on its second engine with the containerd image store
+(`DLINT_ENGINE_STORE=containerd scripts/test-engine start`), whose BuildKit has MergeOp like
+a docker-container buildx builder. A linked copy is keyed on its content alone, so the
+base-image isolation of `cache verify` cannot keep it from hitting another scenario's
+record: that private engine's build cache is emptied before each of its scenarios.
+
 Each scenario.toml records `confirmed = { engine = "...", buildkit = "...", date = ... }`:
 the Docker Engine whose builds last agreed with its [expected] tables, and the day. The
 offline tests (tests/test_cache_predict.py) trust those tables; here a table that the
@@ -28,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest_engine import docker_engine  # noqa: F401  (pytest fixtures)
+from conftest_engine import containerd_engine, docker_engine  # noqa: F401  (pytest fixtures)
 from dlint.cache.engine import BUILDERS
 from dlint.cache.verify import VerifyResult, format_table, status_word, verify
 
@@ -177,17 +184,22 @@ def run_scenario(engine, scenario: Scenario, builder: str, files: dict | None = 
 
 
 def condition_holds(step, files: dict) -> bool | None:
-    """For an uncertain step ("cached if P from stage S comes out byte-identical"): whether
-    P came out byte-identical in the two builds (read from the final images), or None."""
+    """For an uncertain step ("cached if P from stage S comes out byte-identical", or several
+    such joined by "and"): whether every P came out byte-identical in the two builds (read
+    from the final images), or None."""
     import re
 
-    m = re.match(r"cached if (\S+) from stage (\S+) comes out byte-identical", step.condition or "")
-    if not m or "BEFORE" not in files or "AFTER" not in files:
+    found = re.findall(r"(\S+) from stage (\S+) comes out byte-identical", step.condition or "")
+    if not (step.condition or "").startswith("cached if ") or not found \
+            or "BEFORE" not in files or "AFTER" not in files:
         return None
-    key = (m.group(2).lower(), m.group(1))
-    if key not in files["BEFORE"]:
-        return None
-    return files["BEFORE"][key] == files["AFTER"][key]
+    holds = True
+    for path, stage in found:
+        key = (stage.lower(), path)
+        if key not in files["BEFORE"]:
+            return None
+        holds = holds and files["BEFORE"][key] == files["AFTER"][key]
+    return holds
 
 
 def three_way_table(result: VerifyResult, expected: dict[int, bool],
@@ -250,9 +262,20 @@ def test_scenarios_exist():
     assert not errors, "\n".join(errors)
 
 
+def engine_for(request, builder: str):
+    """The test engine whose BuildKit is `builder` (the containerd image store for
+    buildkit-container, emptied first: linked copies are keyed on content alone)."""
+    if builder == "buildkit-container":
+        engine = request.getfixturevalue("containerd_engine")
+        engine.prune_build_cache(dangling_images=True)
+        return engine
+    return request.getfixturevalue("docker_engine")
+
+
 @pytest.mark.parametrize("name, builder", scenario_params())
-def test_scenario_on_engine(docker_engine, request, name, builder):
+def test_scenario_on_engine(request, name, builder):
     scenario = load_scenario(SCENARIO_ROOT / name)  # raises with the reason when unloadable
+    docker_engine = engine_for(request, builder)
     files: dict = {}
     result = run_scenario(docker_engine, scenario, builder, files)  # isolated from earlier builds
     table, problems = three_way_table(result, scenario.expected[builder], files)
@@ -290,3 +313,27 @@ def test_confirmation_is_required_and_recorded(tmp_path):
     scenario = load_scenario(copy)
     assert (scenario.confirmed_engine, scenario.confirmed_date) == ("99.0.1", datetime.date.today())
     assert CONFIRMED_LINE.sub("", toml.read_text(encoding="utf-8")) == CONFIRMED_LINE.sub("", original)
+
+
+def test_each_engine_reports_its_image_store(docker_engine, containerd_engine):
+    assert docker_engine.image_store() == "graphdriver"
+    assert containerd_engine.image_store() == "containerd"
+
+
+@pytest.mark.parametrize("builder, engine_fixture", [("buildkit-container", "docker_engine"),
+                                                     ("buildkit", "containerd_engine")])
+def test_verify_refuses_a_builder_the_engine_is_not_when_it_matters(request, builder, engine_fixture):
+    """`cache verify --builder X` on an engine whose BuildKit is the other one: an error before
+    any build when the two builders predict the edit differently (a --link after a rerun),
+    none when they agree (no --link)."""
+    from dlint.cache.predict import predict
+    from dlint.cache.verify import VerifyError, _check_store
+
+    engine = request.getfixturevalue(engine_fixture)
+    linked = SCENARIO_ROOT / "L01"
+    with pytest.raises(VerifyError, match=rf"--builder {builder} does not match the engine at .*: it uses the "
+                                          rf"(graphdriver|containerd) image store.*verify with --builder "):
+        verify(linked / "before", linked / "after", engine=engine, builder=builder)
+    plain = SCENARIO_ROOT / "X01"
+    prediction = predict(plain / "before", plain / "after", builder=builder, network="none")
+    _check_store(engine, builder, prediction, plain / "before", plain / "after")  # no error

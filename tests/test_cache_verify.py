@@ -371,6 +371,12 @@ def test_timings_from_a_rawjson_log_and_from_verify(docker_engine, tmp_path):
     took = {s["line"]: s.get("seconds") for s in data["steps"]}
     assert 1.0 <= took[4] < 60 and took[2] is not None and data["timings"] == "build.json"
     assert data["seconds"] >= 1.0
+    # the CI gate on those real durations: the rerun `sleep 1` alone is over half a second
+    gate = ["cache", "diff", str(before), str(after), "--timings", str(log), "--max-rerun-seconds"]
+    proc = run_dlint([*gate, "0.5"], env)
+    assert proc.returncode == 1 and "--max-rerun-seconds 0.5: the 2 steps that rerun take ~" in proc.stderr
+    assert "line 4 (~1." in proc.stderr
+    assert run_dlint([*gate, "60"], env).returncode == 0
 
     proc = run_dlint(["cache", "verify", str(before), str(after)], env)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -36,12 +36,13 @@ from typing import Any, Callable, Iterable
 
 LABEL = "dlint.verify"
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
-BUILDERS = ("buildkit", "classic")
+from dlint.cache import BUILDERS, BUILDKIT_BUILDERS  # noqa: F401  (re-exported)
 
 # Instructions that become an LLB vertex in BuildKit (WORKDIR only when the path is not "/";
 # FROM only for an image, not for scratch or another stage).
 _BUILDKIT_VERTEX_KEYWORDS = frozenset({"FROM", "RUN", "COPY", "ADD", "WORKDIR"})
 _VERTEX_NAME = re.compile(r"^\[(?:(?P<prefix>[^\]]*?)\s+)?\s*(?P<index>\d+)/(?P<total>\d+)\]\s(?P<text>.*)$", re.S)
+_LINK_PREFIX = "LINK "
 _CLASSIC_STEP = re.compile(r"^Step (?P<index>\d+)/(?P<total>\d+) : (?P<text>.*)$", re.S)
 _CLASSIC_IMAGE = re.compile(r"^ ---> (?P<id>[0-9a-f]{12,64})\s*$")
 
@@ -258,7 +259,14 @@ def _buildkit_steps(stages: list[_Stage], global_args: list[Any], target: str | 
         if stage_idx is None:
             continue
         key = (stage_idx, int(m.group("index")))
-        text, group = grouped.setdefault(key, (m.group("text"), []))
+        text = m.group("text")
+        if text.startswith(_LINK_PREFIX):
+            # COPY/ADD --link where BuildKit has MergeOp (containerd image store,
+            # docker-container builder): the copy onto scratch, then "LINK <same text>", the
+            # merge of that layer onto the chain. The copy is the step's own cache lookup.
+            vertex = dict(vertex, dlint_link_merge=True)
+            text = text[len(_LINK_PREFIX):]
+        _, group = grouped.setdefault(key, (text, []))
         group.append(vertex)  # ADD <url>: two vertices with one name
     for (stage_idx, index), (text, group) in grouped.items():
         by_stage.setdefault(stage_idx, []).append((index, text, group))
@@ -291,8 +299,10 @@ def _buildkit_steps(stages: list[_Stage], global_args: list[Any], target: str | 
             if cand.keyword == "FROM":
                 cached_of[id(cand)] = None  # neutral: CACHED or DONE depending on history
                 continue
-            # The vertex that consumes the others (ADD <url>: the copy, not the download).
-            finals = [v for v in group if v.get("inputs")] or group
+            # The vertex that consumes the others (ADD <url>: the copy, not the download;
+            # --link: the copy, not the merge that stacks it on the layers below).
+            own = [v for v in group if not v.get("dlint_link_merge")] or group
+            finals = [v for v in own if v.get("inputs")] or own
             cached_of[id(cand)] = all(bool(v.get("cached")) for v in finals)
             seconds_of[id(cand)] = _vertex_seconds(group)
         for ins in st.instructions:
@@ -454,6 +464,14 @@ class Engine:
             raise EngineError(f"Docker engine error: {_short(exc)}") from None
 
     # -- images and cache ------------------------------------------------------------
+
+    def image_store(self) -> str:
+        """"containerd" when the engine keeps images in containerd's snapshotters (the
+        containerd image store: its BuildKit has MergeOp, so COPY --link is linked, as on
+        --builder buildkit-container), else "graphdriver" (overlay2 & co.: no MergeOp)."""
+        info = self._call(lambda: self.api.info()) or {}
+        status = json.dumps(info.get("DriverStatus") or [])
+        return "containerd" if "io.containerd.snapshotter" in status else "graphdriver"
 
     def inspect_image(self, ref: str) -> dict | None:
         from docker.errors import ImageNotFound
@@ -721,7 +739,7 @@ class Engine:
               dockerfile_text: str | None = None) -> BuildObservation:
         """Build and observe. `dockerfile_text`: build this text instead of the Dockerfile's
         (the context keeps its own file: `cache verify`'s rewritten FROM lines)."""
-        if builder == "buildkit":
+        if builder in BUILDKIT_BUILDERS:  # which BuildKit is the engine's (image_store tells)
             return self.build_buildkit(context, dockerfile, target=target, build_args=build_args,
                                        run_id=run_id, progress=progress, dockerfile_text=dockerfile_text)
         if builder == "classic":

@@ -73,7 +73,7 @@ def processed_bases(text: str, *, builder: str, build_args: Mapping[str, str] | 
     model = build_model(document, dict(build_args or {}))
     if not model.stages:
         return []
-    if builder == "buildkit":
+    if builder != "classic":
         stages = model.reachable(target)
     else:
         last = model.stage(target) if target else model.final_stage

@@ -83,6 +83,15 @@ class Step:
     certain: bool = True
     condition: str | None = None
     ordinal: int = 0                   # index among the stage's steps (BEFORE counterpart)
+    # COPY/ADD --link on a builder with MergeOp: this step is the copy onto scratch (keyed on
+    # its own sources only); `merge` is the vertex that stacks it on the chain, the parent
+    # of the next step.
+    linked: bool = False
+    merge: Step | None = None
+    # A linked copy that stayed cached while the chain below it reran: why (for the report).
+    note: str | None = None
+    # --link that this builder would link but BuildKit does not (with --chmod): said in reasons.
+    link_ignored: str | None = None
 
     @property
     def line(self) -> int:
@@ -144,8 +153,11 @@ class Plan:
                  network: str = "default", reference: Plan | None = None, side: str = "AFTER"):
         from dlint.model import build_model
 
-        if builder not in ("buildkit", "classic"):
-            raise PredictError(f"unknown builder {builder!r} (buildkit or classic)")
+        from dlint.cache import BUILDERS, LINKING_BUILDERS
+
+        if builder not in BUILDERS:
+            raise PredictError(f"unknown builder {builder!r} ({', '.join(BUILDERS)})")
+        self.links = builder in LINKING_BUILDERS   # --link is a real link (MergeOp)
         if document.errors:
             err = document.errors[0]
             raise PredictError(f"{side} {document.path}:{err.line}: {err.message}")
@@ -162,7 +174,7 @@ class Plan:
         target_stage = self.model.stage(target) if target is not None else self.model.final_stage
         if target_stage is None:
             raise PredictError(f"{side} {document.path}: unknown target stage {target!r}")
-        if builder == "buildkit":
+        if builder != "classic":
             self.processed = self.model.reachable(target)
         else:
             self.processed = self.model.stages[:target_stage.index + 1]
@@ -213,6 +225,44 @@ class Plan:
             self._certainty(step)
         return step
 
+    def _finish_linked(self, step: Step, parent: Step | None) -> Step:
+        """A linked copy (MergeOp): the copy onto scratch is keyed without the chain, so it
+        stays cached whatever reran before it; the merge that stacks its layer on the chain
+        depends on both, and the next step depends on the merge (verified on the engine:
+        the step after a cached linked copy reruns when anything before it reran). Returns
+        the merge, which continues the chain."""
+        self._finish(step, None)
+        merge = Step(step.instruction, step.stage_label, vertex=True, cwd=step.cwd, scope=step.scope,
+                     ordinal=step.ordinal)
+        merge.fields = {"merge": step.key}
+        merge.parent = parent
+        merge.key = _digest(parent.key if parent is not None else None, "LINK", step.key)
+        self.keys.add(merge.key)
+        self.children.setdefault(parent.key if parent is not None else None, []).append(merge)
+        merge.cached = self._is_cached(merge.key)
+        step.merge = merge
+        if merge.cached:
+            return merge
+        below = parent if parent is not None and parent.cached is False and parent.cause is not None else None
+        if step.cached and below is not None:
+            step.note = (f"--link: independent of the steps before it on this builder "
+                         f"({below.cause.remote}; only the merge onto the new layers below reruns)")
+        # The merge reruns for certain when either of its inputs surely changed, else it
+        # is cached only if what both wait on comes out identical.
+        sources = [s for s in (below, step if not step.cached else None) if s is not None]
+        sure = [s for s in sources if s.certain]
+        first = (sure or sources or [None])[0]
+        if first is None:
+            merge.cause = Cause("instruction changed", f"{step.keyword} --link on line {step.line} moved")
+        else:
+            merge.cause = first.cause
+            merge.certain = bool(sure)
+            if not sure:
+                merge.condition = first.condition
+                for other in sources[1:]:
+                    merge.condition = both_conditions(merge.condition, other.condition)
+        return merge
+
     def _unknown(self, cause: Cause, condition: str = "") -> Unknown:
         self._nonce += 1
         return Unknown(cause, self._nonce, condition)
@@ -229,7 +279,12 @@ class Plan:
         counterpart = self.counterpart(step)
         if conditioned and len(conditioned) == len(unknowns) and counterpart is not None and \
                 self._same_except(step, counterpart, ("content", "bind"), unknown_ok=True):
+            if parent is not None and parent.cached is False and parent.certain:
+                return  # the chain below it surely reran: so does this step
             step.certain, step.condition = False, conditioned[0].condition
+            if parent is not None and parent.cached is False and parent.condition:
+                # Chained: cached only if what the parent waits on comes out identical too.
+                step.condition = both_conditions(parent.condition, step.condition)
         elif parent is not None and parent.cached is False and not parent.certain and counterpart is not None \
                 and self._same_except(step, counterpart, ()):
             step.certain, step.condition = False, parent.condition
@@ -364,7 +419,9 @@ class Plan:
                 step.det = ("mkdir", after.workdir, state.user)
             elif classic:
                 step.fields = {"text": self._classic_text(ins, state, after)}
-            if step.vertex:
+            if step.linked:
+                chain = self._finish_linked(step, chain)
+            elif step.vertex:
                 chain = self._finish(step, chain)
             steps.append(step)
         self._stage_env[stage.index] = env
@@ -376,7 +433,7 @@ class Plan:
     def _last_vertex(steps: list[Step]) -> Step | None:
         for step in reversed(steps):
             if step.vertex and step.key is not None:
-                return step
+                return step.merge or step
         return None
 
     def _classic_text(self, ins: Instruction, state, after) -> tuple:
@@ -486,9 +543,25 @@ class Plan:
         if not dest.startswith("/"):
             dest = posixpath.join(state.workdir or "/", dest) + ("/" if dest.endswith("/") or dest in (".", "./") else "")
         step.dest = dest
-        # --link is ignored by classic and degrades to a plain copy on this engine (E18).
+        # --link is ignored by classic and degrades to a plain copy on Docker Engine's default
+        # image store (no MergeOp, E18); with MergeOp (buildkit-container) the copy is made
+        # onto scratch, unless --chmod is given (BuildKit's dockerfile2llb falls back then,
+        # verified on the engine: L02).
         flags = tuple(sorted((f.name, ex(f.value) if f.value else f.value)
                              for f in ins.flags if f.name not in ("from", "link")))
+        link = ins.flag("link")
+        if self.links and link is not None and (link.value is None or link.value.lower() in ("", "true")) \
+                and ins.flag("chmod") is not None:
+            step.link_ignored = "--link has no effect with --chmod: a plain copy"
+        elif self.links and link is not None and (link.value is None or link.value.lower() in ("", "true")):
+            step.linked = True
+            chown = ins.flag("chown")
+            owner = ex(chown.value) if chown is not None and chown.value else ""
+            if owner and not all(part.isdigit() or part == "root" for part in owner.split(":")):
+                raise PredictError(
+                    f"{self.side} line {ins.start_line}: {kw} --link --chown={owner} fails on a builder with "
+                    "MergeOp (\"invalid user index: -1\": a linked copy has no /etc/passwd to look the "
+                    "name up in); use a numeric uid:gid")
         heredocs = {h.name: h.content for h in ins.heredocs}
         from_flag = ins.flag("from")
         sources = []
@@ -519,6 +592,8 @@ class Plan:
         step.vars_used = frozenset(names)
         op = (kw, flags, dest)
         step.fields = {"op": op, "content": tuple(sources)}
+        if step.linked:
+            step.fields["platform"] = stage.platform_expanded  # the copy onto scratch keeps it
         if any(isinstance(s[-1], Unknown) for s in sources):
             step.det = next(s[-1] for s in sources if isinstance(s[-1], Unknown))
         else:
@@ -589,6 +664,8 @@ class Plan:
         classic = self.builder == "classic"
         if parent is not None and parent.cached is False and parent.cause is not None:
             root = parent.cause.remote
+            if step.link_ignored:
+                return Cause(f"{root} ({step.link_ignored})", root)
             if classic:
                 return Cause(f"previous step rebuilt (classic builder: linear chain): {root}",
                              parent.cause.remote)
@@ -600,7 +677,9 @@ class Plan:
             return Cause("base image changed", f"base image changed (FROM on line {step.line})")
         if not same:
             return Cause("instruction added or moved", f"{where} added or moved")
-        before = next((s for s in same if s.stage_label == step.stage_label), same[0])
+        counterpart = self.counterpart(step) if step.linked else None
+        before = next((s for s in same if s is counterpart), None) or \
+            next((s for s in same if s.stage_label == step.stage_label), same[0])
         for name in ("argv", "heredocs", "op", "text", "args", "env", "user", "cwd",
                      "mkdir", "mounts", "network", "security", "bind", "content", "base"):
             if name not in step.fields and name not in before.fields:
@@ -707,6 +786,13 @@ def _names_in(ins: Instruction) -> list[str]:
 
     text = " ".join([*ins.value, *(f.value or "" for f in ins.flags)])
     return re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text)
+
+
+def both_conditions(first: str | None, second: str | None) -> str | None:
+    """Two "cached if ..." conditions that must both hold, as one."""
+    if not first or not second or first == second:
+        return first or second
+    return f"{first} and {second.removeprefix('cached if ')}"
 
 
 def _same(text: str) -> Cause:

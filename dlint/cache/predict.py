@@ -25,7 +25,7 @@ class StepPrediction:
     line: int                 # start line in the AFTER Dockerfile
     instruction: str          # keyword, upper case
     cached: bool | None       # None: no step under this builder
-    reason: str | None = None  # first cause of a rebuild
+    reason: str | None = None  # first cause of a rebuild (on a cached step: why it stays cached)
     text: str = field(default="", compare=False)   # the instruction as written (for display)
     # False: `cached` is the likely answer; the real one hangs on `condition` (SPEC §8).
     certain: bool = True
@@ -195,7 +195,9 @@ def _to_predictions(plan: Plan) -> list[StepPrediction]:
         if not step.vertex:
             out.append(StepPrediction(step.stage_label, ins.start_line, ins.keyword, None, None, ins.original))
             continue
-        reason = None if step.cached else (step.cause.own if step.cause else "rebuilt")
+        # A cached step has no reason, except a linked copy that stayed cached while the
+        # steps before it reran (buildkit-container): the reason says why.
+        reason = step.note if step.cached else (step.cause.own if step.cause else "rebuilt")
         out.append(StepPrediction(step.stage_label, ins.start_line, ins.keyword, bool(step.cached),
                                   reason, ins.original, certain=step.certain or bool(step.cached),
                                   condition=None if step.cached or step.certain else step.condition))

@@ -191,7 +191,12 @@ def load(key: str | None, builder: str = "buildkit") -> Timings | None:
         return None
     if not isinstance(data, dict) or data.get("dockerfile") != key:
         return None
-    timings = Timings.from_json((data.get("builders") or {}).get(builder))
+    builders = data.get("builders") or {}
+    timings = Timings.from_json(builders.get(builder))
+    if not timings and builder in ("buildkit", "buildkit-container"):
+        # The two BuildKit builders run the same steps; only their caches differ (--link).
+        other = "buildkit-container" if builder == "buildkit" else "buildkit"
+        timings = Timings.from_json(builders.get(other))
     return timings or None
 
 

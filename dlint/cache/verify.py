@@ -25,6 +25,8 @@ from dlint.cache.context import ContextError, DirectorySnapshot, Snapshot
 MODEL_ENGINE_VERSION = "26.1.5"
 BUILDER_DESCRIPTIONS = {
     "buildkit": "BuildKit (docker buildx build --progress=rawjson)",
+    "buildkit-container": "BuildKit with MergeOp, COPY --link linked (docker buildx build --progress=rawjson "
+                          "on the containerd image store)",
     "classic": "the classic builder (Engine API /build through the docker SDK)",
 }
 
@@ -112,6 +114,7 @@ class VerifyResult:
     residue: Any = None        # Residue: what the clean-up removed
     isolated: bool = True      # False: --prune-cache (the engine's cache was emptied first)
     timings_path: Any = None   # where the observed step durations were saved
+    notes: list[str] = field(default_factory=list)   # what the reader must know to trust the table
 
     @property
     def compared(self) -> list[StepComparison]:
@@ -149,6 +152,12 @@ class VerifyResult:
         if not r.complete:
             return what + ("; some could not be removed (the next run retries the images; "
                            f"{r.records_left} record(s) left, run id {self.run_id})")
+        if r.unattributed:
+            why = ("the containerd image store's BuildKit records carry no parent chain back to the run's "
+                   "base copies" if r.store == "containerd" else "another client may have built meanwhile")
+            return what + (f"; {_plural(r.unattributed, 'other new build-cache record')} not in use remain "
+                           f"that dlint cannot attribute to this run ({why}; `docker builder prune` removes "
+                           "unused records)")
         return what + "; the engine's cache is otherwise as it was" if self.isolated else what
 
     def to_json(self) -> dict:
@@ -161,6 +170,10 @@ class VerifyResult:
             out["cleanup"] = {"images": self.removed_images, "base_copies": self.residue.derived_images,
                               "cache_records": self.residue.cache_records,
                               "complete": self.residue.complete}
+            if self.residue.unattributed:
+                out["cleanup"]["unattributed_records"] = self.residue.unattributed
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out
 
 
@@ -204,6 +217,7 @@ def render_text(result: VerifyResult) -> str:
     for s in result.compared:
         if not s.certain and s.condition:
             lines.append(f"line {s.line}: uncertain: {s.condition}; the engine {status_word(s.observed)}")
+    lines.extend(f"note: {note}" for note in result.notes)
     cleanup = result.cleanup_text()
     if cleanup:
         lines.append(cleanup)
@@ -460,6 +474,10 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
 
     engine = engine or Engine()
     version = engine.engine_version()
+    if builder != "classic":
+        _check_store(engine, builder, prediction, before_snap, after_snap, dockerfile=dockerfile,
+                     build_args=common, before_build_args=before_build_args,
+                     after_build_args=after_build_args, target=target)
     run_id = new_run_id()
     engine.acquire_lock(run_id, waiting=(lambda text: progress(Phase("WAIT", text))) if progress else None)
     try:
@@ -472,6 +490,33 @@ def verify(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | os
             engine.release_lock(run_id)
         except Exception:  # noqa: BLE001 - the engine is gone: the next run takes a stale lock over
             pass
+
+
+# The BuildKit builder that the engine's own BuildKit is, by image store (Engine.image_store).
+STORE_BUILDERS = {"graphdriver": "buildkit", "containerd": "buildkit-container"}
+
+
+def _check_store(engine, builder: str, prediction, before_snap, after_snap, **options) -> None:
+    """The engine's BuildKit must be the builder modelled, where it matters: `buildkit`
+    (no MergeOp) and `buildkit-container` (MergeOp, COPY --link linked) differ only on
+    --link, so a mismatch is an error only when the two predict differently for this edit."""
+    from dlint.cache.predict import PredictError, predict
+
+    store = engine.image_store()
+    native = STORE_BUILDERS[store]
+    if native == builder:
+        return
+    try:
+        other = predict(before_snap, after_snap, builder=native, network="none", **options)
+        differs = [s.cached for s in other.steps] != [s.cached for s in prediction.steps]
+    except PredictError:
+        differs = True
+    if differs:
+        raise VerifyError(f"--builder {builder} does not match the engine at {engine.docker_host}: it uses the "
+                          f"{store} image store, whose BuildKit {'links' if native == 'buildkit-container' else 'does not link'} "
+                          f"COPY --link (and the two builders predict this edit differently); verify with "
+                          f"--builder {native}, or on an engine with the "
+                          f"{'graphdriver' if store == 'containerd' else 'containerd'} image store")
 
 
 def _verify_locked(engine, run_id, version, prediction, before_snap, after_snap, *, builder, dockerfile,
@@ -502,7 +547,7 @@ def _verify_locked(engine, run_id, version, prediction, before_snap, after_snap,
             if isolation is not None:
                 if progress:
                     progress(Phase("PREPARE"))
-                records_before = engine.cache_records() if builder == "buildkit" else {}
+                records_before = engine.cache_records() if builder != "classic" else {}
                 texts = _isolate(engine, isolation, builder, dockerfile, target, sides, journal)
             for side, ctx, args in sides:
                 if progress:
@@ -538,8 +583,35 @@ def _verify_locked(engine, run_id, version, prediction, before_snap, after_snap,
     result.residue = residue
     result.before_observation = before_observation
     result.isolated = not prune_cache
+    if not prune_cache:
+        result.notes.extend(_stale_links(prediction, before_observation, texts.get("BEFORE")))
     result.timings_path = timings_path
     return result
+
+
+def _stale_links(prediction, before_observation, before_text) -> list[str]:
+    """Linked copies (buildkit-container) are keyed on their content alone: the run's base
+    copies cannot keep them from hitting records of earlier builds. The BEFORE build starts
+    from nothing of its own, so a linked copy CACHED there came from such a record, and
+    the same may hold in AFTER: say so (--prune-cache gives an exact check)."""
+    from dlint.cache import LINKING_BUILDERS
+
+    if before_observation is None or before_text is None or prediction.builder not in LINKING_BUILDERS:
+        return []
+    from dlint.syntax import parse
+
+    cached = {s.line for s in before_observation.steps if s.cached and s.instruction in ("COPY", "ADD")}
+    stale = []
+    for ins in parse(before_text).instructions:
+        link = ins.flag("link") if ins.start_line in cached else None
+        if link is not None and (link.value or "true").lower() == "true" and ins.flag("chmod") is None:
+            stale.append(ins.start_line)
+    if not stale:
+        return []
+    return [f"in BEFORE, the linked cop{'y' if len(stale) == 1 else 'ies'} on line "
+            f"{', '.join(map(str, stale))} came from a build-cache record older than this run (linked copies "
+            "are keyed on their content alone, which the run's base copies cannot isolate): AFTER's linked "
+            "copies may hit such records too; `--prune-cache` gives an exact check"]
 
 
 def _save_timings(after_snap, dockerfile, builder, before_dir, after_dir, before_obs, after_obs):
@@ -564,6 +636,11 @@ class Residue:
     cache_records: int = 0
     records_left: int = 0
     complete: bool = True
+    # New records, not in use, that remain and that dlint cannot attribute to its run: another
+    # client's builds, or, on the containerd image store, its own (records there carry no
+    # parent chain to follow back to the run's base copies).
+    unattributed: int = 0
+    store: str = ""
 
 
 def _isolate(engine: Any, isolation: Any, builder: str, dockerfile: str, target: str | None,
@@ -606,13 +683,17 @@ def _remove_isolation(engine: Any, isolation: Any, records_before: dict, builder
         for tag in isolation.derived.values():
             if engine.remove_tag(tag):
                 residue.derived_images += 1
-        if builder == "buildkit":
+        if builder != "classic":
             ours = run_records(records_before, engine.cache_records())
             for record_id in ours:
                 if engine.remove_cache_record(record_id):
                     residue.cache_records += 1
                 else:
                     residue.records_left += 1
+            residue.unattributed = sum(1 for rid, rec in engine.cache_records().items()
+                                       if rid not in records_before and not rec.get("InUse"))
+            if residue.unattributed:
+                residue.store = engine.image_store()
     except EngineError:
         residue.complete = False
     residue.complete = residue.complete and residue.records_left == 0 and \

@@ -23,7 +23,7 @@ app = typer.Typer(
 # BEFORE/AFTER and the build options are the same for `diff` and `verify` (SPEC §8): these
 # helpers turn them into snapshots and build-arg maps; both commands use them.
 
-BUILDER_CHOICES = ("buildkit", "classic")
+from dlint.cache import BUILDERS as BUILDER_CHOICES  # noqa: E402  (a constant, no imports)
 CACHE_FORMATS = ("tty", "json")
 
 # Options shared by the cache commands (typer reads these defaults; one definition each).
@@ -32,7 +32,10 @@ BUILD_ARG_OPTION = typer.Option(None, "--build-arg", metavar="K=V", help="Build 
 BEFORE_BUILD_ARG_OPTION = typer.Option(None, "--before-build-arg", metavar="K=V", help="Build argument for BEFORE only.")
 AFTER_BUILD_ARG_OPTION = typer.Option(None, "--after-build-arg", metavar="K=V", help="Build argument for AFTER only.")
 TARGET_OPTION = typer.Option(None, "--target", help="Build this stage.")
-BUILDER_OPTION = typer.Option("buildkit", "--builder", help="buildkit|classic.")
+BUILDER_OPTION = typer.Option("buildkit", "--builder",
+                              help="buildkit (Docker Engine, default image store) | buildkit-container "
+                                   "(docker-container buildx builder, setup-buildx-action, containerd "
+                                   "image store: COPY --link is linked) | classic.")
 FORMAT_OPTION = typer.Option("tty", "--format", help="tty|json.")
 GIT_TREE_OPTION = typer.Option(False, "--git-tree",
                                help="Between two revisions, compare the git trees alone (a build from a "
@@ -224,7 +227,8 @@ class _BuildProgress:
             self._shown.add(name)
             import re
 
-            if re.match(r"^(\[[^\]]*\d+/\d+\]|Step \d+/\d+ )", name):  # a Dockerfile step, not [internal]
+            # a Dockerfile step, not [internal] nor the merge of a linked copy ("[2/5] LINK COPY ...")
+            if re.match(r"^(\[[^\]]*\d+/\d+\]|Step \d+/\d+ )", name) and not re.match(r"^\[[^\]]*\] LINK ", name):
                 self._counts[0] += 1
                 self._counts[1] += event.state == "cached"
             self._line(f"  {self._side} {name[:90]}: {'CACHED' if event.state == 'cached' else event.state}")
@@ -438,6 +442,8 @@ def render_diff(prediction, document) -> list[tuple[str, str]]:
         lines.append((style, f"{ins.start_line:>{width}}  {mark:<8} {first}"))
         if step is not None and step.cached is False and step.reason:
             lines.append(("yellow", f"{'':>{width}}  {'':<8}   ^ {step.reason}"))
+        elif step is not None and step.cached and step.reason:   # a linked copy that stays cached
+            lines.append(("green", f"{'':>{width}}  {'':<8}   = {step.reason}"))
         if step is not None and step.cached is False and not step.certain and step.condition:
             lines.append(("yellow", f"{'':>{width}}  {'':<8}   ? {step.condition}"))
     lines.append(("bold", f"{prediction.summary()} ({prediction.builder} builder)"))
@@ -476,13 +482,19 @@ def diff(
     fail_on_rerun: List[str] = typer.Option(None, "--fail-on-rerun", metavar="PATTERN",
                                             help="Exit 1 when a step whose instruction matches this glob "
                                                  "(e.g. 'RUN pip install*') surely reruns (repeatable)."),
+    max_rerun_seconds: Optional[float] = typer.Option(
+        None, "--max-rerun-seconds", metavar="N",
+        help="Exit 1 when the steps that surely rerun take more than N seconds in total, by their "
+             "known durations (--timings, or what `cache verify` measured); a rerun step without a "
+             "known duration counts 0 s (said on stderr); no duration known at all: exit 2."),
 ) -> None:
     """Predict which build steps the edit from BEFORE to AFTER reruns, and why, and what it
     costs when step durations are known (--timings, or an earlier `cache verify`).
 
-    Exit 0, or 1 when --fail-on-rerun names a step that surely reruns (one line each on
-    stderr; under GitHub Actions an error annotation on the Dockerfile line); 2 on bad
-    input.
+    Exit 0, or 1 when --fail-on-rerun names a step that surely reruns, or when the steps
+    that surely rerun take more than --max-rerun-seconds (one line each on stderr; under
+    GitHub Actions an error annotation on the Dockerfile line and a line in the step
+    summary); 2 on bad input, or --max-rerun-seconds without any known step duration.
 
     Assumes the builder's cache holds exactly the BEFORE build and the base images are
     unchanged unless a FROM line changes. With no arguments inside a git repository:
@@ -495,6 +507,8 @@ def diff(
 
     try:
         _check_choices(builder, format)
+        if max_rerun_seconds is not None and not max_rerun_seconds >= 0:
+            raise CacheUsageError(f"--max-rerun-seconds {max_rerun_seconds:g}: expected a number of seconds >= 0")
         common = parse_build_args(build_arg, "--build-arg")
         before_args = parse_build_args(before_build_arg, "--before-build-arg")
         after_args = parse_build_args(after_build_arg, "--after-build-arg")
@@ -516,6 +530,11 @@ def diff(
             after_doc = load_dockerfile(after_snap, dockerfile)
             prediction = _with_timings(prediction, after_doc, timings, before_snap, after_snap, dockerfile,
                                        builder, target)
+        if max_rerun_seconds is not None and prediction.definite_reruns and not prediction.timed:
+            raise CacheUsageError(
+                f"--max-rerun-seconds: no step duration is known for {dockerfile} "
+                f"({len(prediction.definite_reruns)} steps rerun): pass --timings FILE (the stderr of "
+                "`docker buildx build --progress=rawjson` of the BEFORE build) or run `dlint cache verify` once")
     except (CacheUsageError, PredictError, TimingsError) as exc:
         error(str(exc))
         raise typer.Exit(2)
@@ -526,8 +545,23 @@ def diff(
     else:
         _emit(render_diff(prediction, after_doc))
     gated = gate_reruns(prediction, fail_on_rerun or [])
-    if gated:
-        _report_gate(gated, after_snap, dockerfile)
+    entries = [(f"dlint cache diff: {pattern}", step.line, line)
+               for (pattern, step), line in zip(gated, _pattern_lines(gated))]
+    summary = f"{len(gated)} gated step(s) rerun" if gated else ""
+    if max_rerun_seconds is not None:
+        over, lines = gate_seconds(prediction, max_rerun_seconds)
+        if over:
+            costliest = max(prediction.definite_reruns, key=lambda s: s.seconds or 0.0)
+            entries.append((f"dlint cache diff: --max-rerun-seconds {max_rerun_seconds:g}", costliest.line, lines[0]))
+            entries.extend((None, None, line) for line in lines[1:])
+            summary = (summary + "; " if summary else "") + "reruns over the time budget"
+        else:
+            from dlint.cli.output import write as _write
+            import sys as _sys
+
+            _write("".join(line + "\n" for line in lines), _sys.stderr)
+    if entries:
+        _report_gate(entries, after_snap, dockerfile, summary)
         raise typer.Exit(1)
 
 
@@ -557,17 +591,49 @@ def gate_reruns(prediction, patterns: list[str]) -> list[tuple[str, object]]:
     return out
 
 
-def _report_gate(gated, after_snap, dockerfile: str) -> None:
-    """One line per gated step on stderr; under GitHub Actions an error annotation on the
-    step's Dockerfile line, and a line in the job's step summary."""
+def _pattern_lines(gated) -> list[str]:
+    return [f"--fail-on-rerun {pattern!r}: line {step.line} reruns ({step.reason}): "
+            f"{instruction_text(step.text)[:100]}" for pattern, step in gated]
+
+
+def gate_seconds(prediction, budget: float) -> tuple[bool, list[str]]:
+    """(over the budget, lines for stderr) for --max-rerun-seconds: the known durations of
+    the steps that surely rerun, summed. A rerun step without a known duration counts 0 s,
+    and the lines say how many there are (a step cached in the timed build has no cost on
+    record). Steps that only may rerun (REBUILT?) do not count, as for --fail-on-rerun."""
+    from dlint.cache.timings import format_seconds
+
+    reruns = prediction.definite_reruns
+    total = sum(s.seconds or 0.0 for s in reruns)
+    unknown = [s for s in reruns if s.seconds is None]
+    over = total > budget
+    verdict = "over" if over else "within"
+    steps = "the step that reruns takes" if len(reruns) == 1 else f"the {len(reruns)} steps that rerun take"
+    first = f"--max-rerun-seconds {budget:g}: {steps} {format_seconds(total)} by their known durations, {verdict} the budget"
+    if unknown:
+        first += (f" ({len(unknown)} of them without a known duration, counted as 0 s: lines "
+                  f"{', '.join(str(s.line) for s in unknown)})")
+    lines = [first]
+    if over:
+        timed = sorted((s for s in reruns if s.seconds), key=lambda s: -(s.seconds or 0.0))
+        lines += [f"  line {s.line} ({format_seconds(s.seconds or 0.0)}): {instruction_text(s.text)[:100]}"
+                  for s in timed[:5]]
+    elif not unknown:
+        lines = []   # within the budget, nothing to say
+    return over, lines
+
+
+def _report_gate(entries, after_snap, dockerfile: str, summary_text: str) -> None:
+    """Each entry (title, line, text) as one line on stderr; under GitHub Actions an error
+    annotation on the Dockerfile line for those with a title, and the lines in the job's
+    step summary."""
     import os
     import sys
 
     from dlint.cli.output import write
     from dlint.report.github import escape_data, escape_property
 
-    lines = [f"--fail-on-rerun {pattern!r}: line {step.line} reruns ({step.reason}): "
-             f"{instruction_text(step.text)[:100]}" for pattern, step in gated]
+    lines = [text for _, _, text in entries]
     write("".join(line + "\n" for line in lines), sys.stderr)
     if os.environ.get("GITHUB_ACTIONS") != "true":
         return
@@ -577,14 +643,15 @@ def _report_gate(gated, after_snap, dockerfile: str) -> None:
     path = os.path.relpath(os.path.join(str(root), dockerfile)).replace(os.sep, "/")
     # on stderr, like the lines above: stdout keeps only the report (JSON stays JSON); the
     # Actions runner reads workflow commands from both streams
-    for (pattern, step), line in zip(gated, lines):
-        write(f"::error file={escape_property(path)},line={step.line},"
-              f"title={escape_property('dlint cache diff: ' + pattern)}::{escape_data(line)}\n", sys.stderr)
+    for title, line_no, text in entries:
+        if title is not None:
+            write(f"::error file={escape_property(path)},line={line_no},"
+                  f"title={escape_property(title)}::{escape_data(text)}\n", sys.stderr)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:
             with open(summary, "a", encoding="utf-8") as fh:
-                fh.write(f"**dlint cache diff**: {len(gated)} gated step(s) rerun in {path}\n\n"
+                fh.write(f"**dlint cache diff**: {summary_text} in {path}\n\n"
                          + "".join(f"- {line}\n" for line in lines))
         except OSError:
             pass
