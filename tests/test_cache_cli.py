@@ -178,6 +178,19 @@ def test_diff_in_a_monorepo_from_the_root_and_from_a_subfolder(tmp_path):
 # -- timings (issue 11, part 3) -------------------------------------------------------------
 
 
+
+def save_timings(cache_home, dockerfile, measured) -> None:
+    """Store `measured` as `cache verify` would for `dockerfile` (buildkit), in the
+    dlint cache under `cache_home` (XDG_CACHE_HOME of the dlint processes a test runs)."""
+    from dlint.cache import timings
+
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(cache_home)
+    try:
+        timings.save(str(dockerfile), "buildkit", measured)
+    finally:
+        os.environ.pop("XDG_CACHE_HOME") if old is None else os.environ.__setitem__("XDG_CACHE_HOME", old)
+
 def test_timings_store_round_trip_and_matching(tmp_path, monkeypatch):
     from dlint.cache import timings as t
 
@@ -218,12 +231,7 @@ def test_diff_explain_and_rule_use_stored_timings(tmp_path):
                           t.StepTiming("stage-0", "COPY", "COPY . .", 2, 0.4),
                           t.StepTiming("stage-0", "RUN", "RUN pip install --no-cache-dir -r requirements.txt", 3, 238.0),
                           t.StepTiming("stage-0", "RUN", "RUN python -m build", 4, 11.6)], "cache verify, test")
-    old = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(env_cache)
-    try:
-        t.save(str(after / "Dockerfile"), "buildkit", measured)
-    finally:
-        os.environ.pop("XDG_CACHE_HOME") if old is None else os.environ.__setitem__("XDG_CACHE_HOME", old)
+    save_timings(env_cache, after / "Dockerfile", measured)
 
     def dlint(*args):
         env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
@@ -442,12 +450,7 @@ def test_max_rerun_seconds_gates_on_known_durations(tmp_path):
                           t.StepTiming("stage-0", "RUN", "RUN pip install -r requirements.txt", 3, 238.0),
                           t.StepTiming("stage-0", "COPY", "COPY . .", 4, 0.4),
                           t.StepTiming("stage-0", "RUN", "RUN python -m build", 5, 11.6)], "cache verify, test")
-    old = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(env_cache)
-    try:
-        t.save(str(after / "Dockerfile"), "buildkit", measured)
-    finally:
-        os.environ.pop("XDG_CACHE_HOME") if old is None else os.environ.__setitem__("XDG_CACHE_HOME", old)
+    save_timings(env_cache, after / "Dockerfile", measured)
 
     def dlint(*args, **env_extra):
         env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "GITHUB_ACTIONS")}
@@ -507,12 +510,7 @@ def test_max_rerun_seconds_with_unknown_durations(tmp_path):
         "`dlint cache verify` once")
     assert dlint("--max-rerun-seconds", "-1").returncode == 2
     # some known: the unknown ones count 0 s, and the message names them
-    old = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(env_cache)
-    try:
-        t.save(str(after / "Dockerfile"), "buildkit", t.Timings([t.StepTiming("stage-0", "RUN", "RUN slow", 2, 40.0)]))
-    finally:
-        os.environ.pop("XDG_CACHE_HOME") if old is None else os.environ.__setitem__("XDG_CACHE_HOME", old)
+    save_timings(env_cache, after / "Dockerfile", t.Timings([t.StepTiming("stage-0", "RUN", "RUN slow", 2, 40.0)]))
     proc = dlint("--max-rerun-seconds", "60")
     assert proc.returncode == 0
     assert proc.stderr.strip() == ("--max-rerun-seconds 60: the 3 steps that rerun take ~40s by their known "
