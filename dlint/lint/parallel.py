@@ -4,19 +4,23 @@ lint_paths finds the files (discovery, config lookup, build contexts) in its own
 reads them, and hands slices of that list to a pool of processes that run
 engine.lint_jobs on them; the results come back in file order and are merged as a serial
 run would have made them (engine._merge), so the report is byte-identical. Nothing is
-linted twice: each file goes to one process. What a process reads once per run (rule
-modules, build contexts, ShellCheck's disk cache) it reads once per process instead.
+linted twice: each file goes to one process. What a serial run loads once (rule modules,
+build contexts) a worker loads again only when the files linted before forking (below)
+did not need it.
 
 ShellCheck already runs in processes of its own (dlint.shell.shellcheck, one per core):
 each worker gets its share of those (cores // workers, at least one), so a run starts no
 more ShellCheck processes at a time than a serial one.
 
-When: a pool costs ~20-40 ms to start and every worker imports the rules it needs again,
-so with ``jobs=None`` (the CLI's default) a run uses processes only for at least
-AUTO_MIN_FILES files and AUTO_MIN_BYTES of Dockerfiles, one per core but never fewer than
-AUTO_FILES_PER_WORKER files each. An explicit ``jobs`` > 1 is taken as asked (at most one
-process per file). Processes are forked where the platform allows it (Linux), else
-spawned (macOS, Windows: the rules are imported again in each).
+When: a pool costs time to start, and the first files of a run import what linting needs
+(rule modules, the shell parser: ~0.1 s), so with ``jobs=None`` (the CLI's default) a run
+uses processes only for at least AUTO_MIN_FILES files and AUTO_MIN_BYTES of Dockerfiles,
+one per core but never fewer than AUTO_FILES_PER_WORKER files each. An explicit ``jobs``
+> 1 is taken as asked (at most one process per file). Processes are forked where the
+platform allows it (Linux): the parent lints the first WARM_UP_FILES files itself before
+forking, so the workers inherit those imports (and the build contexts read so far)
+instead of repeating them. Elsewhere (macOS, Windows) they are spawned and import
+everything again; a custom registry (not the default one) then lints serially.
 """
 
 from __future__ import annotations
@@ -31,11 +35,14 @@ if TYPE_CHECKING:
     from dlint.lint.engine import FileJob, FileResult
     from dlint.lint.registry import Registry
 
-# measured with bench/jobs.py (2 cores): below these a serial run is as fast or faster
-AUTO_MIN_FILES = 24
+# From bench/jobs.py on 2 cores: a pool costs ~35 ms to start (multiprocessing's imports
+# included) and ~20-30 ms of CPU per worker, and a file takes ~3 ms (warm): below these a
+# serial run is as fast or faster.
+AUTO_MIN_FILES = 48
 AUTO_MIN_BYTES = 48_000
-AUTO_FILES_PER_WORKER = 12
+AUTO_FILES_PER_WORKER = 24
 CHUNKS_PER_WORKER = 4  # slices per process: the files' costs differ, small slices even out
+WARM_UP_FILES = 8  # linted before forking (see lint_jobs_in_processes)
 
 
 def available_cores() -> int:
@@ -72,7 +79,7 @@ _worker: dict = {}
 
 
 def _init_worker(registry: Registry | None, select, ignore, severity_threshold, root_path,
-                 shellcheck_jobs: int) -> None:
+                 shellcheck_jobs: int, shared: dict) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -85,7 +92,7 @@ def _init_worker(registry: Registry | None, select, ignore, severity_threshold, 
 
         registry = default_registry()
     _worker.update(registry=registry, select=select, ignore=ignore,
-                   severity_threshold=severity_threshold, root_path=root_path, shared={})
+                   severity_threshold=severity_threshold, root_path=root_path, shared=shared)
 
 
 def _lint_slice(jobs: list[FileJob]) -> tuple[list[FileResult], list[str], str]:
@@ -123,14 +130,25 @@ def lint_jobs_in_processes(jobs: list[FileJob], workers: int, registry: Registry
         from dlint.lint.engine import lint_jobs
 
         return lint_jobs(jobs, registry, select, ignore, severity_threshold, {}, None, root_path)
-    parts = _slices(len(jobs), min(len(jobs), workers * CHUNKS_PER_WORKER))
-    shellcheck_jobs = max(1, available_cores() // workers)
     results: list[FileResult] = []
     finish_errors: list[str] = []
+    shared: dict = {}  # build contexts read here serve the forked workers too
+    if fork:
+        # The first files are linted here, before forking: that imports what linting needs
+        # (rule modules, the shell parser: ~0.1 s) once, and the workers inherit it.
+        from dlint.lint.engine import lint_jobs
+
+        first = min(WARM_UP_FILES, len(jobs) - workers)
+        if first > 0:
+            results, finish_errors = lint_jobs(jobs[:first], registry, select, ignore, severity_threshold,
+                                               shared, None, root_path)
+            jobs = jobs[first:]
+    parts = _slices(len(jobs), min(len(jobs), workers * CHUNKS_PER_WORKER))
+    shellcheck_jobs = max(1, available_cores() // workers)
     printed: dict[str, None] = {}
     with context.Pool(workers, _init_worker,
                       (registry if fork else None, select, ignore, severity_threshold, root_path,
-                       shellcheck_jobs)) as pool:
+                       shellcheck_jobs, shared if fork else {})) as pool:
         for part_results, part_errors, part_printed in pool.imap(_lint_slice, [jobs[a:b] for a, b in parts]):
             results.extend(part_results)
             finish_errors.extend(part_errors)

@@ -395,7 +395,6 @@ def close_all() -> None:
 
 
 def reset() -> None:
-    """Forget the runners (in a forked process: they are the parent's) and the warning."""
-    global _warned
+    """Forget the runners (in a forked process: they are the parent's; whether the warning
+    was printed stays: the parent printed it)."""
     _runners.clear()
-    _warned = False
