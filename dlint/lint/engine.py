@@ -621,9 +621,10 @@ def lint_paths(
         context_dir, explicit = context_of(path, config, build)
         add(data, shown, config, context_dir, explicit, str(path), build)
 
-    from dlint.lint.parallel import workers_for
+    if jobs != 1 and len(file_jobs) > 1:  # one file: not even the module is imported
+        from dlint.lint.parallel import workers_for
 
-    run.workers = workers_for(file_jobs, jobs)
+        run.workers = workers_for(file_jobs, jobs)
     if run.workers > 1:
         from dlint.lint.parallel import lint_jobs_in_processes
 
