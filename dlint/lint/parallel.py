@@ -146,10 +146,14 @@ def lint_jobs_in_processes(jobs: list[FileJob], workers: int, registry: Registry
     parts = _slices(len(jobs), min(len(jobs), workers * CHUNKS_PER_WORKER))
     shellcheck_jobs = max(1, available_cores() // workers)
     printed: dict[str, None] = {}
-    with context.Pool(workers, _init_worker,
-                      (registry if fork else None, select, ignore, severity_threshold, root_path,
-                       shellcheck_jobs, shared if fork else {})) as pool:
-        for part_results, part_errors, part_printed in pool.imap(_lint_slice, [jobs[a:b] for a, b in parts]):
+    # concurrent.futures, not multiprocessing.Pool: a worker that dies (killed, out of
+    # memory) makes it raise BrokenProcessPool (one line, exit 2) where a Pool would hang
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(registry if fork else None, select, ignore, severity_threshold,
+                                       root_path, shellcheck_jobs, shared if fork else {})) as pool:
+        for part_results, part_errors, part_printed in pool.map(_lint_slice, [jobs[a:b] for a, b in parts]):
             results.extend(part_results)
             finish_errors.extend(part_errors)
             for line in part_printed.splitlines(keepends=True):
