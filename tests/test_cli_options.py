@@ -407,3 +407,28 @@ def test_fast_path_leaves_the_rest_to_typer(argv):
     from dlint.cli import parse_check_argv
 
     assert parse_check_argv(argv) is None
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(monkeypatch):
+    """A killed worker (out of memory...) must end the run with one error, not wait forever
+    (multiprocessing.Pool would). The forked workers inherit the patched engine function."""
+    import sys
+
+    from dlint.lint import parallel
+    from dlint.lint.engine import lint_paths
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the patched function reaches the workers only when they are forked")
+
+    from dlint.lint import engine
+
+    parent, real = os.getpid(), engine.lint_jobs
+
+    def die_in_a_worker(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(9)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "lint_jobs", die_in_a_worker)
+    with pytest.raises(parallel.WorkerDied, match="-j1 lints in one process"):
+        lint_paths(_fixture_set(), root=REPO, cwd=REPO, jobs=2)

@@ -147,18 +147,28 @@ def lint_jobs_in_processes(jobs: list[FileJob], workers: int, registry: Registry
     shellcheck_jobs = max(1, available_cores() // workers)
     printed: dict[str, None] = {}
     # concurrent.futures, not multiprocessing.Pool: a worker that dies (killed, out of
-    # memory) makes it raise BrokenProcessPool (one line, exit 2) where a Pool would hang
+    # memory) makes it raise BrokenProcessPool where a Pool would wait forever
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(registry if fork else None, select, ignore, severity_threshold,
-                                       root_path, shellcheck_jobs, shared if fork else {})) as pool:
-        for part_results, part_errors, part_printed in pool.map(_lint_slice, [jobs[a:b] for a, b in parts]):
-            results.extend(part_results)
-            finish_errors.extend(part_errors)
-            for line in part_printed.splitlines(keepends=True):
-                printed[line] = None
+    initargs = (registry if fork else None, select, ignore, severity_threshold, root_path, shellcheck_jobs,
+                shared if fork else {})
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                 initargs=initargs) as pool:
+            for part_results, part_errors, part_printed in pool.map(_lint_slice, [jobs[a:b] for a, b in parts]):
+                results.extend(part_results)
+                finish_errors.extend(part_errors)
+                for line in part_printed.splitlines(keepends=True):
+                    printed[line] = None
+    except BrokenProcessPool:
+        raise WorkerDied("a --jobs worker process died (killed? out of memory?); -j1 lints in one process") \
+            from None
     if printed:
         sys.stderr.write("".join(printed))
         sys.stderr.flush()
     return results, finish_errors
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without giving its results (killed, out of memory)."""
