@@ -153,6 +153,10 @@ def lint_jobs_in_processes(jobs: list[FileJob], workers: int, registry: Registry
 
     initargs = (registry if fork else None, select, ignore, severity_threshold, root_path, shellcheck_jobs,
                 shared if fork else {})
+    if fork:  # the workers' garbage collector leaves the inherited objects alone (no copy-on-write)
+        import gc
+
+        gc.freeze()
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                  initargs=initargs) as pool:
@@ -164,6 +168,9 @@ def lint_jobs_in_processes(jobs: list[FileJob], workers: int, registry: Registry
     except BrokenProcessPool:
         raise WorkerDied("a --jobs worker process died (killed? out of memory?); -j1 lints in one process") \
             from None
+    finally:
+        if fork:
+            gc.unfreeze()
     if printed:
         sys.stderr.write("".join(printed))
         sys.stderr.flush()
