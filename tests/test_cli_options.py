@@ -13,20 +13,17 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from test_cli import CORPUS, DLINT, assert_no_traceback, err, out, write  # noqa: F401
-
-import subprocess
+from test_cli import CORPUS, DLINT, assert_no_traceback, err, out, write
 
 REPO = Path(__file__).resolve().parents[1]
 # findings from several rules, one with a safe fix (ADD -> COPY), one unfixable (untagged)
 DOCKERFILE = "FROM ubuntu\nADD app.txt /app/\nRUN apt-get update\n"
 CLEAN = "FROM alpine:3.20\nUSER nobody\n"
-PATHS = ("1", "0")  # DLINT_NO_FASTPATH: the fast path, then typer
 
 
 def dlint(*args, cwd=None, stdin=None, env=None, timeout=300):
