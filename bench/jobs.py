@@ -10,8 +10,10 @@
    pool starts to pay for itself (dlint.lint.parallel's AUTO_* thresholds come from here).
 
 Median wall time and the CPU time (user+sys of dlint, its worker processes and the
-ShellCheck processes, all waited for) of RUNS runs. The machine may be shared: compare
-ratios, and read the CPU column to see whether a slower wall time is load from elsewhere.
+ShellCheck processes, all waited for) of RUNS runs, the corpus variants run round-robin.
+The machine may be shared: the load average is printed at the start and the end, and a
+parallel run cannot be faster than the idle cores allow; compare the CPU columns to see
+that the workers do no more work than one process.
 """
 
 from __future__ import annotations
@@ -64,19 +66,27 @@ def main() -> None:
 
     base = [dlint, "check", "--format", "json", "."]
     run(base)  # fills ShellCheck's disk cache: "warm"
-    print("\nwhole corpus, one invocation (median of %d)" % args.runs)
+    print("\nwhole corpus, one invocation (median of %d, the variants interleaved)" % args.runs)
     print(f"{'variant':<28}{'wall s':>8}{'cpu s':>8}{'speedup':>9}  same output as -j1")
     for label, extra in (("warm", []), ("--ignore SC", ["--ignore", "SC"])):
-        serial = None
-        for jobs in ("1", "2", None):
-            cmd = base + extra + (["--jobs", jobs] if jobs else [])
-            wall, cpu, out = measure(cmd, args.runs)
-            if serial is None:
-                serial = (wall, out)
+        variants = {jobs: base + extra + (["--jobs", jobs] if jobs else []) for jobs in ("1", "2", None)}
+        # round-robin: a load change on the shared machine hits every variant alike
+        timings: dict = {jobs: [] for jobs in variants}
+        outputs = {}
+        for _ in range(args.runs):
+            for jobs, cmd in variants.items():
+                wall, cpu, out = run(cmd)
+                timings[jobs].append((wall, cpu))
+                outputs.setdefault(jobs, out)
+        serial_wall = statistics.median(w for w, _ in timings["1"])
+        for jobs in variants:
+            wall = statistics.median(w for w, _ in timings[jobs])
+            cpu = statistics.median(c for _, c in timings[jobs])
             name = f"{label}, " + (f"-j{jobs}" if jobs else "default")
-            same = "yes" if out == serial[1] else "NO"
-            print(f"{name:<28}{wall:>8.2f}{cpu:>8.2f}{serial[0] / wall:>8.2f}x  {same}")
+            same = "yes" if outputs[jobs] == outputs["1"] else "NO"
+            print(f"{name:<28}{wall:>8.2f}{cpu:>8.2f}{serial_wall / wall:>8.2f}x  {same}")
     if args.skip_small:
+        print_load()
         return
     print("\nsmall sets, warm (median of %d)" % args.small_runs)
     print(f"{'files':>6}{'KB':>6}{'-j1 wall':>10}{'-j2 wall':>10}{'default':>10}{'-j1 cpu':>9}{'-j2 cpu':>9}")
@@ -89,6 +99,12 @@ def main() -> None:
         auto = measure(cmd, args.small_runs)
         assert one[2] == two[2] == auto[2], "outputs differ"
         print(f"{count:>6}{size:>6}{one[0]:>10.3f}{two[0]:>10.3f}{auto[0]:>10.3f}{one[1]:>9.3f}{two[1]:>9.3f}")
+    print_load()
+
+
+def print_load() -> None:
+    if hasattr(os, "getloadavg"):
+        print("\nload average at the end: %.2f %.2f %.2f (1, 5, 15 min)" % os.getloadavg())
 
 
 if __name__ == "__main__":
