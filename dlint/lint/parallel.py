@@ -35,12 +35,12 @@ if TYPE_CHECKING:
     from dlint.lint.engine import FileJob, FileResult
     from dlint.lint.registry import Registry
 
-# From bench/jobs.py on 2 cores: a pool costs ~35 ms to start (multiprocessing's imports
-# included) and ~20-30 ms of CPU per worker, and a file takes ~3 ms (warm): below these a
-# serial run is as fast or faster.
-AUTO_MIN_FILES = 48
-AUTO_MIN_BYTES = 48_000
-AUTO_FILES_PER_WORKER = 24
+# From bench/jobs.py on 2 idle cores (corpus files, ~2.5 KB each, ShellCheck warm): -j2
+# breaks even with -j1 at 32-48 files and is ~25% faster at 64 (a pool costs ~35 ms to
+# start, multiprocessing's imports included, and some CPU per worker; a file ~3 ms).
+AUTO_MIN_FILES = 64
+AUTO_MIN_BYTES = 64_000
+AUTO_FILES_PER_WORKER = 32
 CHUNKS_PER_WORKER = 4  # slices per process: the files' costs differ, small slices even out
 WARM_UP_FILES = 8  # linted before forking (see lint_jobs_in_processes)
 
