@@ -157,17 +157,22 @@ def lint_jobs_in_processes(jobs: list[FileJob], workers: int, registry: Registry
         import gc
 
         gc.freeze()
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=initargs)
     try:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                 initargs=initargs) as pool:
-            for part_results, part_errors, part_printed in pool.map(_lint_slice, [jobs[a:b] for a, b in parts]):
-                results.extend(part_results)
-                finish_errors.extend(part_errors)
-                for line in part_printed.splitlines(keepends=True):
-                    printed[line] = None
+        for part_results, part_errors, part_printed in pool.map(_lint_slice, [jobs[a:b] for a, b in parts]):
+            results.extend(part_results)
+            finish_errors.extend(part_errors)
+            for line in part_printed.splitlines(keepends=True):
+                printed[line] = None
     except BrokenProcessPool:
+        _stop(pool)
         raise WorkerDied("a --jobs worker process died (killed? out of memory?); -j1 lints in one process") \
             from None
+    except BaseException:  # Ctrl-C, a broken pipe: stop now, not after the queued slices
+        _stop(pool)
+        raise
+    else:
+        pool.shutdown()
     finally:
         if fork:
             gc.unfreeze()
@@ -175,6 +180,17 @@ def lint_jobs_in_processes(jobs: list[FileJob], workers: int, registry: Registry
         sys.stderr.write("".join(printed))
         sys.stderr.flush()
     return results, finish_errors
+
+
+def _stop(pool) -> None:
+    """Cancel the slices not started and end the workers (shutdown alone would wait for
+    every queued slice)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
 
 
 class WorkerDied(RuntimeError):
