@@ -429,3 +429,27 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(monkeypatch):
     monkeypatch.setattr(engine, "lint_jobs", die_in_a_worker)
     with pytest.raises(parallel.WorkerDied, match="-j1 lints in one process"):
         lint_paths(_fixture_set(), root=REPO, cwd=REPO, jobs=2)
+
+
+def test_a_files_findings_do_not_depend_on_the_files_linted_before_it(tmp_path):
+    """Regression: a compose service naming the folder as its (explicit) build context made
+    copy-source-not-found treat every later Dockerfile defaulting to that folder as
+    explicit too, so `dlint check .` reported the root Dockerfile's COPY of a missing file,
+    `dlint check Dockerfile` did not, and -j2 (the two in different processes) differed
+    from -j1. Explicitness is the file's own now."""
+    write(tmp_path / "compose.yaml", "services:\n  a:\n    build:\n      context: .\n"
+                                     "      dockerfile: docker/a.Dockerfile\n")
+    write(tmp_path / "docker" / "a.Dockerfile", "FROM alpine:3.20\nCOPY exists.txt /\n")
+    write(tmp_path / "exists.txt", "x\n")
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\nCOPY missing.txt /\n")
+    alone = json.loads(dlint("check", "--select", "copy-source-not-found", "--format", "json", "Dockerfile",
+                             cwd=tmp_path).stdout)
+    assert alone == []  # nothing it copies is in its folder: probably not its context
+    for jobs in ("-j1", "-j2"):
+        run = dlint("check", "--select", "copy-source-not-found", "--format", "json", jobs, ".", cwd=tmp_path)
+        assert [f for f in json.loads(run.stdout) if f["file"] == "Dockerfile"] == alone, jobs
+    # the service's Dockerfile, whose context compose names, is checked against it
+    write(tmp_path / "docker" / "a.Dockerfile", "FROM alpine:3.20\nCOPY gone.txt /\n")
+    named = json.loads(dlint("check", "--select", "copy-source-not-found", "--format", "json", ".",
+                             cwd=tmp_path).stdout)
+    assert [f["file"] for f in named] == ["docker/a.Dockerfile"]
