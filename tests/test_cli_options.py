@@ -453,3 +453,40 @@ def test_a_files_findings_do_not_depend_on_the_files_linted_before_it(tmp_path):
     named = json.loads(dlint("check", "--select", "copy-source-not-found", "--format", "json", ".",
                              cwd=tmp_path).stdout)
     assert [f["file"] for f in named] == ["docker/a.Dockerfile"]
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX signals")
+def test_ctrl_c_stops_the_workers_at_once(tmp_path):
+    """Ctrl-C during a --jobs run: exit 130 without a traceback, no worker left, and long
+    before the run would have finished (the queued slices are cancelled, not awaited)."""
+    import signal
+    import time
+
+    text = (REPO / "examples" / "Dockerfile").read_text()
+    for i in range(1200):
+        write(tmp_path / f"d{i:04}" / "Dockerfile", text)
+    cmd = [DLINT, "check", "-j2", "--ignore", "SC", "--format", "json", "."]
+    env = {**os.environ, "DLINT_NO_PLUGINS": "1"}
+    start = time.perf_counter()
+    full = subprocess.run(cmd, cwd=tmp_path, capture_output=True, env=env, timeout=600)
+    whole = time.perf_counter() - start
+    assert full.returncode == 1 and full.stdout
+    # in a session of its own: the signal goes to dlint and its workers, as a terminal sends it
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            start_new_session=True)
+    time.sleep(whole * 0.4)
+    os.killpg(proc.pid, signal.SIGINT)
+    sent = time.perf_counter()
+    stdout, stderr = proc.communicate(timeout=600)
+    stopped = time.perf_counter() - sent
+    assert proc.returncode == 130 and stdout == b"" and b"Traceback" not in stderr
+    assert stopped < whole * 0.4, (stopped, whole)
+    if os.path.isdir("/proc/self"):  # no process (an orphaned worker) still works in the folder
+        left = []
+        for entry in os.listdir("/proc"):
+            try:
+                if entry.isdigit() and os.readlink(f"/proc/{entry}/cwd") == str(tmp_path):
+                    left.append(entry)
+            except OSError:
+                continue
+        assert left == []
