@@ -13,12 +13,15 @@ import os
 import sys
 
 _VALUE_OPTIONS = {"--format", "--select", "--ignore", "--severity-threshold", "--config", "--root",
-                  "--context", "--baseline", "--write-baseline"}
+                  "--context", "--output-file", "-o", "--color", "--stdin-filename", "--jobs", "-j",
+                  "--baseline", "--write-baseline"}
+_FLAGS = {"--fix": "fix", "--unsafe-fixes": "unsafe_fixes", "--diff": "diff", "--exit-zero": "exit_zero",
+          "--quiet": "quiet", "-q": "quiet", "--statistics": "statistics"}
 
 
 def parse_check_argv(argv: list[str]):
     """CheckOptions for ``check`` arguments, or None when typer must handle them."""
-    from dlint.cli.check import FORMAT_CHOICES, THRESHOLD_CHOICES, CheckOptions
+    from dlint.cli.check import COLOR_CHOICES, FORMAT_CHOICES, THRESHOLD_CHOICES, CheckOptions
 
     options = CheckOptions()
     args = iter(argv)
@@ -30,15 +33,11 @@ def parse_check_argv(argv: list[str]):
         if arg == "--":
             only_paths = True
             continue
-        if arg == "--fix":
-            options.fix = True
+        if arg in _FLAGS:
+            setattr(options, _FLAGS[arg], True)
             continue
-        if arg == "--unsafe-fixes":
-            options.unsafe_fixes = True
-            continue
-        if arg == "--diff":
-            options.diff = True
-            continue
+        if arg.startswith(("-j", "-o")) and len(arg) > 2 and not arg.startswith("--"):
+            arg = arg[:2] + "=" + arg[2:]  # -j4, -oFILE
         name, eq, value = arg.partition("=")
         if name not in _VALUE_OPTIONS:
             return None
@@ -47,9 +46,21 @@ def parse_check_argv(argv: list[str]):
             if value is None or (value.startswith("-") and value != "-"):
                 return None
         if name == "--format":
-            if value not in FORMAT_CHOICES:
+            if value.partition("=")[0] not in FORMAT_CHOICES:
                 return None
-            options.format = value
+            options.format = (options.format or []) + [value]
+        elif name in ("--jobs", "-j"):
+            if not value.isdigit() or int(value) < 1:
+                return None
+            options.jobs = int(value)
+        elif name == "--color":
+            if value not in COLOR_CHOICES:
+                return None
+            options.color = value
+        elif name in ("--output-file", "-o"):
+            options.output_file = value
+        elif name == "--stdin-filename":
+            options.stdin_filename = value
         elif name == "--severity-threshold":
             if value not in THRESHOLD_CHOICES:
                 return None

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from dlint.cli.check import FORMAT_CHOICES, THRESHOLD_CHOICES, CheckOptions, run_check
+from dlint.cli.check import COLOR_CHOICES, FORMAT_CHOICES, THRESHOLD_CHOICES, CheckOptions, run_check
 from dlint.cli.output import error, write
 
 APP_SETTINGS = dict(
@@ -61,12 +61,19 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+def _format_value(value: str) -> str:
+    fmt = value.partition("=")[0]
+    _choice(fmt, FORMAT_CHOICES, "--format")
+    return value
+
+
 def check(
     paths: List[str] = typer.Argument(None, metavar="[PATH]...", help="Dockerfiles, directories (searched recursively), or - for stdin."),
-    format: Optional[str] = typer.Option(
-        None, "--format", show_default=False,
+    format: List[str] = typer.Option(
+        None, "--format", metavar="FORMAT[=FILE]", show_default=False,
         help="Output format: " + "|".join(FORMAT_CHOICES) + " (default tty; under GitHub Actions "
-             "tty is followed by annotations)."),
+             "tty is followed by annotations). Repeatable: FORMAT=FILE writes that format to FILE, "
+             "at most one FORMAT without a file goes to stdout (--format tty --format sarif=out.sarif)."),
     select: List[str] = typer.Option(None, "--select", metavar="CODES", help="Only these rules (codes, names, aliases or ALL; comma-separated, repeatable)."),
     ignore: List[str] = typer.Option(None, "--ignore", metavar="CODES", help="Skip these rules (codes, names, aliases or ALL)."),
     severity_threshold: Optional[str] = typer.Option(
@@ -77,15 +84,32 @@ def check(
     config: Optional[str] = typer.Option(None, "--config", metavar="FILE", help="Config file (default: nearest .dlint.toml or pyproject.toml [tool.dlint])."),
     root: Optional[str] = typer.Option(None, "--root", metavar="DIR", help="Show paths relative to this directory (default: the working directory); PATHs are still relative to the working directory."),
     context: Optional[str] = typer.Option(None, "--context", metavar="DIR", help="Build context folder of the linted Dockerfiles, as in `docker build DIR` (default: each Dockerfile's folder, or the config's `contexts`)."),
+    output_file: Optional[str] = typer.Option(
+        None, "--output-file", "-o", metavar="FILE",
+        help="Write the output that has no FILE of its own (the --format without =FILE, or tty) to FILE instead of stdout; never coloured."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings (and with --diff, even with changes); 2 still means a usage or input error."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only: no summary line, no \"No files checked\", no --fix summary."),
+    color: str = typer.Option("auto", "--color", metavar="WHEN", help="Colour the tty output on stdout: auto (a terminal without NO_COLOR), always, never."),
+    statistics: bool = typer.Option(False, "--statistics", help="Instead of the findings, print how many each rule code has, most first (text with --format tty, JSON with --format json)."),
+    stdin_filename: Optional[str] = typer.Option(
+        None, "--stdin-filename", metavar="PATH",
+        help="The path the Dockerfile read from - (stdin) stands for: shown in the output, and its folder gives the config and the build context. Without PATHs, reads stdin."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", metavar="N", show_default=False,
+        help="Lint files in N processes (default: one per CPU core when there are enough files to gain from it; 1: in one process). Same output as one process."),
     baseline: Optional[str] = typer.Option(None, "--baseline", metavar="FILE", help="Report only the findings not recorded in this baseline file (see --write-baseline); the exit code counts only those."),
     write_baseline: Optional[str] = typer.Option(None, "--write-baseline", metavar="FILE", help="Record every finding of this run in FILE (JSON) and report none of them; later runs with --baseline FILE report only new findings."),
 ) -> None:
     """Lint Dockerfiles. Exit 0 clean, 1 findings at or above the threshold, 2 usage or input error."""
-    if format is not None:
-        _choice(format, FORMAT_CHOICES, "--format")
+    for value in format or []:
+        _format_value(value)
     _choice(severity_threshold, THRESHOLD_CHOICES, "--severity-threshold")
-    options = CheckOptions(list(paths or []), format, list(select or []), list(ignore or []),
+    _choice(color, COLOR_CHOICES, "--color")
+    if jobs is not None and jobs < 1:
+        raise typer.BadParameter(f"{jobs} is not a number of processes (1 or more)", param_hint="--jobs")
+    options = CheckOptions(list(paths or []), list(format or []), list(select or []), list(ignore or []),
                            severity_threshold, fix, config, root, context, unsafe_fixes, diff,
+                           output_file, exit_zero, quiet, color, statistics, stdin_filename, jobs,
                            baseline, write_baseline)
     raise typer.Exit(run_check(options))
 

@@ -244,8 +244,6 @@ class LintContext:
             else:
                 found.ignore_path = self._ignore_file
             self._shared[key] = found
-        elif found and self.context_explicit:
-            found.explicit = True
         return found or None
 
     def context_sources_by_copy(self, shipped_only: bool = False) -> list[list[ContextSource]]:

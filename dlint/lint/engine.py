@@ -89,6 +89,8 @@ class LintRun(Record):
         self.linters: dict[str, Callable[[str], list[Finding]]] = {}
         self.floors: dict[str, int] = {}  # displayed path -> rank of its severity threshold
         self.config_failed = False  # a config file was broken (its files were skipped)
+        self.stdin_path: str | None = None  # displayed path of the stdin input, when read
+        self.workers = 1  # processes that linted the files (lint_paths' `jobs`)
 
     @property
     def exit_code(self) -> int:
@@ -409,6 +411,108 @@ def not_text_cause(exc: Exception) -> str:
     return reason if reason.startswith("not a text file") else f"not a text file: {reason}"
 
 
+class FileJob(Record):
+    """One file to lint, as lint_paths found it: its bytes, displayed path, config, build
+    context, and ``mark``: how many of the run's errors came before it (so that the errors
+    keep the order of a serial run however the files are linted)."""
+
+    _fields = ("data", "shown", "config", "context_dir", "explicit", "file", "build", "mark")
+
+    def __init__(self, data: bytes, shown: str, config: Config, context_dir: str | None,
+                 explicit: bool = False, file: str | None = None, build=None, mark: int = 0):
+        self.data = data
+        self.shown = shown
+        self.config = config
+        self.context_dir = context_dir
+        self.explicit = explicit
+        self.file = file
+        self.build = build
+        self.mark = mark
+
+
+class FileResult(Record):
+    """What linting one FileJob gave: ``errors`` from reading and preparing it, ``late_errors``
+    from its rules; ``linted`` False when it was not text (then nothing else is set)."""
+
+    _fields = ("linted", "findings", "lines", "floor", "failing", "errors", "late_errors")
+
+    def __init__(self):
+        self.linted = False
+        self.findings: list[Finding] = []
+        self.lines: list[str] = []
+        self.floor = 0
+        self.failing = False
+        self.errors: list[str] = []
+        self.late_errors: list[str] = []
+
+
+def lint_jobs(jobs: list[FileJob], registry: Registry, select: list[str] | None,
+              ignore: list[str] | None, severity_threshold: str | None, shared: dict,
+              run: LintRun | None = None, root_path: Path | None = None) -> tuple[list[FileResult], list[str]]:
+    """Lint some files of a run: every file decoded, parsed and prepared first (rules with
+    slow outside work, ShellCheck, start it then), then linted in order. Returns a result
+    per job and the errors of the rules' `prepared` step. With ``run`` (in-process), also
+    fills run.texts and run.linters for --fix. Used by lint_paths, and by its worker
+    processes (dlint.lint.parallel) for a slice of the files."""
+    from dlint.syntax import NotText, decode_source, parse
+
+    rule_sets: dict[int, RuleSet] = {}
+
+    def rule_set_for(config: Config) -> RuleSet:
+        key = id(config)
+        if key not in rule_sets:
+            rule_sets[key] = resolve_rules(registry, config, select, ignore, severity_threshold)
+        return rule_sets[key]
+
+    results = [FileResult() for _ in jobs]
+    parsed: list[tuple | None] = []  # (LintContext, RuleSet, FileJob, FileResult)
+    preparing: list = []
+    for job, result in zip(jobs, results):
+        shown = job.shown
+        try:
+            text = decode_source(job.data)
+        except NotText as exc:
+            result.errors.append(f"{shown}: {not_text_cause(exc)}")
+            continue
+        build = job.build
+        ctx = LintContext(parse(text, shown), shown, job.context_dir, context_explicit=job.explicit,
+                          dockerfile_path=job.file, shared=shared,
+                          build_args=build.args if build is not None else None)
+        rule_set = rule_set_for(job.config)
+        preparing.extend(prepare_context(ctx, rule_set, result.errors))
+        parsed.append((ctx, rule_set, job, result))
+        if run is not None:
+            data, context_dir = job.data, job.context_dir
+            run.texts[shown] = (data[:3] if data.startswith(b"\xef\xbb\xbf") else b"", text)
+            run.linters[shown] = lambda new_text, shown=shown, rule_set=rule_set, context_dir=context_dir: \
+                lint_document(parse(new_text, shown), shown, rule_set, registry=registry,
+                              context_dir=context_dir, errors=[])
+    finish_errors: list[str] = []
+    finish_preparing(preparing, finish_errors)
+    for i, item in enumerate(parsed):
+        assert item is not None
+        parsed[i] = None  # a linted file's model can go
+        ctx, rule_set, job, result = item
+        document = ctx.document
+        findings = lint_context(ctx, rule_set, result.late_errors)
+        build = job.build
+        if build is not None and build.target is not None and not document.errors:
+            from dlint.model import build_model
+
+            if build_model(document).stage(build.target) is None:
+                compose_file = display_path(Path(build.compose_file), root_path or Path.cwd())
+                result.late_errors.append(f"{compose_file}: service {build.service}: target "
+                                          f"{build.target!r} is not a stage of {job.shown}")
+        floor = severity_rank(rule_set.severity_threshold)
+        result.linted = True
+        result.findings = findings
+        result.lines = document.lines
+        # what fix_run uses to recompute `failing` once fixed (--exit-zero: never fails)
+        result.floor = 99 if rule_set.exit_zero else floor
+        result.failing = not rule_set.exit_zero and any(severity_rank(f.severity) >= floor for f in findings)
+    return results, finish_errors
+
+
 def lint_paths(
     paths: Iterable[str],
     *,
@@ -421,6 +525,8 @@ def lint_paths(
     stdin: bytes | None = None,
     context: str | None = None,
     cwd: str | os.PathLike[str] | None = None,
+    stdin_filename: str | None = None,
+    jobs: int | None = 1,
 ) -> LintRun:
     """Lint files, directories (discovery) and ``-`` (stdin, read from ``stdin`` or sys.stdin).
 
@@ -430,11 +536,17 @@ def lint_paths(
     rules that read it) is ``context`` (``--context``) when given, else the config's
     ``contexts`` entry matching it, else the context of the compose service that builds
     it (a directory PATH holding compose.yaml: its services' Dockerfiles are linted
-    first, with their build args), else the file's folder; stdin has none. Unreadable or non-text files, missing
-    paths and directories without Dockerfiles become ``errors``; the rest is still linted.
-    Raises ConfigError for a bad config file or an unknown --select/--ignore item."""
-    from dlint.syntax import NotText, decode_source, parse
+    first, with their build args), else the file's folder; stdin has none, unless
+    ``stdin_filename`` names the file it stands for: then stdin is shown, configured and
+    given a build context as that file would be (its bytes are still those of stdin).
+    Unreadable or non-text files, missing paths and directories without Dockerfiles
+    become ``errors``; the rest is still linted.
 
+    ``jobs``: processes linting the files (dlint.lint.parallel); 1 (default) lints in this
+    process, None picks one per core when the files are many enough to be worth it. The
+    outcome is the same (findings, files and errors in the same order) either way, except
+    that run.texts and run.linters (for --fix) are filled only in a serial run.
+    Raises ConfigError for a bad config file or an unknown --select/--ignore item."""
     registry = registry or default_registry()
     root_path = Path(os.path.abspath(root or os.getcwd()))
     base_path = Path(os.path.abspath(cwd)) if cwd is not None else root_path
@@ -443,62 +555,13 @@ def lint_paths(
             raise ConfigError(f"unknown rule {selector!r} in --select/--ignore (use a rule code, name, alias or ALL)")
     finder = ConfigFinder(registry, config_path)
     run = LintRun()
-    rule_sets: dict[int, RuleSet] = {}
     seen: set[str] = set()
-    shared: dict = {}  # per-run: build contexts read once, whatever the number of files
     context_root = str(base_path / os.path.expanduser(context)) if context else None
+    file_jobs: list[FileJob] = []
 
-    def rule_set_for(config: Config) -> RuleSet:
-        key = id(config)
-        if key not in rule_sets:
-            rule_sets[key] = resolve_rules(registry, config, select, ignore, severity_threshold)
-        return rule_sets[key]
-
-    # Two passes: every file is parsed and prepared first (rules with slow outside work,
-    # ShellCheck, start it then), then linted in order.
-    parsed: list[tuple | None] = []  # (LintContext, RuleSet, compose build or None)
-    preparing: list = []
-
-    def lint_one(data: bytes, shown: str, config: Config, context_dir: str | None,
-                 explicit: bool = False, file: str | None = None, build=None) -> None:
-        try:
-            text = decode_source(data)
-        except NotText as exc:
-            run.errors.append(f"{shown}: {not_text_cause(exc)}")
-            return
-        ctx = LintContext(parse(text, shown), shown, context_dir, context_explicit=explicit,
-                          dockerfile_path=file, shared=shared,
-                          build_args=build.args if build is not None else None)
-        rule_set = rule_set_for(config)
-        preparing.extend(prepare_context(ctx, rule_set, run.errors))
-        parsed.append((ctx, rule_set, build))
-        run.texts[shown] = (data[:3] if data.startswith(b"\xef\xbb\xbf") else b"", text)
-        run.linters[shown] = lambda new_text: lint_document(
-            parse(new_text, shown), shown, rule_set, registry=registry, context_dir=context_dir, errors=[])
-
-    def lint_parsed() -> None:
-        finish_preparing(preparing, run.errors)
-        for i, item in enumerate(parsed):
-            assert item is not None
-            parsed[i] = None  # a linted file's model can go
-            ctx, rule_set, build = item
-            shown = ctx.display_path
-            document = ctx.document
-            findings = lint_context(ctx, rule_set, run.errors)
-            if build is not None and build.target is not None and not document.errors:
-                from dlint.model import build_model
-
-                if build_model(document).stage(build.target) is None:
-                    run.errors.append(f"{display_path(Path(build.compose_file), root_path)}: service "
-                                      f"{build.service}: target {build.target!r} is not a stage of {shown}")
-            run.files.append(shown)
-            run.sources[shown] = document.lines
-            run.findings.extend(findings)
-            floor = severity_rank(rule_set.severity_threshold)
-            # what fix_run uses to recompute `failing` once fixed (--exit-zero: never fails)
-            run.floors[shown] = 99 if rule_set.exit_zero else floor
-            if not rule_set.exit_zero and any(severity_rank(f.severity) >= floor for f in findings):
-                run.failing = True
+    def add(data: bytes, shown: str, config: Config, context_dir: str | None,
+            explicit: bool = False, file: str | None = None, build=None) -> None:
+        file_jobs.append(FileJob(data, shown, config, context_dir, explicit, file, build, len(run.errors)))
 
     bad_configs: set[str] = set()
 
@@ -553,15 +616,32 @@ def lint_paths(
             else:
                 yield raw, path
 
+    def context_of(path: Path, config: Config, build) -> tuple[str, bool]:
+        if context_root is not None:
+            return context_root, True
+        if build is not None:
+            return build.context, True
+        named = config.context_for(path)
+        return (named, True) if named is not None else (str(path.parent), False)
+
     for raw, path in targets():
         if path is None:
             if STDIN in seen:
                 continue
             seen.add(STDIN)
-            config = config_for(base_path)
             data = stdin if stdin is not None else sys.stdin.buffer.read()
-            if config is not None:  # stdin has a context only when --context names one
-                lint_one(data, STDIN, config, context_root, context_root is not None)
+            if stdin_filename is None:
+                config = config_for(base_path)
+                run.stdin_path = STDIN
+                if config is not None:  # stdin has a context only when --context names one
+                    add(data, STDIN, config, context_root, context_root is not None)
+                continue
+            named = base_path / os.path.expanduser(stdin_filename)
+            run.stdin_path = display_path(named, root_path)
+            config = config_for(named.parent)
+            if config is not None:  # shown, configured and in a context as the file it names
+                context_dir, explicit = context_of(named, config, None)
+                add(data, run.stdin_path, config, context_dir, explicit, str(named))
             continue
         key = os.path.normcase(os.path.abspath(path))
         if key in seen:
@@ -578,14 +658,45 @@ def lint_paths(
             continue
         run.paths[shown] = str(path)
         build = builds.get(key)
-        if context_root is not None:
-            context_dir, explicit = context_root, True
-        elif build is not None:
-            context_dir, explicit = build.context, True
-        else:
-            named = config.context_for(path)
-            context_dir, explicit = (named, True) if named is not None else (str(path.parent), False)
-        lint_one(data, shown, config, context_dir, explicit, str(path), build)
-    lint_parsed()
+        context_dir, explicit = context_of(path, config, build)
+        add(data, shown, config, context_dir, explicit, str(path), build)
+
+    if jobs != 1 and len(file_jobs) > 1:  # one file: not even the module is imported
+        from dlint.lint.parallel import workers_for
+
+        run.workers = workers_for(file_jobs, jobs)
+    if run.workers > 1:
+        from dlint.lint.parallel import lint_jobs_in_processes
+
+        results, finish_errors = lint_jobs_in_processes(
+            file_jobs, run.workers, registry, select, ignore, severity_threshold, root_path)
+    else:
+        results, finish_errors = lint_jobs(file_jobs, registry, select, ignore, severity_threshold, {},
+                                           run, root_path)
+    _merge(run, file_jobs, results, finish_errors)
     run.findings.sort(key=Finding.sort_key)
     return run
+
+
+def _merge(run: LintRun, jobs: list[FileJob], results: list[FileResult], finish_errors: list[str]) -> None:
+    """Put the files' results into the run, errors in the order a serial run gives them:
+    each file's read and prepare errors where it was found, then the `prepared` errors,
+    then each file's rule errors."""
+    found, run.errors = run.errors, []
+    done = 0
+    for job, result in zip(jobs, results):
+        run.errors.extend(found[done:job.mark])
+        done = max(done, job.mark)
+        run.errors.extend(result.errors)
+    run.errors.extend(found[done:])
+    run.errors.extend(dict.fromkeys(finish_errors))  # once, however many processes had them
+    for job, result in zip(jobs, results):
+        if not result.linted:
+            continue
+        run.errors.extend(result.late_errors)
+        run.files.append(job.shown)
+        run.sources[job.shown] = result.lines
+        run.findings.extend(result.findings)
+        run.floors[job.shown] = result.floor
+        if result.failing:
+            run.failing = True

@@ -36,6 +36,7 @@ class Report:
     color: bool = False    # tty only
     width: int = 0         # tty with color: wrap finding messages to this many columns (0: never)
     version: str = ""
+    quiet: bool = False    # tty: the findings only, without the summary line (--quiet)
 
 
 def render(fmt: str, findings: list[Finding], report: Report) -> str:

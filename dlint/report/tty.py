@@ -11,7 +11,7 @@ wraps, so pipes get one line per finding):
         | ^^^^^^^^^^^
 
 and a last line "N findings in M files" (with how many `--fix` and `--fix --unsafe-fixes`
-would fix, when any) or "All checks passed".
+would fix, when any) or "All checks passed", left out with ``Report.quiet`` (`--quiet`).
 """
 
 from __future__ import annotations
@@ -109,8 +109,9 @@ def render_plain(findings: list[Finding], report: Report) -> str:
             safe, start, width = _underline(text, start, width)
             out.append(f"  {number} | {safe}")
             out.append(f"  {' ' * gutter} | {' ' * start}{'^' * width}")
-    out.append(summary(findings, report))
-    return "\n".join(out) + "\n"
+    if not report.quiet:
+        out.append(summary(findings, report))
+    return "".join(line + "\n" for line in out)
 
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan", "style": "magenta"}
@@ -124,8 +125,9 @@ def render_rich(findings: list[Finding], report: Report) -> str:
 
     buffer = io.StringIO()
     # the finding line wraps at the terminal's width; source excerpts never wrap (soft_wrap)
+    # no_color=False: the CLI decided (`--color always` wins over NO_COLOR)
     console = Console(file=buffer, force_terminal=True, color_system="standard", width=report.width or 10_000,
-                      highlight=False, emoji=False, markup=False)
+                      highlight=False, emoji=False, markup=False, no_color=False)
     for f in sorted(findings, key=lambda f: f.sort_key()):
         line = Text()
         line.append(f"{f.file}:{f.line}:{f.column}", style="bold")
@@ -146,7 +148,9 @@ def render_rich(findings: list[Finding], report: Report) -> str:
             console.print(Text.assemble((f"  {' ' * gutter} | ", "blue"),
                                         (" " * start + "^" * width, SEVERITY_STYLES.get(f.severity, ""))),
                           soft_wrap=True)
-    console.print(Text(summary(findings, report), style="bold red" if findings else "bold green"), soft_wrap=True)
+    if not report.quiet:
+        console.print(Text(summary(findings, report), style="bold red" if findings else "bold green"),
+                      soft_wrap=True)
     return buffer.getvalue()
 
 

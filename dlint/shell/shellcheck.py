@@ -49,6 +49,8 @@ PROLOGUE_LINES = 2
 # longer scripts than this are not checked.
 MAX_SCRIPT_CHARS = 20_000
 BATCH_SIZE = 150
+# ShellCheck processes at a time; None: one per CPU (a `--jobs` worker gets its share)
+JOBS: int | None = None
 WIKI = "https://www.shellcheck.net/wiki/{code}"
 
 # shell name (dlint.shell.shell_name) -> the #! line ShellCheck reads the dialect from;
@@ -172,7 +174,7 @@ class ShellCheck:
         self._queued: list[_Batch] = []
         self._running: list[_Batch] = []
         self._batch_of: dict[str, _Batch] = {}
-        self.jobs = max(1, os.cpu_count() or 1)
+        self.jobs = JOBS or max(1, os.cpu_count() or 1)
         self._cache_dir = self._disk_cache_dir() if binary else None
         self.processes = 0   # ShellCheck processes started (bench/)
 
@@ -384,3 +386,15 @@ def runner() -> ShellCheck:
 def start_shellcheck() -> None:
     """Start checking the scripts handed over so far (rules call it from `prepared`)."""
     runner().start()
+
+
+def close_all() -> None:
+    """Stop every runner's processes still running (see ShellCheck.close)."""
+    for found in _runners.values():
+        found.close()
+
+
+def reset() -> None:
+    """Forget the runners (in a forked process: they are the parent's; whether the warning
+    was printed stays: the parent printed it)."""
+    _runners.clear()

@@ -59,7 +59,9 @@ class CopySourceNotFound(Rule):
         context = ctx.build_context
         if context is None:
             return
-        if not context.explicit and not any(
+        # this file's own context, named or defaulted (not whether another file of the run
+        # named the same folder: a file's findings never depend on the others linted)
+        if not ctx.context_explicit and not any(
                 (context.match(s.path) if s.wildcard else context.exists(s.path)) for s in sources):
             return  # nothing of this file is here: probably not its build context
         exceptions = any(p.startswith("!") for p in context.ignore.patterns)
