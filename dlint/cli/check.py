@@ -273,7 +273,9 @@ def _run_check(options: CheckOptions) -> int:
             error(problem)
     def report_for(fmt: str, color: bool) -> Report:
         report = Report(rules=list(registry.rules), files=run.files, sources=run.sources, root=root,
-                        color=color, version=__version__, quiet=options.quiet)
+                        color=color, version=__version__,
+                        # --write-baseline: the stderr line says what was recorded, no "All checks passed"
+                        quiet=options.quiet or options.write_baseline is not None)
         if color:
             width = _terminal_width()
             report.width = max(40, width) if width else 0
