@@ -93,7 +93,8 @@ def main() -> int:
                     (reruns if s.get("certain", True) else uncertain)[key] += 1
             changed_commits += bool(rerun)
             first = f"line {rerun[0]['line']} {rerun[0]['instruction']}: {rerun[0]['reason']}" if rerun else "all cached"
-            print(f"{commit[:9]} {len(rerun):2d} rerun  {subject[:60]}\n          {first[:110]}")
+            maybe = sum(1 for s in rerun if not s.get("certain", True))
+            print(f"{commit[:9]} {len(rerun) - maybe:2d} rerun, {maybe} maybe  {subject[:55]}\n          {first[:110]}")
     print(f"\n{len(seconds)} commits, builder {args.builder}: {changed_commits} rerun something, "
           f"{failures} failed; cache diff {statistics.median(seconds):.2f} s median, {max(seconds):.2f} s max")
     print("\nline  stage        reruns  uncertain  instruction")
