@@ -270,6 +270,20 @@ def test_bad_timings_file_is_one_line(tmp_path):
     assert proc.returncode == 2 and "cannot read timings file" in proc.stderr
 
 
+def test_timings_file_with_wrongly_typed_fields_is_one_line(tmp_path):
+    # JSON of the right outline but the wrong types (a hand-edited or foreign log):
+    # read as no progress, not an internal error.
+    scenario = FIXTURES / "E05"
+    for n, text in enumerate(['{"vertexes":[{"digest":"sha256:1","name":5}]}',
+                              '{"vertexes":[{"digest":["a"],"name":"[1/2] RUN x"}]}',
+                              '{"vertexes":7}']):
+        (tmp_path / f"log{n}.json").write_text(text + "\n")
+        proc = run("cache", "diff", str(scenario / "before"), str(scenario / "after"), "--timings",
+                   str(tmp_path / f"log{n}.json"))
+        assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+        assert "internal error" not in proc.stderr and "timings" in proc.stderr
+
+
 def _git(repo, *args):
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
                    env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
