@@ -500,6 +500,7 @@ def diff(
     unchanged unless a FROM line changes. With no arguments inside a git repository:
     HEAD against the working tree, the current folder being the context."""
     import json
+    import os
 
     from dlint.cache.predict import PredictError, load_dockerfile, predict
     from dlint.cache.timings import TimingsError
@@ -516,7 +517,10 @@ def diff(
             build = _compose_service(service)
             common = {**build.args, **common}
             target = target if target is not None else build.target
-            file = build.dockerfile
+            file = build.dockerfile   # absolute; a revision's snapshot has no folder to place it in
+            rel = os.path.relpath(file, build.context)
+            if not rel.startswith(".."):
+                file = rel.replace(os.sep, "/")
             before_snap, after_snap = resolve_contexts(before, after, cwd=build.context, git_tree=git_tree)
         else:
             before_snap, after_snap = _diff_contexts(before, after, git_tree)
