@@ -536,3 +536,20 @@ def test_max_rerun_seconds_with_unknown_durations(tmp_path):
     (after / "a.txt").write_text("1")
     env_cache.rename(tmp_path / "gone")
     assert dlint("--max-rerun-seconds", "0").returncode == 0
+
+
+def test_absolute_dockerfile_path_between_revisions(tmp_path):
+    # `-f $PWD/docker/app.Dockerfile` between two revisions names the file at that place
+    # in each revision's context; it was refused as "outside the build context".
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {".dockerignore": ".git\n", "a.txt": "1\n",
+                   "docker/app.Dockerfile": "FROM alpine:3.20\nCOPY a.txt /a\nRUN echo\n"})
+    _commit(repo, {"a.txt": "2\n"})
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "-f", str(repo / "docker" / "app.Dockerfile"),
+               "--format", "json", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s["line"], s["cached"]) for s in json.loads(proc.stdout)["steps"]] == \
+        [(1, True), (2, False), (3, False)]
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "-f", str(tmp_path / "elsewhere"), cwd=repo)
+    assert proc.returncode == 2 and "outside the build context" in proc.stderr

@@ -391,6 +391,8 @@ def _dockerfile_in_context(file: str, snapshot) -> str:
     if not os.path.isabs(file):
         return file
     root = getattr(snapshot, "root", None)
+    if root is None and getattr(snapshot, "repo", None):   # a revision: its folder in the checkout
+        root = os.path.join(snapshot.repo, snapshot.prefix)
     if root is not None:
         rel = os.path.relpath(file, os.path.abspath(root))
         if not rel.startswith(".."):
