@@ -164,11 +164,14 @@ def test_diff_in_a_monorepo_from_the_root_and_from_a_subfolder(tmp_path):
         proc = run("cache", "diff", *args, "--format", "json", cwd=cwd)
         assert proc.returncode == 0, (args, proc.stderr)
         assert [s["line"] for s in json.loads(proc.stdout)["steps"] if s["cached"] is False] == [2, 3], args
-    # A folder the revision does not have: one readable line, no raw git error.
+    # A folder the revision does not have: a Dockerfile only AFTER has, a first build
+    # (issue 15); another folder on the other side is one readable line, no raw git error.
     new = repo / "newsvc"
     new.mkdir()
     (new / "Dockerfile").write_text("FROM dlint-base:1\n")
     proc = run("cache", "diff", cwd=new)
+    assert proc.returncode == 0 and "no cache yet" in proc.stdout, proc.stderr
+    proc = run("cache", "diff", "HEAD:newsvc", "services/api", cwd=repo)
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("dlint: error: newsvc/ does not exist in revision HEAD (the context folder "
                                    "must be in both sides; name another with HEAD:PATH)")
@@ -553,3 +556,26 @@ def test_absolute_dockerfile_path_between_revisions(tmp_path):
         [(1, True), (2, False), (3, False)]
     proc = run("cache", "diff", "HEAD~1", "HEAD", "-f", str(tmp_path / "elsewhere"), cwd=repo)
     assert proc.returncode == 2 and "outside the build context" in proc.stderr
+
+
+def test_context_folder_added_between_revisions_is_a_first_build(tmp_path):
+    # The commit that adds a service (its folder, Dockerfile included) in a monorepo: a
+    # Dockerfile that only AFTER has, all new, exit 0 (it was exit 2: "services/web/ does
+    # not exist in revision HEAD~1"). The folder on neither side stays an error.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"README.md": "r\n"})
+    _commit(repo, {"services/web/Dockerfile": "FROM alpine:3.20\nCOPY . /w\n"})
+    for args, cwd in ((("HEAD~1", "HEAD"), repo / "services" / "web"),
+                      (("HEAD~1:services/web", "HEAD:services/web"), repo),
+                      (("HEAD~1", "services/web"), repo)):
+        proc = run("cache", "diff", *args, "--format", "json", cwd=cwd)
+        assert proc.returncode == 0, (args, proc.stderr)
+        assert [(s["line"], s["reason"]) for s in json.loads(proc.stdout)["steps"]] == \
+            [(1, "no cache yet"), (2, "no cache yet")]
+    proc = run("cache", "diff", "HEAD", "HEAD~1", cwd=repo / "services" / "web")
+    assert proc.returncode == 0 and "removed" in proc.stdout, proc.stderr
+    proc = run("cache", "diff", "HEAD~1:services/wbe", "HEAD:services/wbe", cwd=repo)
+    assert proc.returncode == 2 and "services/wbe/ does not exist in revision" in proc.stderr
+    proc = run("cache", "diff", "HEAD~1:services/wbe", "HEAD:services/web", cwd=repo)   # a typo on one side
+    assert proc.returncode == 2 and "services/wbe/ does not exist in revision HEAD~1" in proc.stderr

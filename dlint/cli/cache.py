@@ -137,11 +137,22 @@ def resolve_contexts(before: str | None, after: str | None, cwd: str | None = No
             if arg_kind == "dir":
                 return DirectorySnapshot(os.path.join(cwd, arg), skip_git_dir="rev" in kinds)
             rev, prefix = rev_and_prefix(arg, other, other_kind)
-            return GitSnapshot(repo[0], rev, prefix, checkout_git=kinds == ("rev", "rev") and not git_tree)
+            return GitSnapshot(repo[0], rev, prefix, checkout_git=kinds == ("rev", "rev") and not git_tree,
+                               missing_ok=True)
         except ContextError as exc:
             raise CacheUsageError(str(exc)) from None
 
-    return (snapshot(before, kinds[0], after, kinds[1]), snapshot(after, kinds[1], before, kinds[0]))
+    sides = (snapshot(before, kinds[0], after, kinds[1]), snapshot(after, kinds[1], before, kinds[0]))
+    # A context folder one revision lacks is empty there (a Dockerfile that only one side
+    # has), when the other side is the same folder; else (on neither side, or another
+    # folder: a typo) it is a mistake.
+    for side, other, other_arg, other_kind in ((sides[0], sides[1], after, kinds[1]),
+                                               (sides[1], sides[0], before, kinds[0])):
+        if getattr(side, "missing", None):
+            same = folder_prefix(other_arg) if other_kind == "dir" else getattr(other, "prefix", None)
+            if getattr(other, "missing", None) or same != side.prefix:
+                raise CacheUsageError(side.missing)
+    return sides
 
 
 # --------------------------------------------------------------------------- verify
