@@ -579,3 +579,11 @@ def test_context_folder_added_between_revisions_is_a_first_build(tmp_path):
     assert proc.returncode == 2 and "services/wbe/ does not exist in revision" in proc.stderr
     proc = run("cache", "diff", "HEAD~1:services/wbe", "HEAD:services/web", cwd=repo)   # a typo on one side
     assert proc.returncode == 2 and "services/wbe/ does not exist in revision HEAD~1" in proc.stderr
+
+
+def test_explain_with_timings_and_no_dockerfile_names_no_before(tmp_path):
+    # `cache explain` has one Dockerfile; the error spoke of "the BEFORE Dockerfile"
+    (tmp_path / "log.json").write_text("{}\n")
+    proc = run("cache", "explain", str(tmp_path), "--timings", str(tmp_path / "log.json"))
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "BEFORE" not in proc.stderr and "cannot read the Dockerfile" in proc.stderr

@@ -690,14 +690,14 @@ def _with_timings(prediction, after_doc, timings_file, before_snap, after_snap, 
     return t.apply(prediction, after_doc, found)
 
 
-def _dockerfile_text(snapshot, dockerfile: str) -> str:
+def _dockerfile_text(snapshot, dockerfile: str, which: str = "the BEFORE Dockerfile") -> str:
     from dlint.cache.predict import dockerfile_path
     from dlint.syntax import decode_source
 
     try:
         return decode_source(snapshot.read(dockerfile_path(dockerfile)))
     except Exception as exc:  # ContextError / NotText: load_dockerfile already said it clearly
-        raise CacheUsageError(f"cannot read the BEFORE Dockerfile: {exc}") from None
+        raise CacheUsageError(f"cannot read {which}: {exc}") from None
 
 
 @app.command()
@@ -733,7 +733,7 @@ def explain(
         snapshot = DirectorySnapshot(context, skip_git_dir=git_tree)
         dockerfile = _dockerfile_in_context(file, snapshot)
         if timings:
-            found = t.read_timings_file(timings, _dockerfile_text(snapshot, dockerfile), target)
+            found = t.read_timings_file(timings, _dockerfile_text(snapshot, dockerfile, "the Dockerfile"), target)
         else:
             found = t.load(t.dockerfile_key(snapshot, dockerfile), builder)
         data = run_explain(snapshot, dockerfile=dockerfile, build_args=args, target=target, builder=builder,
