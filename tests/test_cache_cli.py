@@ -587,3 +587,20 @@ def test_explain_with_timings_and_no_dockerfile_names_no_before(tmp_path):
     proc = run("cache", "explain", str(tmp_path), "--timings", str(tmp_path / "log.json"))
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
     assert "BEFORE" not in proc.stderr and "cannot read the Dockerfile" in proc.stderr
+
+
+def test_explain_leaves_out_a_folder_whose_contents_dockerignore_excludes(tmp_path):
+    # `.git/**` (or `logs/*`) sends the folder empty: nothing under it reaches the build,
+    # as `cache diff` between two commits agrees; explain ranked ".git/" (with the advice
+    # to add it to .dockerignore) and "logs/" as rerunning `COPY .`.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20\nCOPY . /app\nRUN true\n", "logs/a.log": "1\n",
+                   ".dockerignore": ".git/**\nlogs/*\n"})
+    _commit(repo, {"logs/a.log": "2\n", "README": "r\n"})
+    assert "0 of 2 steps rerun" not in run("cache", "diff", "HEAD~1", "HEAD", cwd=repo).stdout  # README
+    _commit(repo, {"logs/a.log": "3\n"})
+    assert "0 of 2 steps rerun" in run("cache", "diff", "HEAD~1", "HEAD", cwd=repo).stdout
+    data = json.loads(run("cache", "explain", str(repo), "--format", "json").stdout)
+    paths = [r["path"] for r in data["ranking"]]
+    assert ".git/" not in paths and "logs/" not in paths and "README" in paths
