@@ -604,3 +604,17 @@ def test_explain_leaves_out_a_folder_whose_contents_dockerignore_excludes(tmp_pa
     data = json.loads(run("cache", "explain", str(repo), "--format", "json").stdout)
     paths = [r["path"] for r in data["ranking"]]
     assert ".git/" not in paths and "logs/" not in paths and "README" in paths
+
+
+def test_max_rerun_seconds_on_a_new_dockerfile_with_timings_says_why(tmp_path):
+    # --timings given, but BEFORE has no Dockerfile (the commit that adds it): no log of
+    # its build can time anything. The error told the user to pass --timings.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"README.md": "r\n", ".dockerignore": ".git\n"})
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20\nRUN echo hi\n"})
+    (tmp_path / "log.json").write_text('{"vertexes":[{"digest":"d","name":"[1/2] RUN echo hi"}]}\n')
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--timings", str(tmp_path / "log.json"),
+               "--max-rerun-seconds", "5", cwd=repo)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "pass --timings" not in proc.stderr and "BEFORE has no Dockerfile" in proc.stderr

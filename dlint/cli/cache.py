@@ -515,7 +515,7 @@ def diff(
     import json
     import os
 
-    from dlint.cache.predict import PredictError, load_dockerfile, predict
+    from dlint.cache.predict import PredictError, dockerfile_path, load_dockerfile, predict
     from dlint.cache.timings import TimingsError
     from dlint.cli.output import error, write
 
@@ -547,6 +547,11 @@ def diff(
             after_doc = load_dockerfile(after_snap, dockerfile)
             prediction = _with_timings(prediction, after_doc, timings, before_snap, after_snap, dockerfile,
                                        builder, target)
+        if max_rerun_seconds is not None and prediction.definite_reruns and not prediction.timed \
+                and timings and not before_snap.has_file(dockerfile_path(dockerfile)):
+            raise CacheUsageError(
+                f"--max-rerun-seconds: BEFORE has no {dockerfile} (a first build): the log given with --timings "
+                f"cannot time its {len(prediction.definite_reruns)} steps")
         if max_rerun_seconds is not None and prediction.definite_reruns and not prediction.timed:
             raise CacheUsageError(
                 f"--max-rerun-seconds: no step duration is known for {dockerfile} "
