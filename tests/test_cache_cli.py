@@ -164,11 +164,14 @@ def test_diff_in_a_monorepo_from_the_root_and_from_a_subfolder(tmp_path):
         proc = run("cache", "diff", *args, "--format", "json", cwd=cwd)
         assert proc.returncode == 0, (args, proc.stderr)
         assert [s["line"] for s in json.loads(proc.stdout)["steps"] if s["cached"] is False] == [2, 3], args
-    # A folder the revision does not have: one readable line, no raw git error.
+    # A folder the revision does not have: a Dockerfile only AFTER has, a first build
+    # (issue 15); another folder on the other side is one readable line, no raw git error.
     new = repo / "newsvc"
     new.mkdir()
     (new / "Dockerfile").write_text("FROM dlint-base:1\n")
     proc = run("cache", "diff", cwd=new)
+    assert proc.returncode == 0 and "no cache yet" in proc.stdout, proc.stderr
+    proc = run("cache", "diff", "HEAD:newsvc", "services/api", cwd=repo)
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("dlint: error: newsvc/ does not exist in revision HEAD (the context folder "
                                    "must be in both sides; name another with HEAD:PATH)")
@@ -268,6 +271,20 @@ def test_bad_timings_file_is_one_line(tmp_path):
     proc = run("cache", "diff", str(scenario / "before"), str(scenario / "after"), "--timings",
                str(tmp_path / "missing.json"))
     assert proc.returncode == 2 and "cannot read timings file" in proc.stderr
+
+
+def test_timings_file_with_wrongly_typed_fields_is_one_line(tmp_path):
+    # JSON of the right outline but the wrong types (a hand-edited or foreign log):
+    # read as no progress, not an internal error.
+    scenario = FIXTURES / "E05"
+    for n, text in enumerate(['{"vertexes":[{"digest":"sha256:1","name":5}]}',
+                              '{"vertexes":[{"digest":["a"],"name":"[1/2] RUN x"}]}',
+                              '{"vertexes":7}']):
+        (tmp_path / f"log{n}.json").write_text(text + "\n")
+        proc = run("cache", "diff", str(scenario / "before"), str(scenario / "after"), "--timings",
+                   str(tmp_path / f"log{n}.json"))
+        assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+        assert "internal error" not in proc.stderr and "timings" in proc.stderr
 
 
 def _git(repo, *args):
@@ -522,3 +539,82 @@ def test_max_rerun_seconds_with_unknown_durations(tmp_path):
     (after / "a.txt").write_text("1")
     env_cache.rename(tmp_path / "gone")
     assert dlint("--max-rerun-seconds", "0").returncode == 0
+
+
+def test_absolute_dockerfile_path_between_revisions(tmp_path):
+    # `-f $PWD/docker/app.Dockerfile` between two revisions names the file at that place
+    # in each revision's context; it was refused as "outside the build context".
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {".dockerignore": ".git\n", "a.txt": "1\n",
+                   "docker/app.Dockerfile": "FROM alpine:3.20\nCOPY a.txt /a\nRUN echo\n"})
+    _commit(repo, {"a.txt": "2\n"})
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "-f", str(repo / "docker" / "app.Dockerfile"),
+               "--format", "json", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert [(s["line"], s["cached"]) for s in json.loads(proc.stdout)["steps"]] == \
+        [(1, True), (2, False), (3, False)]
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "-f", str(tmp_path / "elsewhere"), cwd=repo)
+    assert proc.returncode == 2 and "outside the build context" in proc.stderr
+
+
+def test_context_folder_added_between_revisions_is_a_first_build(tmp_path):
+    # The commit that adds a service (its folder, Dockerfile included) in a monorepo: a
+    # Dockerfile that only AFTER has, all new, exit 0 (it was exit 2: "services/web/ does
+    # not exist in revision HEAD~1"). The folder on neither side stays an error.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"README.md": "r\n"})
+    _commit(repo, {"services/web/Dockerfile": "FROM alpine:3.20\nCOPY . /w\n"})
+    for args, cwd in ((("HEAD~1", "HEAD"), repo / "services" / "web"),
+                      (("HEAD~1:services/web", "HEAD:services/web"), repo),
+                      (("HEAD~1", "services/web"), repo)):
+        proc = run("cache", "diff", *args, "--format", "json", cwd=cwd)
+        assert proc.returncode == 0, (args, proc.stderr)
+        assert [(s["line"], s["reason"]) for s in json.loads(proc.stdout)["steps"]] == \
+            [(1, "no cache yet"), (2, "no cache yet")]
+    proc = run("cache", "diff", "HEAD", "HEAD~1", cwd=repo / "services" / "web")
+    assert proc.returncode == 0 and "removed" in proc.stdout, proc.stderr
+    proc = run("cache", "diff", "HEAD~1:services/wbe", "HEAD:services/wbe", cwd=repo)
+    assert proc.returncode == 2 and "services/wbe/ does not exist in revision" in proc.stderr
+    proc = run("cache", "diff", "HEAD~1:services/wbe", "HEAD:services/web", cwd=repo)   # a typo on one side
+    assert proc.returncode == 2 and "services/wbe/ does not exist in revision HEAD~1" in proc.stderr
+
+
+def test_explain_with_timings_and_no_dockerfile_names_no_before(tmp_path):
+    # `cache explain` has one Dockerfile; the error spoke of "the BEFORE Dockerfile"
+    (tmp_path / "log.json").write_text("{}\n")
+    proc = run("cache", "explain", str(tmp_path), "--timings", str(tmp_path / "log.json"))
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "BEFORE" not in proc.stderr and "cannot read the Dockerfile" in proc.stderr
+
+
+def test_explain_leaves_out_a_folder_whose_contents_dockerignore_excludes(tmp_path):
+    # `.git/**` (or `logs/*`) sends the folder empty: nothing under it reaches the build,
+    # as `cache diff` between two commits agrees; explain ranked ".git/" (with the advice
+    # to add it to .dockerignore) and "logs/" as rerunning `COPY .`.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20\nCOPY . /app\nRUN true\n", "logs/a.log": "1\n",
+                   ".dockerignore": ".git/**\nlogs/*\n"})
+    _commit(repo, {"logs/a.log": "2\n", "README": "r\n"})
+    assert "0 of 2 steps rerun" not in run("cache", "diff", "HEAD~1", "HEAD", cwd=repo).stdout  # README
+    _commit(repo, {"logs/a.log": "3\n"})
+    assert "0 of 2 steps rerun" in run("cache", "diff", "HEAD~1", "HEAD", cwd=repo).stdout
+    data = json.loads(run("cache", "explain", str(repo), "--format", "json").stdout)
+    paths = [r["path"] for r in data["ranking"]]
+    assert ".git/" not in paths and "logs/" not in paths and "README" in paths
+
+
+def test_max_rerun_seconds_on_a_new_dockerfile_with_timings_says_why(tmp_path):
+    # --timings given, but BEFORE has no Dockerfile (the commit that adds it): no log of
+    # its build can time anything. The error told the user to pass --timings.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"README.md": "r\n", ".dockerignore": ".git\n"})
+    _commit(repo, {"Dockerfile": "FROM alpine:3.20\nRUN echo hi\n"})
+    (tmp_path / "log.json").write_text('{"vertexes":[{"digest":"d","name":"[1/2] RUN echo hi"}]}\n')
+    proc = run("cache", "diff", "HEAD~1", "HEAD", "--timings", str(tmp_path / "log.json"),
+               "--max-rerun-seconds", "5", cwd=repo)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "pass --timings" not in proc.stderr and "BEFORE has no Dockerfile" in proc.stderr

@@ -186,3 +186,29 @@ def test_verify_progress_counts_a_linked_copy_once(capsys):
     err = capsys.readouterr().err
     assert "  AFTER [3/4] LINK COPY --link a.txt /a.txt: done" in err
     assert "(3 steps, 1 cached)" in err
+
+
+def test_a_linked_copy_is_timed_by_its_own_vertices_not_the_wait_between_them():
+    """The times of a real build on the containerd image store (Docker 26.1.5): the copy
+    onto scratch ran at once (0.016 s), its merge only after the 2 s RUN before it had
+    finished (0.019 s). The step's duration is the work of its vertices; it was the span
+    from the copy's start to the merge's end, the RUN's 2 s included."""
+    from dlint.cache.timings import from_rawjson
+
+    text = "FROM b\nRUN sleep 2\nCOPY --link a.txt /a\nRUN cat /a\n"
+    t = "2026-12-07T01:57:{}Z".format
+    log = [
+        {"digest": "d1", "name": "[1/4] FROM docker.io/library/b", "started": t("20.973613469"),
+         "completed": t("20.979023898")},
+        {"digest": "d2", "name": "[2/4] RUN sleep 2", "inputs": ["d1"], "started": t("20.981526201"),
+         "completed": t("23.078286159")},
+        {"digest": "d3", "name": "[3/4] COPY --link a.txt /a", "inputs": ["ctx"], "started": t("20.963777183"),
+         "completed": t("20.979705469")},
+        {"digest": "d3m", "name": "[3/4] LINK COPY --link a.txt /a", "inputs": ["d2", "d3"],
+         "started": t("23.079027589"), "completed": t("23.09796418")},
+        {"digest": "d4", "name": "[4/4] RUN cat /a", "inputs": ["d3m"], "started": t("23.13446254"),
+         "completed": t("24.217417676")},
+    ]
+    data = "\n".join(json.dumps({"vertexes": [v]}) for v in log).encode()
+    seconds = {s.keyword + str(s.ordinal): round(s.seconds, 3) for s in from_rawjson(data, text).steps}
+    assert seconds == {"RUN1": 2.097, "COPY2": 0.035, "RUN3": 1.083}

@@ -43,3 +43,19 @@ def test_an_edited_instruction_is_the_cause_even_when_its_variable_changed_too(t
     p = predict(before, after, before_build_args={"DIR": "/a"}, after_build_args={"DIR": "/b"})
     assert {s.line: s.reason for s in p.steps if s.cached is False} == {
         3: "instruction changed", 4: "WORKDIR on line 3 changed"}
+
+
+def test_a_sure_rerun_after_an_uncertain_one_names_its_own_cause(tmp_path):
+    # keys.py _cause: the step after an uncertain COPY --from reruns for certain because its
+    # own source changed; its reason said "copied path ... may have changed" (the parent's
+    # uncertain cause) on a REBUILT line and in --fail-on-rerun's message.
+    def dockerfile(word):
+        return (f"FROM b AS build\nCOPY . /src\nRUN cat /src/app.py > /out\n\n"
+                f"FROM b\nCOPY --from=build /out /out\nCOPY app.py /srv/\n")
+    before = ctx(tmp_path, "b", dockerfile("x"), {"app.py": "1"})
+    after = ctx(tmp_path, "a", dockerfile("x"), {"app.py": "2"})
+    p = predict(before, after)
+    steps = {s.line: s for s in p.steps if s.cached is False}
+    assert steps[6].certain is False and "may have changed" in steps[6].reason
+    assert steps[7].certain is True
+    assert steps[7].reason == "file app.py changed"

@@ -272,6 +272,25 @@ def test_cache_diff_service_takes_context_dockerfile_and_args(tmp_path):
     assert b"Traceback" not in result.stderr
 
 
+def test_cache_diff_service_between_two_revisions(tmp_path):
+    """`dlint cache diff HEAD~1 HEAD --service api`: the service's Dockerfile read from each
+    revision (it was refused as "outside the build context")."""
+    project = _compose_project(tmp_path)
+    write(project / "api" / "requirements.txt", "flask\n")
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "init"]):
+        subprocess.run([*git, *cmd], cwd=project, check=True, capture_output=True)
+    write(project / "api" / "main.py", "2\n")
+    subprocess.run([*git, "commit", "-qam", "edit"], cwd=project, check=True, capture_output=True)
+    env = {**os.environ, "DLINT_NO_PLUGINS": "1"}
+    result = subprocess.run([DLINT, "cache", "diff", "HEAD~1", "HEAD", "--service", "api", "--format", "json"],
+                            cwd=project, capture_output=True, env=env)
+    assert result.returncode == 0, result.stderr
+    steps = json.loads(result.stdout)["steps"]
+    rerun = [(step["line"], step["reason"]) for step in steps if step["cached"] is False]
+    assert rerun == [(3, "file main.py changed"), (4, "file main.py changed (COPY on line 3)")]
+
+
 def test_per_dockerfile_ignore_file_sits_next_to_the_dockerfile(tmp_path):
     """With --context, `<Dockerfile>.dockerignore` is looked for next to the Dockerfile
     (as the docker CLI does), not in the context root; .dockerignore at the root is the

@@ -519,8 +519,12 @@ class GitSnapshot(Snapshot):
     """A folder of the context as recorded in a git revision (nothing is checked out)."""
 
     def __init__(self, repo: str | os.PathLike[str], revision: str, prefix: str = "", *,
-                 checkout_git: bool = False):
+                 checkout_git: bool = False, missing_ok: bool = False):
         super().__init__()
+        # `missing_ok`: a context folder this revision does not have is an empty context
+        # (the commit that adds a service), `missing` then holding the error to give when
+        # the other side has no such folder either.
+        self.missing: str | None = None
         self.repo = str(repo)
         self.revision = revision
         self.prefix = prefix.strip("/")
@@ -543,8 +547,12 @@ class GitSnapshot(Snapshot):
                                   capture_output=True, text=True)
             if kind.returncode != 0 or kind.stdout.strip() != "tree":
                 what = "is not a folder" if kind.returncode == 0 else "does not exist"
-                raise ContextError(f"{self.prefix}/ {what} in revision {revision} (the context folder "
-                                   f"must be in both sides; name another with {revision}:PATH)")
+                message = (f"{self.prefix}/ {what} in revision {revision} (the context folder "
+                           f"must be in both sides; name another with {revision}:PATH)")
+                if not (missing_ok and kind.returncode != 0):
+                    raise ContextError(message)
+                self.missing = message
+                self._tree_index = {}
 
     def _tree(self) -> str:
         return f"{self.commit}:{self.prefix}" if self.prefix else f"{self.commit}^{{tree}}"

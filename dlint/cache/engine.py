@@ -335,11 +335,13 @@ def parse_time(text: object) -> float | None:
 
 
 def _vertex_seconds(group: list[dict]) -> float | None:
-    starts = [t for t in (parse_time(v.get("started")) for v in group) if t is not None]
-    ends = [t for t in (parse_time(v.get("completed")) for v in group) if t is not None]
-    if not starts or not ends:
+    """The work of a step's vertices, each from its start to its end, summed: a linked
+    copy's merge waits for the steps below it, and that wait is not the copy's cost."""
+    spans = [(parse_time(v.get("started")), parse_time(v.get("completed"))) for v in group]
+    spans = [(start, end) for start, end in spans if start is not None and end is not None]
+    if not spans:
         return None
-    return max(0.0, max(ends) - min(starts))
+    return sum(max(0.0, end - start) for start, end in spans)
 
 
 # --------------------------------------------------------------------------------------

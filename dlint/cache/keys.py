@@ -223,6 +223,12 @@ class Plan:
         if not step.cached:
             step.cause = self._cause(step)
             self._certainty(step)
+            if step.certain and parent is not None and parent.cached is False and not parent.certain:
+                # It reruns whatever the uncertain step below it does: name its own change,
+                # not the parent's "may have changed".
+                before = self.counterpart(step)
+                own = self._changed_field_cause(step, before) if before is not None else None
+                step.cause = own or step.cause
         return step
 
     def _finish_linked(self, step: Step, parent: Step | None) -> Step:
@@ -680,6 +686,11 @@ class Plan:
         counterpart = self.counterpart(step) if step.linked else None
         before = next((s for s in same if s is counterpart), None) or \
             next((s for s in same if s.stage_label == step.stage_label), same[0])
+        return self._changed_field_cause(step, before) or Cause("instruction changed", f"{where} changed")
+
+    def _changed_field_cause(self, step: Step, before: Step) -> Cause | None:
+        """The cause named by the first field in which `step` differs from `before`."""
+        where = f"{step.keyword} on line {step.line}"
         for name in ("argv", "heredocs", "op", "text", "args", "env", "user", "cwd",
                      "mkdir", "mounts", "network", "security", "bind", "content", "base"):
             if name not in step.fields and name not in before.fields:
@@ -688,7 +699,7 @@ class Plan:
             if old == new:
                 continue
             return self._field_cause(name, old, new, step, before, where)
-        return Cause("instruction changed", f"{where} changed")
+        return None
 
     def _field_cause(self, name: str, old, new, step: Step, before: Step, where: str) -> Cause:
         if name in ("op", "text", "argv", "mkdir") and _raw(step.instruction) == _raw(before.instruction):

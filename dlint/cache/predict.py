@@ -380,6 +380,12 @@ def explain(context: Snapshot | str | os.PathLike[str], *, dockerfile: str = "Do
     for _, src in reads:
         candidates.update(snap.match(src))
     candidates.discard("")
+    # A folder sent empty because .dockerignore excludes whatever lies in it (`.git/**`,
+    # `logs/*`): no edit under it reaches the build.
+    ignore = snap.dockerignore()
+    if ignore:
+        candidates -= {p for p in candidates if visible[p].kind == "dir" and ignore.excluded(f"{p}/dlint-probe")
+                       and not any(q.startswith(p + "/") for q in visible)}
     signatures = {path: tuple(i for i, (_, src) in enumerate(reads) if source_covers(src, path))
                   for path in candidates}
     groups: dict[tuple, list[str]] = {}

@@ -127,8 +127,11 @@ def from_rawjson(data: bytes, dockerfile_text: str, target: str | None = None, s
     for item in _JsonStream().feed(data, final=True):
         if isinstance(item, dict):
             objects += 1
-            for update in item.get("vertexes") or []:
-                if isinstance(update, dict):
+            updates = item.get("vertexes")
+            for update in updates if isinstance(updates, list) else ():
+                # A file the user names may hold anything: only string digests and names.
+                if isinstance(update, dict) and isinstance(update.get("digest", ""), str) \
+                        and isinstance(update.get("name", ""), str):
                     _merge_vertex(vertices, update)
     if not objects or not vertices:
         raise TimingsError("no BuildKit progress in it (write one with "

@@ -137,11 +137,22 @@ def resolve_contexts(before: str | None, after: str | None, cwd: str | None = No
             if arg_kind == "dir":
                 return DirectorySnapshot(os.path.join(cwd, arg), skip_git_dir="rev" in kinds)
             rev, prefix = rev_and_prefix(arg, other, other_kind)
-            return GitSnapshot(repo[0], rev, prefix, checkout_git=kinds == ("rev", "rev") and not git_tree)
+            return GitSnapshot(repo[0], rev, prefix, checkout_git=kinds == ("rev", "rev") and not git_tree,
+                               missing_ok=True)
         except ContextError as exc:
             raise CacheUsageError(str(exc)) from None
 
-    return (snapshot(before, kinds[0], after, kinds[1]), snapshot(after, kinds[1], before, kinds[0]))
+    sides = (snapshot(before, kinds[0], after, kinds[1]), snapshot(after, kinds[1], before, kinds[0]))
+    # A context folder one revision lacks is empty there (a Dockerfile that only one side
+    # has), when the other side is the same folder; else (on neither side, or another
+    # folder: a typo) it is a mistake.
+    for side, other, other_arg, other_kind in ((sides[0], sides[1], after, kinds[1]),
+                                               (sides[1], sides[0], before, kinds[0])):
+        if getattr(side, "missing", None):
+            same = folder_prefix(other_arg) if other_kind == "dir" else getattr(other, "prefix", None)
+            if getattr(other, "missing", None) or same != side.prefix:
+                raise CacheUsageError(side.missing)
+    return sides
 
 
 # --------------------------------------------------------------------------- verify
@@ -391,6 +402,8 @@ def _dockerfile_in_context(file: str, snapshot) -> str:
     if not os.path.isabs(file):
         return file
     root = getattr(snapshot, "root", None)
+    if root is None and getattr(snapshot, "repo", None):   # a revision: its folder in the checkout
+        root = os.path.join(snapshot.repo, snapshot.prefix)
     if root is not None:
         rel = os.path.relpath(file, os.path.abspath(root))
         if not rel.startswith(".."):
@@ -500,8 +513,9 @@ def diff(
     unchanged unless a FROM line changes. With no arguments inside a git repository:
     HEAD against the working tree, the current folder being the context."""
     import json
+    import os
 
-    from dlint.cache.predict import PredictError, load_dockerfile, predict
+    from dlint.cache.predict import PredictError, dockerfile_path, load_dockerfile, predict
     from dlint.cache.timings import TimingsError
     from dlint.cli.output import error, write
 
@@ -516,7 +530,10 @@ def diff(
             build = _compose_service(service)
             common = {**build.args, **common}
             target = target if target is not None else build.target
-            file = build.dockerfile
+            file = build.dockerfile   # absolute; a revision's snapshot has no folder to place it in
+            rel = os.path.relpath(file, build.context)
+            if not rel.startswith(".."):
+                file = rel.replace(os.sep, "/")
             before_snap, after_snap = resolve_contexts(before, after, cwd=build.context, git_tree=git_tree)
         else:
             before_snap, after_snap = _diff_contexts(before, after, git_tree)
@@ -530,6 +547,11 @@ def diff(
             after_doc = load_dockerfile(after_snap, dockerfile)
             prediction = _with_timings(prediction, after_doc, timings, before_snap, after_snap, dockerfile,
                                        builder, target)
+        if max_rerun_seconds is not None and prediction.definite_reruns and not prediction.timed \
+                and timings and not before_snap.has_file(dockerfile_path(dockerfile)):
+            raise CacheUsageError(
+                f"--max-rerun-seconds: BEFORE has no {dockerfile} (a first build): the log given with --timings "
+                f"cannot time its {len(prediction.definite_reruns)} steps")
         if max_rerun_seconds is not None and prediction.definite_reruns and not prediction.timed:
             raise CacheUsageError(
                 f"--max-rerun-seconds: no step duration is known for {dockerfile} "
@@ -673,14 +695,14 @@ def _with_timings(prediction, after_doc, timings_file, before_snap, after_snap, 
     return t.apply(prediction, after_doc, found)
 
 
-def _dockerfile_text(snapshot, dockerfile: str) -> str:
+def _dockerfile_text(snapshot, dockerfile: str, which: str = "the BEFORE Dockerfile") -> str:
     from dlint.cache.predict import dockerfile_path
     from dlint.syntax import decode_source
 
     try:
         return decode_source(snapshot.read(dockerfile_path(dockerfile)))
     except Exception as exc:  # ContextError / NotText: load_dockerfile already said it clearly
-        raise CacheUsageError(f"cannot read the BEFORE Dockerfile: {exc}") from None
+        raise CacheUsageError(f"cannot read {which}: {exc}") from None
 
 
 @app.command()
@@ -716,7 +738,7 @@ def explain(
         snapshot = DirectorySnapshot(context, skip_git_dir=git_tree)
         dockerfile = _dockerfile_in_context(file, snapshot)
         if timings:
-            found = t.read_timings_file(timings, _dockerfile_text(snapshot, dockerfile), target)
+            found = t.read_timings_file(timings, _dockerfile_text(snapshot, dockerfile, "the Dockerfile"), target)
         else:
             found = t.load(t.dockerfile_key(snapshot, dockerfile), builder)
         data = run_explain(snapshot, dockerfile=dockerfile, build_args=args, target=target, builder=builder,
