@@ -141,6 +141,12 @@ def test_github_actions_default_unchanged_and_annotations_stay_on_stdout(project
     # any --format is exactly the outputs named
     named = both("check", "--format", "tty", "--format", "sarif=s.sarif", "Dockerfile", cwd=project, env=env)
     assert named.stdout == tty.stdout
+    # `--fix -`: stdout is the fixed text (`dlint check - --fix < in > out`): the report and
+    # the annotations go to stderr, which the runner reads too
+    fixed = dlint("check", "-", "--fix", cwd=project, stdin=DOCKERFILE.encode())
+    under_ci = both("check", "-", "--fix", cwd=project, stdin=DOCKERFILE.encode(), env=env)
+    assert under_ci.stdout == fixed.stdout and b"::" not in under_ci.stdout
+    assert under_ci.stderr.startswith(fixed.stderr) and b"\n::" in under_ci.stderr
 
 
 # -- --exit-zero, --quiet -------------------------------------------------------------------

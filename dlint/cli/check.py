@@ -328,8 +328,9 @@ def _run_check(options: CheckOptions) -> int:
     if not options.format and os.environ.get("GITHUB_ACTIONS") == "true":
         from dlint.report.github import annotations_if_github_actions
 
-        # on stdout even with --output-file: that is where the runner reads them
-        write(annotations_if_github_actions(run.findings, report_for("github", False)))
+        # on stdout even with --output-file: that is where the runner reads them; on stderr
+        # after `--fix -`, whose stdout is the fixed text (the runner reads stderr too)
+        write(annotations_if_github_actions(run.findings, report_for("github", False)), out)
     if registry.errors or not written_ok:
         return 2
     return run.exit_code
