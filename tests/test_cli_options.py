@@ -405,7 +405,7 @@ def test_fast_path_parses_the_new_options(argv, expected):
 
 
 @pytest.mark.parametrize("argv", [["-qj2"], ["-j0"], ["--jobs", "x"], ["--color", "yes"], ["--format", "nope=x"],
-                                  ["--stdin-filename"]])
+                                  ["--stdin-filename"], ["-j\u00b2"]])  # "²".isdigit(), but not int()
 def test_fast_path_leaves_the_rest_to_typer(argv):
     from dlint.cli import parse_check_argv
 
