@@ -288,8 +288,9 @@ def _run_check(options: CheckOptions) -> int:
         try:
             if options.write_baseline is not None:
                 count = write_baseline(options.write_baseline, run.findings, fingerprinting)
-                write(f"dlint: recorded {count} finding{'s' if count != 1 else ''} in "
-                      f"{options.write_baseline}\n", sys.stderr)
+                if not options.quiet:
+                    write(f"dlint: recorded {count} finding{'s' if count != 1 else ''} in "
+                          f"{options.write_baseline}\n", sys.stderr)
                 known = load(options.write_baseline)
         except BaselineError as exc:
             error(str(exc))
