@@ -110,6 +110,12 @@ def test_files_are_never_coloured(project):
     (["--statistics", "--format", "sarif"], "--statistics prints text"),
     (["--statistics", "--format", "json=s.json"], "--statistics replaces the output without a file"),
     (["--stdin-filename", "x/Dockerfile"], "add - to the PATHs"),
+    # --diff prints a diff instead of the findings: a report or baseline asked for would not be written
+    (["--diff", "--output-file", "a.out"], "--diff prints a unified diff instead of the findings"),
+    (["--diff", "--format", "tty", "--format", "sarif=s.json"], "drop --format"),
+    (["--diff", "--format", "json"], "drop --format"),
+    (["--diff", "--statistics"], "drop --statistics"),
+    (["--diff", "--write-baseline", "b.out"], "drop --write-baseline"),
 ])
 def test_bad_combinations_are_one_line_exit_2_before_linting(project, args, says):
     result = both("check", *args, "Dockerfile", cwd=project)

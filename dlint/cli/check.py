@@ -168,6 +168,14 @@ def _usage(options: CheckOptions) -> Outputs:
     outputs = plan_outputs(options.format, options.output_file)
     if options.unsafe_fixes and not (options.fix or options.diff):
         raise UsageError("--unsafe-fixes works with --fix or --diff")
+    if options.diff:  # what these would write is never made: say so rather than write nothing
+        given = [name for name, value in (("--format", options.format),
+                                          ("--output-file", options.output_file not in (None, "-")),
+                                          ("--statistics", options.statistics),
+                                          ("--write-baseline", options.write_baseline)) if value]
+        if given:
+            raise UsageError(f"--diff prints a unified diff instead of the findings, so {given[0]} would "
+                             f"write nothing: drop {given[0]}, or run without --diff")
     if options.color not in COLOR_CHOICES:
         raise UsageError(f"--color {options.color}: use one of {', '.join(COLOR_CHOICES)}")
     if options.jobs is not None and options.jobs < 1:
