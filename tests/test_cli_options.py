@@ -165,6 +165,12 @@ def test_exit_zero(project):
     diff = both("check", "--diff", "--exit-zero", "Dockerfile", cwd=project)
     assert diff.returncode == 0 and b"+COPY app.txt /app/" in diff.stdout
     assert dlint("check", "--diff", "Dockerfile", cwd=project).returncode == 1
+    # the config key does the same, for the files it configures
+    write(project / "sub" / ".dlint.toml", "exit-zero = true\n")
+    write(project / "sub" / "Dockerfile", DOCKERFILE)
+    configured = both("check", "--diff", "sub/Dockerfile", cwd=project)
+    assert configured.returncode == 0 and b"+COPY app.txt /app/" in configured.stdout
+    assert both("check", "--diff", "sub/Dockerfile", "Dockerfile", cwd=project).returncode == 1
 
 
 def test_quiet_prints_findings_only(project):

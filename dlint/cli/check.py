@@ -267,7 +267,8 @@ def _run_check(options: CheckOptions) -> int:
             write("".join(unified_diff(shown, old, new) for shown, (old, new) in outcome.changed.items()))
             if run.errors or outcome.errors or registry.errors:
                 return 2
-            return 1 if outcome.changed else 0
+            # a file configured `exit-zero = true` (its floor above every severity) does not fail
+            return 1 if any(run.floors.get(shown, 0) <= severity_rank("error") for shown in outcome.changed) else 0
         if "-" in paths:  # the fixed text is the output; the report goes to stderr
             shown = run.stdin_path or "-"
             bom, text = run.texts.get(shown, (b"", ""))
