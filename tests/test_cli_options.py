@@ -116,6 +116,9 @@ def test_files_are_never_coloured(project):
     (["--diff", "--format", "json"], "drop --format"),
     (["--diff", "--statistics"], "drop --statistics"),
     (["--diff", "--write-baseline", "b.out"], "drop --write-baseline"),
+    # a report must not overwrite the baseline it is compared with or that is written
+    (["--format", "json", "-o", "a.out", "--write-baseline", "a.out"], "--write-baseline a.out: the"),
+    (["--baseline", "b.out", "--format", "sarif=./b.out"], "would overwrite it"),
 ])
 def test_bad_combinations_are_one_line_exit_2_before_linting(project, args, says):
     result = both("check", *args, "Dockerfile", cwd=project)

@@ -191,11 +191,22 @@ def _usage(options: CheckOptions) -> Outputs:
         if not reporter_available(fmt):
             raise UsageError(f"output format {fmt!r} is not available in this installation "
                              f"(module dlint.report.{fmt} is missing)")
-    for path in [p for _f, p in outputs.files] + [outputs.stdout_file] * (outputs.stdout_file is not None):
+    written = [p for _f, p in outputs.files] + [outputs.stdout_file] * (outputs.stdout_file is not None)
+    for path in written:
         problem = _check_writable(path)
         if problem:
             raise UsageError(f"cannot write {path}: {problem}")
+    for option, baseline in (("--baseline", options.baseline), ("--write-baseline", options.write_baseline)):
+        same = [path for path in written if baseline is not None and _same_file(path, baseline)]
+        if same:
+            raise UsageError(f"{option} {baseline}: the --format/--output-file output {same[0]} would "
+                             f"overwrite it; write the report to another file")
     return outputs
+
+
+def _same_file(a: str, b: str) -> bool:
+    a, b = (os.path.normcase(os.path.abspath(os.path.expanduser(path))) for path in (a, b))
+    return a == b
 
 
 def _run_check(options: CheckOptions) -> int:
