@@ -477,6 +477,26 @@ def test_a_files_findings_do_not_depend_on_the_files_linted_before_it(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX signals")
+def test_stopping_the_pool_leaves_no_thread_for_the_exit_hook_to_race():
+    """After _stop (Ctrl-C), the pool's manager thread has finished: one still closing its
+    pipes when the interpreter exits made concurrent.futures' exit hook print an OSError
+    traceback, now and then, on Ctrl-C."""
+    import concurrent.futures
+    import multiprocessing
+    import time
+
+    from dlint.lint.parallel import _stop
+
+    pool = concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+    futures = [pool.submit(time.sleep, 30) for _ in range(6)]
+    while not any(f.running() for f in futures):
+        time.sleep(0.01)
+    manager = pool._executor_manager_thread
+    start = time.perf_counter()
+    _stop(pool)
+    assert not manager.is_alive() and time.perf_counter() - start < 10
+
+
 def test_ctrl_c_stops_the_workers_at_once(tmp_path):
     """Ctrl-C during a --jobs run: exit 130 without a traceback, no worker left, and long
     before the run would have finished (the queued slices are cancelled, not awaited)."""
