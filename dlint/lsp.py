@@ -340,6 +340,8 @@ def ignore_file_edit(document, code: str):
     row = max((d.line for d in document.directives), default=0) + 1
     ending = line_ending(document, max(1, row - 1))
     pragma = GLOBAL_PRAGMA.format(code=code)
+    if not document.lines:  # an empty document
+        return TextEdit(1, 1, 1, 1, pragma + ending)
     if row > len(document.lines):  # the directives end the file, without a final newline
         end = len(document.lines[-1]) + 1
         return TextEdit(row - 1, end, row - 1, end, ending + pragma)

@@ -48,6 +48,9 @@ def test_write_then_edit_reports_only_the_new_problem(tmp_path, fastpath):
     assert written.returncode == 0, err(written)
     assert "recorded 3 findings in baseline.json" in err(written)
     assert (tmp_path / "baseline.json").is_file()
+    quiet = dlint("check", "--select", SELECT, "-q", "--write-baseline", "quiet.json", cwd=tmp_path, env=env)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, b"", b"")  # -q: nothing but findings
+    assert (tmp_path / "quiet.json").read_bytes() == (tmp_path / "baseline.json").read_bytes()
 
     unchanged = dlint("check", "--select", SELECT, "--baseline", "baseline.json", "--format", "json",
                       cwd=tmp_path, env=env)

@@ -110,6 +110,15 @@ def test_files_are_never_coloured(project):
     (["--statistics", "--format", "sarif"], "--statistics prints text"),
     (["--statistics", "--format", "json=s.json"], "--statistics replaces the output without a file"),
     (["--stdin-filename", "x/Dockerfile"], "add - to the PATHs"),
+    # --diff prints a diff instead of the findings: a report or baseline asked for would not be written
+    (["--diff", "--output-file", "a.out"], "--diff prints a unified diff instead of the findings"),
+    (["--diff", "--format", "tty", "--format", "sarif=s.json"], "drop --format"),
+    (["--diff", "--format", "json"], "drop --format"),
+    (["--diff", "--statistics"], "drop --statistics"),
+    (["--diff", "--write-baseline", "b.out"], "drop --write-baseline"),
+    # a report must not overwrite the baseline it is compared with or that is written
+    (["--format", "json", "-o", "a.out", "--write-baseline", "a.out"], "--write-baseline a.out: the"),
+    (["--baseline", "b.out", "--format", "sarif=./b.out"], "would overwrite it"),
 ])
 def test_bad_combinations_are_one_line_exit_2_before_linting(project, args, says):
     result = both("check", *args, "Dockerfile", cwd=project)
@@ -141,6 +150,12 @@ def test_github_actions_default_unchanged_and_annotations_stay_on_stdout(project
     # any --format is exactly the outputs named
     named = both("check", "--format", "tty", "--format", "sarif=s.sarif", "Dockerfile", cwd=project, env=env)
     assert named.stdout == tty.stdout
+    # `--fix -`: stdout is the fixed text (`dlint check - --fix < in > out`): the report and
+    # the annotations go to stderr, which the runner reads too
+    fixed = dlint("check", "-", "--fix", cwd=project, stdin=DOCKERFILE.encode())
+    under_ci = both("check", "-", "--fix", cwd=project, stdin=DOCKERFILE.encode(), env=env)
+    assert under_ci.stdout == fixed.stdout and b"::" not in under_ci.stdout
+    assert under_ci.stderr.startswith(fixed.stderr) and b"\n::" in under_ci.stderr
 
 
 # -- --exit-zero, --quiet -------------------------------------------------------------------
@@ -153,6 +168,12 @@ def test_exit_zero(project):
     diff = both("check", "--diff", "--exit-zero", "Dockerfile", cwd=project)
     assert diff.returncode == 0 and b"+COPY app.txt /app/" in diff.stdout
     assert dlint("check", "--diff", "Dockerfile", cwd=project).returncode == 1
+    # the config key does the same, for the files it configures
+    write(project / "sub" / ".dlint.toml", "exit-zero = true\n")
+    write(project / "sub" / "Dockerfile", DOCKERFILE)
+    configured = both("check", "--diff", "sub/Dockerfile", cwd=project)
+    assert configured.returncode == 0 and b"+COPY app.txt /app/" in configured.stdout
+    assert both("check", "--diff", "sub/Dockerfile", "Dockerfile", cwd=project).returncode == 1
 
 
 def test_quiet_prints_findings_only(project):
@@ -399,7 +420,7 @@ def test_fast_path_parses_the_new_options(argv, expected):
 
 
 @pytest.mark.parametrize("argv", [["-qj2"], ["-j0"], ["--jobs", "x"], ["--color", "yes"], ["--format", "nope=x"],
-                                  ["--stdin-filename"]])
+                                  ["--stdin-filename"], ["-j\u00b2"]])  # "²".isdigit(), but not int()
 def test_fast_path_leaves_the_rest_to_typer(argv):
     from dlint.cli import parse_check_argv
 
@@ -456,6 +477,26 @@ def test_a_files_findings_do_not_depend_on_the_files_linted_before_it(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX signals")
+def test_stopping_the_pool_leaves_no_thread_for_the_exit_hook_to_race():
+    """After _stop (Ctrl-C), the pool's manager thread has finished: one still closing its
+    pipes when the interpreter exits made concurrent.futures' exit hook print an OSError
+    traceback, now and then, on Ctrl-C."""
+    import concurrent.futures
+    import multiprocessing
+    import time
+
+    from dlint.lint.parallel import _stop
+
+    pool = concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+    futures = [pool.submit(time.sleep, 30) for _ in range(6)]
+    while not any(f.running() for f in futures):
+        time.sleep(0.01)
+    manager = pool._executor_manager_thread
+    start = time.perf_counter()
+    _stop(pool)
+    assert not manager.is_alive() and time.perf_counter() - start < 10
+
+
 def test_ctrl_c_stops_the_workers_at_once(tmp_path):
     """Ctrl-C during a --jobs run: exit 130 without a traceback, no worker left, and long
     before the run would have finished (the queued slices are cancelled, not awaited)."""

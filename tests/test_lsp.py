@@ -506,6 +506,10 @@ def test_positions_bom_crlf_and_astral_characters():
     # a directive as the whole file, without a final newline: the pragma goes on a new line
     edit = ignore_file_edit(parse("# syntax=docker/dockerfile:1"), "DF101")
     assert (edit.line, edit.column, edit.text) == (1, 29, "\n# dlint: global ignore=DF101")
+    # an empty document (DF000, no instructions): the pragma is its first line
+    edit = ignore_file_edit(parse(""), "DF000")
+    assert (edit.line, edit.column, edit.text) == (1, 1, "# dlint: global ignore=DF000\n")
+    assert Positions("").edit_range(edit) == ((0, 0), (0, 0))
     # an existing global pragma takes the code (after its list, before a free comment)
     document = parse("# dlint: global ignore=DF102  # why\nFROM alpine\n")
     edit = ignore_file_edit(document, "DF101")

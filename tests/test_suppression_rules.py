@@ -193,6 +193,12 @@ def test_findings_of_pragma_rules_are_suppressible_like_any():
     assert codes(lint(text)) == []
     text = "FROM debian:12-slim\n# dlint: stage ignore=DF012\nRUN echo hi\n# hadolint ignore=DL3008\n\nRUN echo again\n"
     assert codes(lint(text)) == []
+    # and the items that suppress them are used: unused-pragma does not call them unused
+    for text in ("# dlint: global ignore=DF010,DF012\nFROM debian:12-slim\n# dlint: ignore=DF999\nRUN echo hi\n"
+                 "# hadolint ignore=DL3008\n\nRUN echo again\n",
+                 "# dlint: global ignore=unused-pragma,DF011\nFROM debian:12-slim\n# hadolint ignore DL3008\n"
+                 "# hadolint ignore=DL3008\nRUN echo hi\n"):
+        assert codes(lint(text, extend=["unused-pragma"])) == []
 
 
 def test_item_columns_point_at_the_item():

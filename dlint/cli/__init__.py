@@ -50,7 +50,7 @@ def parse_check_argv(argv: list[str]):
                 return None
             options.format = (options.format or []) + [value]
         elif name in ("--jobs", "-j"):
-            if not value.isdigit() or int(value) < 1:
+            if not (value.isascii() and value.isdigit()) or int(value) < 1:  # "²".isdigit()
                 return None
             options.jobs = int(value)
         elif name == "--color":

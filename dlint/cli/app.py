@@ -88,7 +88,7 @@ def check(
         None, "--output-file", "-o", metavar="FILE",
         help="Write the output that has no FILE of its own (the --format without =FILE, or tty) to FILE instead of stdout; never coloured."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings (and with --diff, even with changes); 2 still means a usage or input error."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only: no summary line, no \"No files checked\", no --fix summary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only: no summary line, no \"No files checked\", no --fix or --write-baseline summary."),
     color: str = typer.Option("auto", "--color", metavar="WHEN", help="Colour the tty output on stdout: auto (a terminal without NO_COLOR), always, never."),
     statistics: bool = typer.Option(False, "--statistics", help="Instead of the findings, print how many each rule code has, most first (text with --format tty, JSON with --format json)."),
     stdin_filename: Optional[str] = typer.Option(

@@ -168,6 +168,14 @@ def _usage(options: CheckOptions) -> Outputs:
     outputs = plan_outputs(options.format, options.output_file)
     if options.unsafe_fixes and not (options.fix or options.diff):
         raise UsageError("--unsafe-fixes works with --fix or --diff")
+    if options.diff:  # what these would write is never made: say so rather than write nothing
+        given = [name for name, value in (("--format", options.format),
+                                          ("--output-file", options.output_file not in (None, "-")),
+                                          ("--statistics", options.statistics),
+                                          ("--write-baseline", options.write_baseline)) if value]
+        if given:
+            raise UsageError(f"--diff prints a unified diff instead of the findings, so {given[0]} would "
+                             f"write nothing: drop {given[0]}, or run without --diff")
     if options.color not in COLOR_CHOICES:
         raise UsageError(f"--color {options.color}: use one of {', '.join(COLOR_CHOICES)}")
     if options.jobs is not None and options.jobs < 1:
@@ -183,11 +191,22 @@ def _usage(options: CheckOptions) -> Outputs:
         if not reporter_available(fmt):
             raise UsageError(f"output format {fmt!r} is not available in this installation "
                              f"(module dlint.report.{fmt} is missing)")
-    for path in [p for _f, p in outputs.files] + [outputs.stdout_file] * (outputs.stdout_file is not None):
+    written = [p for _f, p in outputs.files] + [outputs.stdout_file] * (outputs.stdout_file is not None)
+    for path in written:
         problem = _check_writable(path)
         if problem:
             raise UsageError(f"cannot write {path}: {problem}")
+    for option, baseline in (("--baseline", options.baseline), ("--write-baseline", options.write_baseline)):
+        same = [path for path in written if baseline is not None and _same_file(path, baseline)]
+        if same:
+            raise UsageError(f"{option} {baseline}: the --format/--output-file output {same[0]} would "
+                             f"overwrite it; write the report to another file")
     return outputs
+
+
+def _same_file(a: str, b: str) -> bool:
+    a, b = (os.path.normcase(os.path.abspath(os.path.expanduser(path))) for path in (a, b))
+    return a == b
 
 
 def _run_check(options: CheckOptions) -> int:
@@ -259,7 +278,8 @@ def _run_check(options: CheckOptions) -> int:
             write("".join(unified_diff(shown, old, new) for shown, (old, new) in outcome.changed.items()))
             if run.errors or outcome.errors or registry.errors:
                 return 2
-            return 1 if outcome.changed else 0
+            # a file configured `exit-zero = true` (its floor above every severity) does not fail
+            return 1 if any(run.floors.get(shown, 0) <= severity_rank("error") for shown in outcome.changed) else 0
         if "-" in paths:  # the fixed text is the output; the report goes to stderr
             shown = run.stdin_path or "-"
             bom, text = run.texts.get(shown, (b"", ""))
@@ -288,8 +308,9 @@ def _run_check(options: CheckOptions) -> int:
         try:
             if options.write_baseline is not None:
                 count = write_baseline(options.write_baseline, run.findings, fingerprinting)
-                write(f"dlint: recorded {count} finding{'s' if count != 1 else ''} in "
-                      f"{options.write_baseline}\n", sys.stderr)
+                if not options.quiet:
+                    write(f"dlint: recorded {count} finding{'s' if count != 1 else ''} in "
+                          f"{options.write_baseline}\n", sys.stderr)
                 known = load(options.write_baseline)
         except BaselineError as exc:
             error(str(exc))
@@ -328,8 +349,9 @@ def _run_check(options: CheckOptions) -> int:
     if not options.format and os.environ.get("GITHUB_ACTIONS") == "true":
         from dlint.report.github import annotations_if_github_actions
 
-        # on stdout even with --output-file: that is where the runner reads them
-        write(annotations_if_github_actions(run.findings, report_for("github", False)))
+        # on stdout even with --output-file: that is where the runner reads them; on stderr
+        # after `--fix -`, whose stdout is the fixed text (the runner reads stderr too)
+        write(annotations_if_github_actions(run.findings, report_for("github", False)), out)
     if registry.errors or not written_ok:
         return 2
     return run.exit_code

@@ -222,10 +222,20 @@ def lint_context(ctx: LintContext, rule_set: RuleSet, errors: list[str] | None =
     if late and pragmas:
         ctx.pragmas = Pragmas(pragmas, honoured)
         _resolve_pragma_items(pragmas, rule_set)
-        after: list[Finding] = []
-        for rule in late:
-            after += _selected_findings(rule, _run_rule(rule, ctx, display_path, errors), rule_set)
-        findings += suppressions.apply(after) if suppressions else after
+        # their findings go through the pragmas too, marking the items that suppress them
+        # used (`global ignore=DF010` hiding an unknown code is not unused): when that marks
+        # an item, they run once more to see it (a rule's error was already told, once)
+        for again in (False, True):
+            used = [item.used for pragma in pragmas for item in pragma.items]
+            after: list[Finding] = []
+            for rule in late:
+                after += _selected_findings(rule, _run_rule(rule, ctx, display_path, [] if again else errors),
+                                            rule_set)
+            if suppressions:
+                after = suppressions.apply(after, record=True)
+            if again or used == [item.used for pragma in pragmas for item in pragma.items]:
+                break
+        findings += after
     for finding in findings:
         level = rule_set.severity_overrides.get(finding.code)
         if level is not None:

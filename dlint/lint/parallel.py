@@ -186,11 +186,16 @@ def _stop(pool) -> None:
     """Cancel the slices not started and end the workers (shutdown alone would wait for
     every queued slice)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
     for process in processes:
         process.join(5)
+    # let the pool's thread finish closing its pipes now: still at it when the interpreter
+    # exits, it races concurrent.futures' exit hook, which then prints an OSError traceback
+    if manager is not None:
+        manager.join(5)
 
 
 class WorkerDied(RuntimeError):
