@@ -515,13 +515,14 @@ def test_ctrl_c_stops_the_workers_at_once(tmp_path):
     # in a session of its own: the signal goes to dlint and its workers, as a terminal sends it
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                             start_new_session=True)
-    time.sleep(whole * 0.4)
+    time.sleep(whole * 0.3)
     os.killpg(proc.pid, signal.SIGINT)
     sent = time.perf_counter()
     stdout, stderr = proc.communicate(timeout=600)
     stopped = time.perf_counter() - sent
     assert proc.returncode == 130 and stdout == b"" and b"Traceback" not in stderr
-    assert stopped < whole * 0.4, (stopped, whole)
+    # awaiting the queued slices would take about 0.7 * whole; the margin is for a loaded machine
+    assert stopped < whole * 0.5, (stopped, whole)
     if os.path.isdir("/proc/self"):  # no process (an orphaned worker) still works in the folder
         left = []
         for entry in os.listdir("/proc"):
