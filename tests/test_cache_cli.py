@@ -650,7 +650,7 @@ def test_gates_do_not_trip_on_a_first_build(tmp_path):
         assert proc.returncode == 0, proc.stderr
         assert proc.stderr.splitlines() == [line]                     # no ::error annotation
         assert "no cache yet" in proc.stdout
-        assert summary.read_text() == f"**dlint cache diff**: {line}\n\n"
+        assert summary.read_text() == f"**dlint cache diff**: {line.removeprefix('dlint cache diff: ')}\n\n"
         summary.unlink()
     # a target stage BEFORE lacks
     _commit(repo, {"Dockerfile": "FROM python:3.12-slim AS base\nCOPY requirements.txt .\n"

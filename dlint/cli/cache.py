@@ -494,12 +494,16 @@ def diff(
     git_tree: bool = GIT_TREE_OPTION,
     fail_on_rerun: List[str] = typer.Option(None, "--fail-on-rerun", metavar="PATTERN",
                                             help="Exit 1 when a step whose instruction matches this glob "
-                                                 "(e.g. 'RUN pip install*') surely reruns (repeatable)."),
+                                                 "(e.g. 'RUN pip install*') surely reruns (repeatable). Not "
+                                                 "applied to a first build (BEFORE has no such Dockerfile or "
+                                                 "target: no cache to lose) nor a removed one."),
     max_rerun_seconds: Optional[float] = typer.Option(
         None, "--max-rerun-seconds", metavar="N",
         help="Exit 1 when the steps that surely rerun take more than N seconds in total, by their "
              "known durations (--timings, or what `cache verify` measured); a rerun step without a "
-             "known duration counts 0 s (said on stderr); no duration known at all: exit 2."),
+             "known duration counts 0 s (said on stderr); no duration known at all: exit 2, but "
+             "not applied (exit 0, said on stderr) when the --timings build was fully cached, nor "
+             "to a first build."),
 ) -> None:
     """Predict which build steps the edit from BEFORE to AFTER reruns, and why, and what it
     costs when step durations are known (--timings, or an earlier `cache verify`).
@@ -507,7 +511,10 @@ def diff(
     Exit 0, or 1 when --fail-on-rerun names a step that surely reruns, or when the steps
     that surely rerun take more than --max-rerun-seconds (one line each on stderr; under
     GitHub Actions an error annotation on the Dockerfile line and a line in the step
-    summary); 2 on bad input, or --max-rerun-seconds without any known step duration.
+    summary); 2 on bad input, or --max-rerun-seconds without any known step duration. A first build (BEFORE has no such Dockerfile or target stage) or a
+    removed one applies no gate: exit 0 and one line on stderr. A --timings log of a build
+    the cache served whole times nothing: a warning, durations unknown, and
+    --max-rerun-seconds is not applied.
 
     Assumes the builder's cache holds exactly the BEFORE build and the base images are
     unchanged unless a FROM line changes. With no arguments inside a git repository:
@@ -564,6 +571,11 @@ def diff(
             if timings_warning:   # the --timings build was fully cached: it times nothing
                 unmeasured = (f"no step duration is known (the build in {timings} was fully cached; "
                               f"{len(prediction.definite_reruns)} steps rerun)")
+            elif timings:
+                raise CacheUsageError(
+                    f"--max-rerun-seconds: the build in {timings} times none of the "
+                    f"{len(prediction.definite_reruns)} steps of {dockerfile} that rerun (the log of another "
+                    "Dockerfile or target?)")
             else:
                 raise CacheUsageError(
                     f"--max-rerun-seconds: no step duration is known for {dockerfile} "
@@ -581,7 +593,7 @@ def diff(
         _emit(render_diff(prediction, after_doc))
     if gates and gates_off:
         # A first build has no cache to lose, a removed one nothing to build: no gate applies.
-        _report_gates_off(f"dlint cache diff: {', '.join(gates)} not applied: {gates_off}")
+        _report_gates_off(f"{', '.join(gates)} not applied: {gates_off}")
         return
     gated = gate_reruns(prediction, fail_on_rerun or [])
     entries = [(f"dlint cache diff: {pattern}", step.line, line)
@@ -617,17 +629,17 @@ def _warn_line(text: str) -> None:
         write(text + "\n", sys.stderr)
 
 
-def _report_gates_off(line: str) -> None:
+def _report_gates_off(text: str) -> None:
     """The one line that says why no gate applies: on stderr, and under GitHub Actions the
     same line in the step summary (no annotation: nothing failed)."""
     import os
 
-    _warn_line(line)
+    _warn_line(f"dlint cache diff: {text}")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary and os.environ.get("GITHUB_ACTIONS") == "true":
         try:
             with open(summary, "a", encoding="utf-8") as fh:
-                fh.write(f"**dlint cache diff**: {line}\n\n")
+                fh.write(f"**dlint cache diff**: {text}\n\n")
         except OSError:
             pass
 
