@@ -608,7 +608,8 @@ def test_explain_leaves_out_a_folder_whose_contents_dockerignore_excludes(tmp_pa
 
 def test_max_rerun_seconds_on_a_new_dockerfile_with_timings_says_why(tmp_path):
     # --timings given, but BEFORE has no Dockerfile (the commit that adds it): no log of
-    # its build can time anything. The error told the user to pass --timings.
+    # its build can time anything, and a first build has no cache to lose: the gate is
+    # not applied, and the one stderr line says why (it was exit 2).
     repo = tmp_path / "repo"
     repo.mkdir()
     _commit(repo, {"README.md": "r\n", ".dockerignore": ".git\n"})
@@ -616,5 +617,125 @@ def test_max_rerun_seconds_on_a_new_dockerfile_with_timings_says_why(tmp_path):
     (tmp_path / "log.json").write_text('{"vertexes":[{"digest":"d","name":"[1/2] RUN echo hi"}]}\n')
     proc = run("cache", "diff", "HEAD~1", "HEAD", "--timings", str(tmp_path / "log.json"),
                "--max-rerun-seconds", "5", cwd=repo)
+    assert proc.returncode == 0 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "pass --timings" not in proc.stderr and "BEFORE has no build of Dockerfile" in proc.stderr
+
+
+GATE_OFF = ("dlint cache diff: {gates} not applied: BEFORE has no build of {what} (a first build: "
+            "no cache to lose)")
+
+
+def test_gates_do_not_trip_on_a_first_build(tmp_path):
+    # The pull request that adds a Dockerfile (or a target stage): every step is "no cache
+    # yet" and diff exits 0; --fail-on-rerun tripped (exit 1) on those steps and
+    # --max-rerun-seconds exited 2. A first build has no cache to lose: exit 0, one line.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _commit(repo, {"README.md": "r\n", ".dockerignore": ".git\n", "requirements.txt": "a\n"})
+    _commit(repo, {"Dockerfile": "FROM python:3.12-slim AS base\nCOPY requirements.txt .\n"
+                                 "RUN pip install -r requirements.txt\n"})
+    summary = tmp_path / "summary.md"
+    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+    env.update(GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(summary))
+
+    def gated(*args):
+        return subprocess.run([*DLINT, "cache", "diff", *args], cwd=repo, capture_output=True, text=True, env=env)
+
+    both = GATE_OFF.format(gates="--fail-on-rerun, --max-rerun-seconds", what="Dockerfile")
+    for args, line in (
+            (("--fail-on-rerun", "RUN pip install*"), GATE_OFF.format(gates="--fail-on-rerun", what="Dockerfile")),
+            (("--max-rerun-seconds", "5"), GATE_OFF.format(gates="--max-rerun-seconds", what="Dockerfile")),
+            (("--fail-on-rerun", "RUN pip install*", "--max-rerun-seconds", "0"), both)):
+        proc = gated("HEAD~1", "HEAD", *args)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr.splitlines() == [line]                     # no ::error annotation
+        assert "no cache yet" in proc.stdout
+        assert summary.read_text() == f"**dlint cache diff**: {line.removeprefix('dlint cache diff: ')}\n\n"
+        summary.unlink()
+    # a target stage BEFORE lacks
+    _commit(repo, {"Dockerfile": "FROM python:3.12-slim AS base\nCOPY requirements.txt .\n"
+                                 "RUN pip install -r requirements.txt\nFROM base AS test\nRUN pip install pytest\n"})
+    proc = gated("HEAD~1", "HEAD", "--target", "test", "--fail-on-rerun", "RUN pip install*", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["steps"]
+    assert proc.stderr.splitlines() == [GATE_OFF.format(gates="--fail-on-rerun", what="Dockerfile stage 'test'")]
+    # removed: AFTER builds nothing, exit 0 with the same one line
+    proc = gated("HEAD", "HEAD~1", "--target", "test", "--max-rerun-seconds", "5")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "dlint cache diff: --max-rerun-seconds not applied: AFTER has no build of Dockerfile stage 'test' "
+        "(nothing to build)"]
+    proc = gated("HEAD~1", "HEAD~2", "--fail-on-rerun", "RUN pip install*")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "dlint cache diff: --fail-on-rerun not applied: AFTER has no build of Dockerfile (nothing to build)"]
+    # no gate given: nothing on stderr
+    proc = gated("HEAD~2", "HEAD~1")
+    assert proc.returncode == 0 and proc.stderr == ""
+    # a real edit still trips the gate
+    _commit(repo, {"requirements.txt": "b\n"})
+    assert gated("HEAD~1", "HEAD", "--fail-on-rerun", "RUN pip install*").returncode == 1
+
+
+def _cached_log(steps: list[str], cached: bool = True) -> str:
+    """A `--progress=rawjson` log of a build of `steps` (BuildKit vertex names), each one
+    served from the cache (or run, 2 s each)."""
+    lines, prev = [], None
+    for n, name in enumerate(steps):
+        vertex = {"digest": f"sha256:{n}", "name": name, "inputs": [prev] if prev else [],
+                  "started": "2026-12-07T01:57:20Z", "completed": "2026-12-07T01:57:22Z"}
+        if cached:
+            vertex["cached"] = True
+        lines.append(json.dumps({"vertexes": [vertex]}))
+        prev = vertex["digest"]
+    return "\n".join(lines) + "\n"
+
+
+def test_timings_of_a_fully_cached_build_are_unknown_not_an_error(tmp_path):
+    # The log of main's build when every step hit the cache times nothing. diff exited 2
+    # ("no step of this Dockerfile ran") even without a gate, so the documented artifact
+    # workflow failed every pull request after a cached main build.
+    before, after = tmp_path / "before", tmp_path / "after"
+    for side, version in ((before, "1"), (after, "2")):
+        side.mkdir()
+        (side / "Dockerfile").write_text("FROM alpine:3.20\nCOPY a.txt /a\nRUN slow\n")
+        (side / "a.txt").write_text(version)
+    log = tmp_path / "build.json"
+    names = ["[1/3] FROM docker.io/library/alpine:3.20", "[2/3] COPY a.txt /a", "[3/3] RUN slow"]
+    log.write_text(_cached_log(names))
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "GITHUB_ACTIONS")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+
+    def dlint(*args):
+        return subprocess.run([*DLINT, "cache", "diff", str(before), str(after), "--timings", str(log), *args],
+                              capture_output=True, text=True, env=env, cwd=tmp_path)
+
+    warning = (f"dlint: warning: timings file {log}: every step of this Dockerfile was served from the cache "
+               "in that build (fully cached), so it times nothing: durations unknown")
+    proc = dlint()
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [warning]
+    assert "2 of 2 steps rerun" in proc.stdout and "durations from" not in proc.stdout
+    # the time gate cannot measure: not applied, exit 0 (a cached main build must not fail
+    # every pull request); the pattern gate still works
+    proc = dlint("--max-rerun-seconds", "30")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [
+        warning, f"dlint cache diff: --max-rerun-seconds not applied: no step duration is known (the build "
+                 f"in {log} was fully cached; 2 steps rerun)"]
+    proc = dlint("--max-rerun-seconds", "30", "--fail-on-rerun", "RUN slow")
+    assert proc.returncode == 1 and "--fail-on-rerun 'RUN slow': line 3 reruns" in proc.stderr
+    # the same log with the steps run: timed, and the gate applies
+    log.write_text(_cached_log(names, cached=False))
+    proc = dlint("--max-rerun-seconds", "3")
+    assert proc.returncode == 1 and "over the budget" in proc.stderr and "warning" not in proc.stderr
+    # a log with no step of this Dockerfile at all (another build) stays a one-line error
+    log.write_text(_cached_log(["[internal] load build definition from Dockerfile"]))
+    proc = dlint()
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
-    assert "pass --timings" not in proc.stderr and "BEFORE has no Dockerfile" in proc.stderr
+    assert "no step of this Dockerfile" in proc.stderr
+    # explain says the same and goes on
+    log.write_text(_cached_log(names))
+    proc = subprocess.run([*DLINT, "cache", "explain", str(after), "--timings", str(log)],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stderr.splitlines() == [warning]

@@ -50,6 +50,7 @@ class Prediction:
     steps: list[StepPrediction]
     timings_source: str | None = None   # where step durations come from, when known
     note: str | None = None             # one line when there is nothing to compare (AFTER has no build)
+    first_build: bool = False           # BEFORE has no build of this Dockerfile/target: no cache yet
 
     @property
     def counted(self) -> list[StepPrediction]:
@@ -292,7 +293,7 @@ def predict(before: Snapshot | str | os.PathLike[str], after: Snapshot | str | o
         return Prediction(builder, target, [], note=f"AFTER {after_doc.path} has no stage {target!r} "
                                                     "(BEFORE had it): nothing to build")
     if before_doc is None or new_target:
-        return Prediction(builder, target, _all_new(plan))
+        return Prediction(builder, target, _all_new(plan), first_build=True)
     return Prediction(builder, target, _to_predictions(plan))
 
 

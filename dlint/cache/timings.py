@@ -50,6 +50,8 @@ def _norm(text: str) -> str:
 class Timings:
     steps: list[StepTiming]
     source: str = ""          # "cache verify, 2026-12-06 22:10" / "build.json"
+    cached: int = 0           # steps of the Dockerfile a build log shows served from the cache
+    warning: str = ""         # one line for the user: why these timings time nothing
 
     def __bool__(self) -> bool:
         return bool(self.steps)
@@ -140,6 +142,10 @@ def from_rawjson(data: bytes, dockerfile_text: str, target: str | None = None, s
     observed = _buildkit_steps(stages, global_args, target, vertices)
     timings = from_observed(observed, dockerfile_text)
     timings.source = source
+    timings.cached = sum(1 for step in observed if step.cached)
+    if not timings and any(step.cached is False for step in observed):
+        raise TimingsError("steps ran in that build but the log has no times for them (not a "
+                           "`--progress=rawjson` log?)")
     return timings
 
 
@@ -153,9 +159,14 @@ def read_timings_file(path: str, dockerfile_text: str, target: str | None = None
         timings = from_rawjson(data, dockerfile_text, target, source=os.path.basename(path))
     except TimingsError as exc:
         raise TimingsError(f"timings file {path}: {exc}") from None
+    if not timings and not timings.cached:
+        raise TimingsError(f"timings file {path}: no step of this Dockerfile is in that build "
+                           "(the log of another Dockerfile or target?)")
     if not timings:
-        raise TimingsError(f"{path}: no step of this Dockerfile ran in that build (all cached, "
-                           "or another Dockerfile): no timings")
+        # The log of a build that hit its cache everywhere (main's CI build, often): it
+        # times nothing, which is no error; the durations are unknown.
+        timings.warning = (f"timings file {path}: every step of this Dockerfile was served from the "
+                           "cache in that build (fully cached), so it times nothing: durations unknown")
     return timings
 
 

@@ -494,12 +494,16 @@ def diff(
     git_tree: bool = GIT_TREE_OPTION,
     fail_on_rerun: List[str] = typer.Option(None, "--fail-on-rerun", metavar="PATTERN",
                                             help="Exit 1 when a step whose instruction matches this glob "
-                                                 "(e.g. 'RUN pip install*') surely reruns (repeatable)."),
+                                                 "(e.g. 'RUN pip install*') surely reruns (repeatable). Not "
+                                                 "applied to a first build (BEFORE has no such Dockerfile or "
+                                                 "target: no cache to lose) nor a removed one."),
     max_rerun_seconds: Optional[float] = typer.Option(
         None, "--max-rerun-seconds", metavar="N",
         help="Exit 1 when the steps that surely rerun take more than N seconds in total, by their "
              "known durations (--timings, or what `cache verify` measured); a rerun step without a "
-             "known duration counts 0 s (said on stderr); no duration known at all: exit 2."),
+             "known duration counts 0 s (said on stderr); no duration known at all: exit 2, but "
+             "not applied (exit 0, said on stderr) when the --timings build was fully cached, nor "
+             "to a first build."),
 ) -> None:
     """Predict which build steps the edit from BEFORE to AFTER reruns, and why, and what it
     costs when step durations are known (--timings, or an earlier `cache verify`).
@@ -507,7 +511,10 @@ def diff(
     Exit 0, or 1 when --fail-on-rerun names a step that surely reruns, or when the steps
     that surely rerun take more than --max-rerun-seconds (one line each on stderr; under
     GitHub Actions an error annotation on the Dockerfile line and a line in the step
-    summary); 2 on bad input, or --max-rerun-seconds without any known step duration.
+    summary); 2 on bad input, or --max-rerun-seconds without any known step duration. A first build (BEFORE has no such Dockerfile or target stage) or a
+    removed one applies no gate: exit 0 and one line on stderr. A --timings log of a build
+    the cache served whole times nothing: a warning, durations unknown, and
+    --max-rerun-seconds is not applied.
 
     Assumes the builder's cache holds exactly the BEFORE build and the base images are
     unchanged unless a FROM line changes. With no arguments inside a git repository:
@@ -541,22 +548,40 @@ def diff(
         prediction = predict(before_snap, after_snap, dockerfile=dockerfile, build_args=common,
                              before_build_args=before_args, after_build_args=after_args,
                              target=target, builder=builder)
+        gates = [name for name, given in (("--fail-on-rerun", bool(fail_on_rerun)),
+                                          ("--max-rerun-seconds", max_rerun_seconds is not None)) if given]
+        side = before_snap if prediction.first_build else after_snap
+        what = f"{dockerfile} stage {target!r}" if (prediction.first_build or prediction.note) and \
+            side.has_file(dockerfile_path(dockerfile)) else dockerfile   # the stage, or the whole file
+        timings_warning = ""
         if prediction.note:   # AFTER builds nothing (its Dockerfile or target stage is gone)
             after_doc = None
+            gates_off = f"AFTER has no build of {what} (nothing to build)"
         else:
             after_doc = load_dockerfile(after_snap, dockerfile)
-            prediction = _with_timings(prediction, after_doc, timings, before_snap, after_snap, dockerfile,
-                                       builder, target)
+            prediction, timings_warning = _with_timings(prediction, after_doc, timings, before_snap, after_snap,
+                                                        dockerfile, builder, target)
+            if timings_warning:
+                _warn(timings_warning)
+            gates_off = f"BEFORE has no build of {what} (a first build: no cache to lose)" \
+                if prediction.first_build else ""
+        unmeasured = ""   # why --max-rerun-seconds cannot measure the reruns, when it is not an error
         if max_rerun_seconds is not None and prediction.definite_reruns and not prediction.timed \
-                and timings and not before_snap.has_file(dockerfile_path(dockerfile)):
-            raise CacheUsageError(
-                f"--max-rerun-seconds: BEFORE has no {dockerfile} (a first build): the log given with --timings "
-                f"cannot time its {len(prediction.definite_reruns)} steps")
-        if max_rerun_seconds is not None and prediction.definite_reruns and not prediction.timed:
-            raise CacheUsageError(
-                f"--max-rerun-seconds: no step duration is known for {dockerfile} "
-                f"({len(prediction.definite_reruns)} steps rerun): pass --timings FILE (the stderr of "
-                "`docker buildx build --progress=rawjson` of the BEFORE build) or run `dlint cache verify` once")
+                and not gates_off:
+            if timings_warning:   # the --timings build was fully cached: it times nothing
+                unmeasured = (f"no step duration is known (the build in {timings} was fully cached; "
+                              f"{len(prediction.definite_reruns)} steps rerun)")
+            elif timings:
+                raise CacheUsageError(
+                    f"--max-rerun-seconds: the build in {timings} times none of the "
+                    f"{len(prediction.definite_reruns)} steps of {dockerfile} that rerun (the log of another "
+                    "Dockerfile or target?)")
+            else:
+                raise CacheUsageError(
+                    f"--max-rerun-seconds: no step duration is known for {dockerfile} "
+                    f"({len(prediction.definite_reruns)} steps rerun): pass --timings FILE (the stderr of "
+                    "`docker buildx build --progress=rawjson` of the BEFORE build) or run `dlint cache verify` "
+                    "once")
     except (CacheUsageError, PredictError, TimingsError) as exc:
         error(str(exc))
         raise typer.Exit(2)
@@ -566,11 +591,17 @@ def diff(
         _emit([("bold", prediction.note)])
     else:
         _emit(render_diff(prediction, after_doc))
+    if gates and gates_off:
+        # A first build has no cache to lose, a removed one nothing to build: no gate applies.
+        _report_gates_off(f"{', '.join(gates)} not applied: {gates_off}")
+        return
     gated = gate_reruns(prediction, fail_on_rerun or [])
     entries = [(f"dlint cache diff: {pattern}", step.line, line)
                for (pattern, step), line in zip(gated, _pattern_lines(gated))]
     summary = f"{len(gated)} gated step(s) rerun" if gated else ""
-    if max_rerun_seconds is not None:
+    if max_rerun_seconds is not None and unmeasured:
+        _warn_line(f"dlint cache diff: --max-rerun-seconds not applied: {unmeasured}")
+    elif max_rerun_seconds is not None:
         over, lines = gate_seconds(prediction, max_rerun_seconds)
         if over:
             costliest = max(prediction.definite_reruns, key=lambda s: s.seconds or 0.0)
@@ -578,13 +609,39 @@ def diff(
             entries.extend((None, None, line) for line in lines[1:])
             summary = (summary + "; " if summary else "") + "reruns over the time budget"
         else:
-            from dlint.cli.output import write as _write
-            import sys as _sys
-
-            _write("".join(line + "\n" for line in lines), _sys.stderr)
+            _warn_line("".join(line + "\n" for line in lines).rstrip("\n"))
     if entries:
         _report_gate(entries, after_snap, dockerfile, summary)
         raise typer.Exit(1)
+
+
+def _warn(message: str) -> None:
+    """One line on stderr: "dlint: warning: <message>"."""
+    _warn_line(f"dlint: warning: {' '.join(message.split())}")
+
+
+def _warn_line(text: str) -> None:
+    import sys
+
+    from dlint.cli.output import write
+
+    if text:
+        write(text + "\n", sys.stderr)
+
+
+def _report_gates_off(text: str) -> None:
+    """The one line that says why no gate applies: on stderr, and under GitHub Actions the
+    same line in the step summary (no annotation: nothing failed)."""
+    import os
+
+    _warn_line(f"dlint cache diff: {text}")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary and os.environ.get("GITHUB_ACTIONS") == "true":
+        try:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(f"**dlint cache diff**: {text}\n\n")
+        except OSError:
+            pass
 
 
 def instruction_text(text: str) -> str:
@@ -680,19 +737,18 @@ def _report_gate(entries, after_snap, dockerfile: str, summary_text: str) -> Non
 
 
 def _with_timings(prediction, after_doc, timings_file, before_snap, after_snap, dockerfile, builder, target):
-    """The prediction with step durations: from --timings (a log of the BEFORE build), else
-    from what `cache verify` stored for the AFTER Dockerfile."""
+    """(the prediction with step durations, a warning line or ""): durations from --timings
+    (a log of the BEFORE build; a fully cached one times nothing, which the warning says),
+    else from what `cache verify` stored for the AFTER Dockerfile."""
     from dlint.cache import timings as t
 
-    from dlint.cache.predict import dockerfile_path
-
-    if timings_file and not before_snap.has_file(dockerfile_path(dockerfile)):
-        found = None  # BEFORE had no such Dockerfile: no log of its build can apply
+    if timings_file and prediction.first_build:
+        found = None  # BEFORE had no such Dockerfile or target: no log of its build can apply
     elif timings_file:
         found = t.read_timings_file(timings_file, _dockerfile_text(before_snap, dockerfile), target)
     else:
         found = t.load(t.dockerfile_key(after_snap, dockerfile), builder)
-    return t.apply(prediction, after_doc, found)
+    return t.apply(prediction, after_doc, found), getattr(found, "warning", "")
 
 
 def _dockerfile_text(snapshot, dockerfile: str, which: str = "the BEFORE Dockerfile") -> str:
@@ -739,6 +795,8 @@ def explain(
         dockerfile = _dockerfile_in_context(file, snapshot)
         if timings:
             found = t.read_timings_file(timings, _dockerfile_text(snapshot, dockerfile, "the Dockerfile"), target)
+            if found.warning:
+                _warn(found.warning)
         else:
             found = t.load(t.dockerfile_key(snapshot, dockerfile), builder)
         data = run_explain(snapshot, dockerfile=dockerfile, build_args=args, target=target, builder=builder,
