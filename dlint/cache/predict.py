@@ -33,14 +33,19 @@ class StepPrediction:
     seconds: float | None = field(default=None, compare=False)  # observed duration, when known
 
     def to_json(self) -> dict:
-        out = {"stage": self.stage, "line": self.line, "instruction": self.instruction,
-               "cached": self.cached, "reason": self.reason}
-        if not self.certain:
-            out["certain"] = False
-            out["condition"] = self.condition
-        if self.seconds is not None:
-            out["seconds"] = round(self.seconds, 3)
-        return out
+        return step_json_extras(self, {"stage": self.stage, "line": self.line, "instruction": self.instruction,
+                                       "cached": self.cached, "reason": self.reason})
+
+
+def step_json_extras(step, out: dict) -> dict:
+    """`out` with the keys SPEC §8 adds to a step only when they say something: `certain`
+    and `condition` on an uncertain step, `seconds` when a duration is known."""
+    if not step.certain:
+        out["certain"] = False
+        out["condition"] = step.condition
+    if step.seconds is not None:
+        out["seconds"] = round(step.seconds, 3)
+    return out
 
 
 @dataclass

@@ -59,15 +59,12 @@ class StepComparison:
         return self.predicted == self.observed
 
     def to_json(self) -> dict:
-        out = {"stage": self.stage, "line": self.line, "instruction": self.instruction,
-               "predicted": self.predicted, "observed": self.observed, "agree": self.agree,
-               "compared": self.compared, "reason": self.reason}
-        if not self.certain:
-            out["certain"] = False
-            out["condition"] = self.condition
-        if self.seconds is not None:
-            out["seconds"] = round(self.seconds, 3)
-        return out
+        from dlint.cache.predict import step_json_extras
+
+        return step_json_extras(self, {
+            "stage": self.stage, "line": self.line, "instruction": self.instruction,
+            "predicted": self.predicted, "observed": self.observed, "agree": self.agree,
+            "compared": self.compared, "reason": self.reason})
 
 
 def _counts(stage: str | None, instruction: str) -> bool:

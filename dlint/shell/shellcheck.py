@@ -347,12 +347,7 @@ class ShellCheck:
     def _fail(self, message: str) -> None:
         self.failed = message
         warn_once(message)
-        for batch in self._running:
-            batch.process.kill()
-            batch.process.wait()
-            _remove(batch.folder)
-        self._running = []
-        self._queued = []
+        self.close()
 
     def close(self) -> None:
         """Stop the processes still running (nobody asked for their results) and remove
