@@ -191,7 +191,7 @@ class Linter:
         from pathlib import Path
 
         from dlint.lint.config import ConfigError, ConfigFinder, resolve_rules
-        from dlint.lint.engine import lint_document
+        from dlint.lint.engine import config_context, lint_document
         from dlint.syntax import parse
 
         started = time.perf_counter()
@@ -210,10 +210,7 @@ class Linter:
             return linted
         rule_set = resolve_rules(self.registry, config)
         linted.pragmas = not rule_set.disable_ignore_pragmas
-        context_dir, explicit = None, False
-        if path is not None:
-            named = config.context_for(Path(path))
-            context_dir, explicit = (named, True) if named is not None else (folder, False)
+        context_dir, explicit = config_context(Path(path), config) if path is not None else (None, False)
         shown = self.display_path(path)
         linted.document = parse(body, shown)
         linted.findings = lint_document(linted.document, shown, rule_set, registry=self.registry,

@@ -523,6 +523,13 @@ def lint_jobs(jobs: list[FileJob], registry: Registry, select: list[str] | None,
     return results, finish_errors
 
 
+
+def config_context(path: Path, config: Config) -> tuple[str, bool]:
+    """(build context folder, named explicitly) of the Dockerfile at `path` when no
+    --context or compose build names one: the config's `contexts`, else its own folder."""
+    named = config.context_for(path)
+    return (named, True) if named is not None else (str(path.parent), False)
+
 def lint_paths(
     paths: Iterable[str],
     *,
@@ -631,8 +638,7 @@ def lint_paths(
             return context_root, True
         if build is not None:
             return build.context, True
-        named = config.context_for(path)
-        return (named, True) if named is not None else (str(path.parent), False)
+        return config_context(path, config)
 
     for raw, path in targets():
         if path is None:
